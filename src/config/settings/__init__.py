@@ -1,0 +1,1 @@
+"""Django settings for weituo, split by environment: base, local, production, test."""

@@ -1,0 +1,1 @@
+"""Contracts: commission contracts, structured quality agreements, technology transfer, CMO evaluations."""

@@ -1,0 +1,1 @@
+"""Core: the base model, the one error hierarchy, the working-day calendar."""

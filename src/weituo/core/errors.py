@@ -1,0 +1,77 @@
+"""One error hierarchy for the whole application.
+
+Every error a user can cause carries a stable code, a message in Chinese and in English, and where it
+applies the field (and for imports the sheet and row) it is about, so the web, the API and the
+command line can all show the same specific, bilingual message.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class ErrorDetail:
+    """One specific problem: where it is and why, in both languages."""
+
+    message_zh: str
+    message_en: str
+    field: str | None = None
+    sheet: str | None = None
+    row: int | None = None
+    column: str | None = None
+
+    def as_dict(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+    def __str__(self) -> str:
+        where = " ".join(
+            part
+            for part in (
+                f"[{self.sheet}]" if self.sheet else "",
+                f"第{self.row}行/row {self.row}" if self.row is not None else "",
+                f"列/column「{self.column}」" if self.column else "",
+                f"field {self.field}" if self.field and not self.column else "",
+            )
+            if part
+        )
+        text = f"{self.message_zh} / {self.message_en}"
+        return f"{where}: {text}" if where else text
+
+
+@dataclass
+class ApplicationError(Exception):
+    """Base of every error weituo raises on purpose."""
+
+    code: str
+    message_zh: str
+    message_en: str
+    details: list[ErrorDetail] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        head = f"{self.code}: {self.message_zh} / {self.message_en}"
+        return "\n".join([head, *(f"  - {d}" for d in self.details)])
+
+
+class ValidationFailed(ApplicationError):
+    """Input was rejected; nothing was written."""
+
+
+class NotFound(ApplicationError):
+    """The record does not exist, or the actor may not see it (the two are never distinguished)."""
+
+
+class InvalidTransition(ApplicationError):
+    """A status change that the transition table does not allow."""
+
+
+def validation_failed(details: list[ErrorDetail], *, what_zh: str = "输入", what_en: str = "input") -> ValidationFailed:
+    return ValidationFailed(
+        code="validation_failed",
+        message_zh=f"{what_zh}有{len(details)}处错误，未写入任何数据",
+        message_en=f"{what_en} has {len(details)} error(s); nothing was written",
+        details=details,
+    )

@@ -1,0 +1,52 @@
+"""The abstract base model of every stored record, and the calendar schedules an admin loads."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class BaseModel(models.Model):
+    """Creation and change times (UTC) on every record."""
+
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class ReferencedModel(BaseModel):
+    """A record with a stable external reference, the key that imports, exports and APIs use.
+
+    Database ids differ between installations; ``ref`` does not, so a workbook exported from one
+    installation imports into another and importing it twice changes nothing.
+    """
+
+    ref = models.CharField("编号 reference", max_length=64, unique=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.ref
+
+
+class CalendarYear(BaseModel):
+    """The official holiday schedule of one year, loaded by an admin for a year chinesecalendar lacks."""
+
+    year = models.PositiveSmallIntegerField("年份", unique=True)
+    holidays = models.JSONField("法定节假日（ISO 日期）", default=list)
+    workdays = models.JSONField("调休上班日（ISO 日期）", default=list)
+    source = models.CharField("来源（国务院办公厅通知）", max_length=300)
+    loaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, verbose_name="载入人"
+    )
+
+    class Meta:
+        verbose_name = "工作日历年度"
+        verbose_name_plural = "工作日历年度"
+        ordering = ["year"]
+
+    def __str__(self) -> str:
+        return str(self.year)

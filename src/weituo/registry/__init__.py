@@ -1,0 +1,1 @@
+"""Registry: organisations, licences, sites, workshops, lines, products, key persons, inspections."""

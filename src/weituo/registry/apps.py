@@ -1,0 +1,9 @@
+"""Django app configuration for the registry."""
+
+from django.apps import AppConfig
+
+
+class RegistryConfig(AppConfig):
+    name = "weituo.registry"
+    label = "registry"
+    verbose_name = "企业登记 Registry"
