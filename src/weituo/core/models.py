@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+
+
+def validate_ref(value: str) -> None:
+    if not re.fullmatch(r"[\w.\-:/]{1,64}", value or ""):
+        raise ValidationError(
+            "编号只能包含字母、数字、汉字及 . - : / / reference may hold only letters, digits and . - : /",
+            code="ref",
+        )
 
 
 class BaseModel(models.Model):
@@ -23,7 +34,7 @@ class ReferencedModel(BaseModel):
     installation imports into another and importing it twice changes nothing.
     """
 
-    ref = models.CharField("编号 reference", max_length=64, unique=True)
+    ref = models.CharField("编号 reference", max_length=64, unique=True, validators=[validate_ref])
 
     class Meta:
         abstract = True

@@ -1,0 +1,306 @@
+"""Contract models: the commission contract, the quality agreement as structured data, technology
+transfer, and the CMO's evaluation of the MAH before signing.
+
+The quality agreement drives the system: its responsibility matrix says who does what, its
+communication list says whom to tell of what and how fast. Rules check it against the notices.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+
+from weituo.core.models import BaseModel, ReferencedModel
+from weituo.registry.models import Line, Organisation, Person, Product
+
+from .choices import (
+    Activity,
+    Channel,
+    CommunicationCategory,
+    ContractStatus,
+    EvaluationConclusion,
+    Party,
+    TimeUnit,
+)
+
+
+def _check_dates(obj: models.Model, pairs: list[tuple[str, str]]) -> dict[str, str]:
+    errors = {}
+    for earlier, later in pairs:
+        a, b = getattr(obj, earlier), getattr(obj, later)
+        if a and b and b < a:
+            errors[later] = f"不能早于 {earlier} / must not be before {earlier}"
+    return errors
+
+
+class CommissionContract(ReferencedModel):
+    """The commission contract (委托生产协议) between an MAH/registrant and a CMO."""
+
+    number = models.CharField("合同编号", max_length=60)
+    mah = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="contracts_as_mah", verbose_name="委托方（持有人/注册人）"
+    )
+    cmo = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="contracts_as_cmo", verbose_name="受托方"
+    )
+    products = models.ManyToManyField(Product, related_name="contracts", verbose_name="委托品种")
+    lines = models.ManyToManyField(Line, related_name="contracts", blank=True, verbose_name="受托生产线")
+    signed_on = models.DateField("签订日期", null=True, blank=True)
+    effective_from = models.DateField("生效日期", null=True, blank=True)
+    expires_on = models.DateField("到期日期", null=True, blank=True)
+    status = models.CharField("状态", max_length=20, choices=ContractStatus.choices, default=ContractStatus.DRAFT)
+    terminated_on = models.DateField("终止日期", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "委托生产协议"
+        verbose_name_plural = "委托生产协议"
+        constraints = [models.UniqueConstraint(fields=["mah", "number"], name="contract_number_per_mah")]
+
+    def __str__(self) -> str:
+        return f"{self.number}（{self.mah} → {self.cmo}）"
+
+    def clean(self) -> None:
+        errors = _check_dates(
+            self,
+            [("signed_on", "effective_from"), ("effective_from", "expires_on"), ("effective_from", "terminated_on")],
+        )
+        if self.mah_id and self.cmo_id:
+            if self.mah_id == self.cmo_id:
+                errors["cmo"] = "委托方与受托方不能为同一企业 / the MAH cannot commission itself"
+            elif not (self.mah.is_mah or self.mah.is_registrant):
+                errors["mah"] = "委托方应为持有人或注册人 / the commissioning party must be an MAH or registrant"
+            elif not (self.cmo.is_cmo or self.cmo.is_device_cmo):
+                errors["cmo"] = "受托方应为受托生产企业 / the contracted party must be a CMO"
+        if self.status == ContractStatus.TERMINATED and not self.terminated_on:
+            errors["terminated_on"] = "已终止的协议应填写终止日期 / a terminated contract needs its date"
+        if self.status != ContractStatus.TERMINATED and self.terminated_on:
+            errors["terminated_on"] = "未终止的协议不应有终止日期 / only a terminated contract has that date"
+        if self.status == ContractStatus.IN_FORCE and not self.effective_from:
+            errors["effective_from"] = "生效的协议应填写生效日期 / a contract in force needs its effective date"
+        if errors:
+            raise ValidationError(errors)
+
+
+class QualityAgreement(ReferencedModel):
+    """The quality agreement (质量协议), one version of it, as structured data."""
+
+    contract = models.ForeignKey(
+        CommissionContract, on_delete=models.PROTECT, related_name="quality_agreements", verbose_name="委托生产协议"
+    )
+    version = models.CharField("版本", max_length=20, default="1.0")
+    signed_on = models.DateField("签订日期", null=True, blank=True)
+    effective_from = models.DateField("生效日期", null=True, blank=True)
+    expires_on = models.DateField("有效期至", null=True, blank=True)
+    status = models.CharField("状态", max_length=20, choices=ContractStatus.choices, default=ContractStatus.DRAFT)
+    terminated_on = models.DateField("终止日期", null=True, blank=True)
+    # art. 6: the MAH may consult records and visit sites; the CMO names its link person
+    mah_may_consult_records = models.BooleanField("持有人有权查阅制度、规程和记录", default=False)
+    mah_may_visit_sites = models.BooleanField("持有人有权查看相关场所", default=False)
+    cmo_link_person = models.ForeignKey(
+        Person,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="受托方质量体系衔接负责人",
+    )
+    # art. 11: who keeps retained samples and runs ongoing stability studies
+    retained_samples_party = models.CharField(
+        "留样责任方", max_length=12, choices=Party.choices, default=Party.UNASSIGNED
+    )
+    stability_party = models.CharField(
+        "持续稳定性考察责任方", max_length=12, choices=Party.choices, default=Party.UNASSIGNED
+    )
+    production_date_definition = models.CharField("生产日期的确定方式", max_length=300, blank=True)
+    electronic_data_exchange = models.BooleanField("电子数据交换", default=False)
+    last_annual_review = models.DateField("最近一次年度审核日期", null=True, blank=True)
+    notes = models.TextField("备注", blank=True)
+
+    class Meta:
+        verbose_name = "质量协议"
+        verbose_name_plural = "质量协议"
+        constraints = [models.UniqueConstraint(fields=["contract", "version"], name="agreement_version_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.contract.number} 质量协议 v{self.version}"
+
+    def clean(self) -> None:
+        errors = _check_dates(self, [("signed_on", "effective_from"), ("effective_from", "expires_on")])
+        if self.status == ContractStatus.TERMINATED and not self.terminated_on:
+            errors["terminated_on"] = "已终止的协议应填写终止日期 / a terminated agreement needs its date"
+        if (
+            self.cmo_link_person_id
+            and self.contract_id
+            and self.cmo_link_person.organisation_id != self.contract.cmo_id
+        ):
+            errors["cmo_link_person"] = "衔接负责人应为受托方人员 / the link person must be the CMO's"
+        if errors:
+            raise ValidationError(errors)
+
+
+class ResponsibilityItem(BaseModel):
+    """One row of the responsibility matrix: an activity and the party that does it."""
+
+    agreement = models.ForeignKey(
+        QualityAgreement, on_delete=models.CASCADE, related_name="responsibilities", verbose_name="质量协议"
+    )
+    activity = models.CharField("活动", max_length=30, choices=Activity.choices)
+    party = models.CharField("责任方", max_length=12, choices=Party.choices)
+    period_months = models.PositiveSmallIntegerField("周期（月）", null=True, blank=True)
+    detail = models.CharField("说明", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "职责分工"
+        verbose_name_plural = "职责分工"
+        constraints = [models.UniqueConstraint(fields=["agreement", "activity"], name="responsibility_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.get_activity_display()} → {self.get_party_display()}"
+
+    def clean(self) -> None:
+        if self.activity == Activity.REVALIDATION and not self.period_months:
+            raise ValidationError({"period_months": "再验证应约定周期 / revalidation needs its period in months"})
+
+
+class CommunicationItem(BaseModel):
+    """One row of the communication list: what, to whom on each side, how, and how fast."""
+
+    agreement = models.ForeignKey(
+        QualityAgreement, on_delete=models.CASCADE, related_name="communications", verbose_name="质量协议"
+    )
+    category = models.CharField("沟通事项", max_length=30, choices=CommunicationCategory.choices)
+    mah_contact = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="持有人联系人"
+    )
+    cmo_contact = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="受托方联系人"
+    )
+    channel = models.CharField("沟通方式", max_length=10, choices=Channel.choices, blank=True)
+    time_limit = models.PositiveIntegerField("时限", null=True, blank=True, validators=[MinValueValidator(1)])
+    time_unit = models.CharField("时限单位", max_length=12, choices=TimeUnit.choices, blank=True)
+
+    class Meta:
+        verbose_name = "沟通信息清单"
+        verbose_name_plural = "沟通信息清单"
+        constraints = [models.UniqueConstraint(fields=["agreement", "category"], name="communication_unique")]
+
+    def __str__(self) -> str:
+        return self.get_category_display()
+
+    def clean(self) -> None:
+        if bool(self.time_limit) != bool(self.time_unit):
+            raise ValidationError({"time_unit": "时限与单位应同时填写 / give the time limit with its unit"})
+        # Whether a contact belongs to the right party is deliberately NOT refused here: agreements
+        # copied from a template name another company's people, and the rules must be able to find it.
+
+
+class ResidentStaff(BaseModel):
+    """The MAH's resident staff at the CMO and their duties (device notice: implantables; biologics pilot)."""
+
+    agreement = models.ForeignKey(
+        QualityAgreement, on_delete=models.CASCADE, related_name="resident_staff", verbose_name="质量协议"
+    )
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+", verbose_name="驻厂人员")
+    duties = models.CharField("职责", max_length=500)
+
+    class Meta:
+        verbose_name = "驻厂人员"
+        verbose_name_plural = "驻厂人员"
+        constraints = [models.UniqueConstraint(fields=["agreement", "person"], name="resident_unique")]
+
+    def __str__(self) -> str:
+        return str(self.person)
+
+
+def _attachment_path(instance: AgreementAttachment, filename: str) -> str:
+    return f"agreements/{instance.agreement.ref}/{filename}"
+
+
+class AgreementAttachment(BaseModel):
+    """A signed scan or other file kept beside the structured agreement (never instead of it)."""
+
+    agreement = models.ForeignKey(
+        QualityAgreement, on_delete=models.CASCADE, related_name="attachments", verbose_name="质量协议"
+    )
+    title = models.CharField("标题", max_length=200)
+    file = models.FileField("文件", upload_to=_attachment_path)
+    sha256 = models.CharField("SHA-256", max_length=64, editable=False)
+
+    class Meta:
+        verbose_name = "附件"
+        verbose_name_plural = "附件"
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class TechTransfer(ReferencedModel):
+    """Technology transfer to the CMO, following the five duties of art. 4."""
+
+    contract = models.ForeignKey(
+        CommissionContract, on_delete=models.PROTECT, related_name="tech_transfers", verbose_name="委托生产协议"
+    )
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="tech_transfers", verbose_name="品种")
+    lead = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="技术转移负责人"
+    )
+    working_group = models.ManyToManyField(Person, blank=True, related_name="+", verbose_name="工作组成员")
+    started_on = models.DateField("开始日期", null=True, blank=True)
+    plan_reviewed_on = models.DateField("方案可行性审核日期", null=True, blank=True)
+    equipment_qualified_on = models.DateField("设施设备确认日期", null=True, blank=True)
+    cleaning_validated_on = models.DateField("清洁验证日期", null=True, blank=True)
+    analytical_validated_on = models.DateField("分析方法验证日期", null=True, blank=True)
+    process_validated_on = models.DateField("工艺验证日期", null=True, blank=True)
+    shared_line_assessed_on = models.DateField("共线风险评估日期", null=True, blank=True)
+    report_reviewed_on = models.DateField("技术转移报告审核日期", null=True, blank=True)
+    master_documents_approved_on = models.DateField("工艺规程等经持有人批准日期", null=True, blank=True)
+    completed_on = models.DateField("完成日期", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "技术转移"
+        verbose_name_plural = "技术转移"
+
+    def __str__(self) -> str:
+        return f"{self.product} → {self.contract.cmo}"
+
+    def clean(self) -> None:
+        errors = _check_dates(self, [("started_on", "completed_on")])
+        if self.contract_id and self.product_id and self.product.holder_id != self.contract.mah_id:
+            errors["product"] = "品种不属于该协议的委托方 / the product is not the contract MAH's"
+        if self.lead_id and self.contract_id and self.lead.organisation_id != self.contract.cmo_id:
+            errors["lead"] = "技术转移负责人应为受托方人员 / the transfer lead must be the CMO's (art. 4(1))"
+        if errors:
+            raise ValidationError(errors)
+
+
+class MahEvaluation(ReferencedModel):
+    """The CMO's evaluation of an MAH and its product before signing (art. 3)."""
+
+    cmo = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+", verbose_name="受托生产企业")
+    mah = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+", verbose_name="持有人")
+    products = models.ManyToManyField(Product, related_name="evaluations", verbose_name="拟受托品种")
+    evaluated_on = models.DateField("评估日期")
+    covers_qualification = models.BooleanField("持有人资质", default=False)
+    covers_quality_capability = models.BooleanField("质量管理能力", default=False)
+    covers_product_risk = models.BooleanField("产品风险因素", default=False)
+    covers_tech_transfer_feasibility = models.BooleanField("技术转移可行性", default=False)
+    covers_shared_line_feasibility = models.BooleanField("共线生产可行性", default=False)
+    simplified_same_group = models.BooleanField("同一集团简化评估", default=False)
+    conclusion = models.CharField("评估结论", max_length=20, choices=EvaluationConclusion.choices)
+    notes = models.TextField("备注", blank=True)
+
+    class Meta:
+        verbose_name = "持有人及品种评估"
+        verbose_name_plural = "持有人及品种评估"
+
+    def __str__(self) -> str:
+        return f"{self.cmo} 评估 {self.mah} {self.evaluated_on}"
+
+    def clean(self) -> None:
+        if self.cmo_id and self.mah_id and self.simplified_same_group and not self.cmo.same_group_unified_qms(self.mah):
+            raise ValidationError(
+                {
+                    "simplified_same_group": "仅同一集团执行统一质量体系时可简化 / simplification needs one group, one QMS"
+                }
+            )
