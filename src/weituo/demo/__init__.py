@@ -1,0 +1,1 @@
+"""Demo: a reproducible synthetic province (or nation) for evaluation, training and benchmarks."""
