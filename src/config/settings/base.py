@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "weituo.core",
     "weituo.registry",
     "weituo.contracts",
+    "weituo.exchange",
     "weituo.demo",
 ]
 

@@ -12,6 +12,7 @@ from functools import cached_property
 from django.db import models
 
 from weituo.contracts import models as c
+from weituo.contracts.choices import CONTRACT_TRANSITIONS
 from weituo.core.models import ReferencedModel
 from weituo.registry import models as r
 
@@ -37,6 +38,9 @@ class Sheet:
     model: type[models.Model]
     key: tuple[str, ...]  # natural key: ("ref",) or a unique constraint's fields
     exclude: tuple[str, ...] = field(default=())
+    # (status field, transition table): an import may set any status on a new record, but may
+    # change a stored record's status only along the table, like every other write.
+    transitions: tuple[str, dict[str, set[str]]] | None = None
 
     @cached_property
     def columns(self) -> tuple[Column, ...]:
@@ -55,7 +59,9 @@ class Sheet:
                 cols.append(Column(f.name, str(f.verbose_name), "fk", not f.null, target=f.related_model))
             elif f.choices:
                 cols.append(
-                    Column(f.name, str(f.verbose_name), "choice", required, tuple((str(k), str(v)) for k, v in f.choices))
+                    Column(
+                        f.name, str(f.verbose_name), "choice", required, tuple((str(k), str(v)) for k, v in f.choices)
+                    )
                 )
             else:
                 cols.append(Column(f.name, str(f.verbose_name), _kind(f), required))
@@ -97,8 +103,8 @@ SHEETS: tuple[Sheet, ...] = (
     Sheet("appointments", "关键人员任职", r.Appointment, ("person", "role", "since")),
     Sheet("experience", "从业经历", r.ExperienceRecord, ("person", "employer", "started_on")),
     Sheet("inspections", "检查记录", r.InspectionRecord, ("ref",)),
-    Sheet("contracts", "委托生产协议", c.CommissionContract, ("ref",)),
-    Sheet("agreements", "质量协议", c.QualityAgreement, ("ref",)),
+    Sheet("contracts", "委托生产协议", c.CommissionContract, ("ref",), transitions=("status", CONTRACT_TRANSITIONS)),
+    Sheet("agreements", "质量协议", c.QualityAgreement, ("ref",), transitions=("status", CONTRACT_TRANSITIONS)),
     Sheet("responsibilities", "职责分工", c.ResponsibilityItem, ("agreement", "activity")),
     Sheet("communications", "沟通信息清单", c.CommunicationItem, ("agreement", "category")),
     Sheet("resident_staff", "驻厂人员", c.ResidentStaff, ("agreement", "person")),

@@ -1,0 +1,388 @@
+"""The registry import: every row validated, then all written in one transaction, or nothing at all.
+
+Rows are matched to stored records by their natural key (``ref``, or a unique constraint's fields),
+so importing the same data twice changes nothing the second time. Each sheet's rows are validated
+against the model (``full_clean``), against uniqueness (within the file and against the database)
+and against the references they make; parent sheets are written before their children are
+validated, inside a transaction that is rolled back if any row of any sheet is bad, so the error
+report covers every sheet and the database is left as it was.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils import translation
+
+from weituo.core.errors import ErrorDetail, InvalidTransition, validation_failed
+from weituo.core.transitions import check_transition
+
+from .cells import CellError, parse
+from .sheets import SHEET_BY_MODEL, SHEETS, Column, Sheet
+
+Row = tuple[int, Mapping[str, Any]]  # (row number as the user sees it, values keyed by field name)
+Progress = Callable[[str, int], None]  # (sheet name, rows done) for a progress bar
+
+
+@dataclass
+class SheetCounts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+@dataclass
+class ImportReport:
+    source: str
+    counts: dict[str, SheetCounts] = field(default_factory=dict)
+    dry_run: bool = False
+
+    @property
+    def changed(self) -> int:
+        return sum(c.created + c.updated for c in self.counts.values())
+
+    def as_dict(self) -> dict:
+        return {
+            "source": self.source,
+            "dry_run": self.dry_run,
+            "sheets": {name: c.__dict__ for name, c in self.counts.items()},
+        }
+
+
+class _Abort(Exception):
+    """Raised inside the transaction to roll everything back once all errors are known."""
+
+
+def registry_import(
+    *,
+    actor: Any,
+    dataset: Mapping[str, Iterable[Mapping[str, Any] | Row]],
+    source: str,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import a dataset (sheet name → rows keyed by field name); raise ValidationFailed naming every bad cell.
+
+    ``actor`` is the user importing (None for the command line and the demo until accounts exist).
+    """
+    # The audit ledger (next issue) writes one entry per created/changed record here, in this transaction.
+    errors: list[ErrorDetail] = []
+    unknown = [name for name in dataset if name not in {s.name for s in SHEETS}]
+    for name in unknown:
+        errors.append(ErrorDetail(f"未知的工作表「{name}」", f"unknown sheet {name!r}", sheet=name))
+    report = ImportReport(source=source, dry_run=dry_run)
+    if errors:
+        raise validation_failed(errors, what_zh="导入文件", what_en="import file")
+    try:
+        with transaction.atomic():
+            loader = _Loader(errors, progress)
+            for sheet in SHEETS:
+                rows = dataset.get(sheet.name)
+                if rows is None:
+                    continue
+                numbered = [row if isinstance(row, tuple) else (i, row) for i, row in enumerate(rows, start=1)]
+                report.counts[sheet.name] = loader.load_sheet(sheet, numbered)
+            if errors or dry_run:
+                raise _Abort
+    except _Abort:
+        if errors:
+            raise validation_failed(errors, what_zh="导入文件", what_en="import file") from None
+    return report
+
+
+class _Loader:
+    def __init__(self, errors: list[ErrorDetail], progress: Progress | None) -> None:
+        self.errors = errors
+        self.progress = progress
+        self._refs: dict[type[models.Model], dict[str, models.Model]] = {}
+        self._failed: dict[type[models.Model], set[str]] = defaultdict(set)
+
+    # -- references ---------------------------------------------------------------------------
+
+    def refs(self, model: type[models.Model]) -> dict[str, models.Model]:
+        """Every stored record of a referenced model by ref, loaded once (one query per model)."""
+        if model not in self._refs:
+            self._refs[model] = {obj.ref: obj for obj in model.objects.all()}
+        return self._refs[model]
+
+    # -- one sheet ----------------------------------------------------------------------------
+
+    def load_sheet(self, sheet: Sheet, rows: list[Row]) -> SheetCounts:
+        counts = SheetCounts()
+        model = sheet.model
+        existing = self._existing_by_key(sheet)
+        uniques = _UniqueIndex(sheet)
+        seen: dict[tuple, int] = {}
+        to_create: list[models.Model] = []
+        to_update: list[tuple[models.Model, set[str]]] = []
+        m2m_wanted: list[tuple[models.Model, dict[str, list[models.Model]]]] = []
+        nullable = {f.name: f.null for f in model._meta.concrete_fields}
+
+        for done, (number, values) in enumerate(rows, start=1):
+            if self.progress and done % 1000 == 0:
+                self.progress(sheet.name, 1000)
+            row_errors = _RowErrors(sheet, number)
+            err = row_errors.add
+
+            for name in values:
+                if name not in sheet.column_by_field:
+                    err(None, f"未知的列「{name}」", f"unknown column {name!r}")
+
+            parsed: dict[str, Any] = {}
+            for col in sheet.columns:
+                if col.field not in values:
+                    continue
+                try:
+                    value = parse(col, values[col.field], nullable=nullable.get(col.field, False))
+                except CellError as e:
+                    err(col, e.zh, e.en)
+                    continue
+                if col.kind == "fk" and value is not None:
+                    target = self.refs(col.target).get(value)
+                    if target is None:
+                        err(col, *self._missing_ref_reason(col.target, value))
+                        continue
+                    value = target
+                elif col.kind == "m2m":
+                    targets = []
+                    for ref in value:
+                        target = self.refs(col.target).get(ref)
+                        if target is None:
+                            err(col, *self._missing_ref_reason(col.target, ref))
+                        else:
+                            targets.append(target)
+                    value = targets
+                parsed[col.field] = value
+
+            missing_key = [f for f in sheet.key if f not in values]
+            if missing_key:
+                err(None, f"缺少关键列 {missing_key}", f"missing key column(s) {missing_key}")
+            if row_errors:
+                self._fail(sheet, values, row_errors.items)
+                continue
+
+            key = tuple(_key_part(parsed.get(f)) for f in sheet.key)
+            if key in seen:
+                err(None, f"与第{seen[key]}行重复（{key}）", f"duplicates row {seen[key]} ({key})")
+                self._fail(sheet, values, row_errors.items)
+                continue
+            seen[key] = number
+
+            instance = existing.get(key)
+            is_new = instance is None
+            if is_new:
+                instance = model()
+            changed: set[str] = set()
+            m2m_values: dict[str, list[models.Model]] = {}
+            for name, value in parsed.items():
+                col = sheet.column_by_field[name]
+                if col.kind == "m2m":
+                    m2m_values[name] = value
+                    continue
+                f = model._meta.get_field(name)
+                old = getattr(instance, f.attname)
+                new = value.pk if col.kind == "fk" and value is not None else value
+                if is_new or old != new:
+                    if not is_new and sheet.transitions and name == sheet.transitions[0]:
+                        try:
+                            check_transition(sheet.transitions[1], old, new, field=name)
+                        except InvalidTransition as e:
+                            err(col, e.message_zh, e.message_en)
+                    setattr(instance, name, value)
+                    changed.add(f.attname)
+
+            try:
+                instance.full_clean(validate_unique=False, validate_constraints=False)
+            except ValidationError as e:
+                for name, messages in e.message_dict.items():
+                    col = sheet.column_by_field.get(name)
+                    for zh, en in _bilingual(e.error_dict.get(name, []), messages):
+                        err(col, zh, en)
+            for col_fields, other_row in uniques.conflicts(instance, number):
+                cols = "、".join(sheet.column_by_field[f].header for f in col_fields if f in sheet.column_by_field)
+                where_zh = f"第{other_row}行" if isinstance(other_row, int) else "库中已有记录"
+                where_en = f"row {other_row}" if isinstance(other_row, int) else "an existing record"
+                col = sheet.column_by_field.get(col_fields[0])
+                err(col, f"{cols}与{where_zh}重复", f"{cols} duplicates {where_en}")
+            if row_errors:
+                self._fail(sheet, values, row_errors.items)
+                continue
+
+            if is_new:
+                to_create.append(instance)
+                counts.created += 1
+            elif changed:
+                to_update.append((instance, changed))
+                counts.updated += 1
+            if m2m_values:
+                m2m_wanted.append((instance, m2m_values))
+            if not is_new and not changed:
+                counts.unchanged += 1  # may still be corrected below if only its m2m links changed
+
+        if self.progress:
+            self.progress(sheet.name, len(rows) % 1000)
+        # Valid rows are written even when other rows failed: the whole transaction is rolled back at
+        # the end, and meanwhile children are checked against real parents, so only truly broken
+        # references are reported.
+        self._write(sheet, to_create, to_update)
+        m2m_changed = self._write_m2m(sheet, m2m_wanted)
+        for instance in m2m_changed:
+            if instance not in to_create and all(instance is not obj for obj, _ in to_update):
+                counts.unchanged -= 1
+                counts.updated += 1
+        return counts
+
+    def _existing_by_key(self, sheet: Sheet) -> dict[tuple, models.Model]:
+        if sheet.referenced:
+            return {(ref,): obj for ref, obj in self.refs(sheet.model).items()}
+        attnames = [sheet.model._meta.get_field(f).attname for f in sheet.key]
+        return {tuple(getattr(obj, a) for a in attnames): obj for obj in sheet.model.objects.all()}
+
+    def _missing_ref_reason(self, target: type[models.Model], ref: str) -> tuple[str, str]:
+        title = SHEET_BY_MODEL[target].title
+        if ref in self._failed[target]:
+            return (f"引用的「{title}」{ref} 本身有错误", f"references {title} {ref!r}, which has errors itself")
+        return (f"引用的「{title}」编号 {ref} 不存在", f"references {title} {ref!r}, which does not exist")
+
+    def _fail(self, sheet: Sheet, values: Mapping[str, Any], row_errors: list[ErrorDetail]) -> None:
+        self.errors.extend(row_errors)
+        if sheet.referenced and values.get("ref"):
+            self._failed[sheet.model].add(str(values["ref"]).strip())
+
+    def _write(
+        self, sheet: Sheet, to_create: list[models.Model], to_update: list[tuple[models.Model, set[str]]]
+    ) -> None:
+        model = sheet.model
+        if to_create:
+            model.objects.bulk_create(to_create, batch_size=500)
+            if sheet.referenced:
+                self.refs(model).update({obj.ref: obj for obj in to_create})
+        by_fields: dict[frozenset[str], list[models.Model]] = defaultdict(list)
+        for obj, fields in to_update:
+            by_fields[frozenset(fields)].append(obj)
+        for fields, objs in by_fields.items():
+            names = [model._meta.get_field(a[:-3] if a.endswith("_id") else a).name for a in fields]
+            model.objects.bulk_update(objs, [*names, "updated_at"], batch_size=500)
+        if self.progress and (to_create or to_update):
+            self.progress(sheet.name, 0)
+
+    def _write_m2m(
+        self, sheet: Sheet, wanted: list[tuple[models.Model, dict[str, list[models.Model]]]]
+    ) -> set[models.Model]:
+        """Set many-to-many links with one read and bulk writes per field; return the records whose links changed."""
+        changed: set[models.Model] = set()
+        for name in {n for _, values in wanted for n in values}:
+            m2m = sheet.model._meta.get_field(name)
+            through = m2m.remote_field.through
+            src = m2m.m2m_field_name()
+            dst = m2m.m2m_reverse_field_name()
+            owners = [obj for obj, values in wanted if name in values]
+            current: dict[int, set[int]] = defaultdict(set)
+            for s, d in through.objects.filter(**{f"{src}__in": [o.pk for o in owners]}).values_list(
+                f"{src}_id", f"{dst}_id"
+            ):
+                current[s].add(d)
+            add, remove = [], []
+            for obj, values in wanted:
+                if name not in values:
+                    continue
+                want = {t.pk for t in values[name]}
+                have = current.get(obj.pk, set())
+                if want != have:
+                    changed.add(obj)
+                    add += [through(**{f"{src}_id": obj.pk, f"{dst}_id": d}) for d in want - have]
+                    remove += [(obj.pk, d) for d in have - want]
+            if add:
+                through.objects.bulk_create(add, batch_size=500)
+            for s, d in remove:
+                through.objects.filter(**{f"{src}_id": s, f"{dst}_id": d}).delete()
+        return changed
+
+
+class _RowErrors:
+    """The problems of one row, each naming sheet, row and column."""
+
+    def __init__(self, sheet: Sheet, number: int) -> None:
+        self.sheet, self.number = sheet, number
+        self.items: list[ErrorDetail] = []
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    def add(self, col: Column | None, zh: str, en: str) -> None:
+        self.items.append(
+            ErrorDetail(
+                zh,
+                en,
+                sheet=self.sheet.title,
+                row=self.number,
+                column=col.header if col else None,
+                field=col.field if col else None,
+            )
+        )
+
+
+def _key_part(value: Any) -> Any:
+    return value.pk if isinstance(value, models.Model) else value
+
+
+class _UniqueIndex:
+    """Unique fields and constraints of a model, checked in memory against the file and the database.
+
+    Checking here, not by letting the database raise, lets every duplicate be reported with its row,
+    and costs one query per unique set instead of one per row.
+    """
+
+    def __init__(self, sheet: Sheet) -> None:
+        model = sheet.model
+        sets: list[tuple[str, ...]] = [(f.name,) for f in model._meta.concrete_fields if f.unique and not f.primary_key]
+        sets += [tuple(c.fields) for c in model._meta.constraints if isinstance(c, models.UniqueConstraint)]
+        self.sets = [s for s in sets if s != sheet.key]
+        self.attnames = {s: [model._meta.get_field(f).attname for f in s] for s in self.sets}
+        self.stored: dict[tuple[str, ...], dict[tuple, int]] = {}
+        self.in_file: dict[tuple[str, ...], dict[tuple, int]] = {s: {} for s in self.sets}
+        for s in self.sets:
+            rows = model.objects.values_list(*self.attnames[s], "pk")
+            self.stored[s] = {tuple(r[:-1]): r[-1] for r in rows}
+
+    def conflicts(self, instance: models.Model, row: int) -> list[tuple[tuple[str, ...], int | str]]:
+        found = []
+        for s in self.sets:
+            value = tuple(getattr(instance, a) for a in self.attnames[s])
+            if any(v is None for v in value):
+                continue  # NULLs never collide in a unique index
+            other = self.in_file[s].get(value)
+            if other is not None:
+                found.append((s, other))
+                continue
+            self.in_file[s][value] = row
+            pk = self.stored[s].get(value)
+            if pk is not None and pk != instance.pk:
+                found.append((s, "stored"))
+        return found
+
+
+def _bilingual(errors: list[ValidationError], rendered: list[str]) -> list[tuple[str, str]]:
+    """Each validation message in Chinese and in English.
+
+    weituo's own messages are written "中文 / English"; Django's built-in ones are translated by
+    rendering them once in each language.
+    """
+    pairs = []
+    for error, text in zip(errors, rendered, strict=False):
+        if " / " in text:
+            zh, en = text.split(" / ", 1)
+            pairs.append((zh, en))
+            continue
+        rendered_in = {}
+        for lang in ("zh-hans", "en"):
+            with translation.override(lang):
+                message = error.message % error.params if error.params else error.message
+                rendered_in[lang] = str(message)
+        pairs.append((rendered_in["zh-hans"], rendered_in["en"]))
+    return pairs
