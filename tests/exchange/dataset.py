@@ -189,3 +189,10 @@ def mini_dataset() -> dict[str, list[dict]]:
             }
         ],
     }
+
+
+def load_mini() -> None:
+    """Store the mini dataset through the import service (the one bulk write path)."""
+    from weituo.exchange.services import registry_import
+
+    registry_import(actor=None, dataset=mini_dataset(), source="tests")

@@ -5,12 +5,15 @@ Views, the API and management commands call these; none of them saves a core mod
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db import transaction
+from django.db import models, transaction
 
 from weituo.core.calendar import YearSchedule, schedule_problems
 from weituo.core.errors import ErrorDetail, validation_failed
 from weituo.core.models import CalendarYear
+from weituo.core.validation import validate
 
 
 @transaction.atomic
@@ -46,3 +49,26 @@ def calendar_year_load(*, actor: AbstractBaseUser | None, schedule: YearSchedule
     # The audit ledger entry (old and new schedule, actor) is written here, in this transaction,
     # once the integrity app provides ledger_append.
     return calendar_year
+
+
+@transaction.atomic
+def record_create(*, actor: AbstractBaseUser | None, model: type[models.Model], **fields: Any) -> models.Model:
+    """Validate and store a new record of any model; the shared body of the apps' ``<entity>_create``."""
+    instance = model(**fields)
+    validate(instance)
+    instance.save()
+    # The audit ledger entry (new values, actor) is written here once the integrity app exists.
+    return instance
+
+
+@transaction.atomic
+def record_update(*, actor: AbstractBaseUser | None, instance: models.Model, **fields: Any) -> models.Model:
+    """Validate and store changes to a record; ``status`` fields are refused (they change by transition)."""
+    if "status" in fields:
+        raise ValueError("status changes go through the entity's transition service")
+    for name, value in fields.items():
+        instance._meta.get_field(name)  # an unknown field is a programming error, raised here
+        setattr(instance, name, value)
+    validate(instance)
+    instance.save()
+    return instance

@@ -17,10 +17,10 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.utils import translation
 
 from weituo.core.errors import ErrorDetail, InvalidTransition, validation_failed
 from weituo.core.transitions import check_transition
+from weituo.core.validation import error_details
 
 from .cells import CellError, parse
 from .sheets import SHEET_BY_MODEL, SHEETS, Column, Sheet
@@ -199,10 +199,8 @@ class _Loader:
             try:
                 instance.full_clean(validate_unique=False, validate_constraints=False)
             except ValidationError as e:
-                for name, messages in e.message_dict.items():
-                    col = sheet.column_by_field.get(name)
-                    for zh, en in _bilingual(e.error_dict.get(name, []), messages):
-                        err(col, zh, en)
+                for detail in error_details(e):
+                    err(sheet.column_by_field.get(detail.field or ""), detail.message_zh, detail.message_en)
             for col_fields, other_row in uniques.conflicts(instance, number):
                 cols = "、".join(sheet.column_by_field[f].header for f in col_fields if f in sheet.column_by_field)
                 where_zh = f"第{other_row}行" if isinstance(other_row, int) else "库中已有记录"
@@ -365,24 +363,3 @@ class _UniqueIndex:
             if pk is not None and pk != instance.pk:
                 found.append((s, "stored"))
         return found
-
-
-def _bilingual(errors: list[ValidationError], rendered: list[str]) -> list[tuple[str, str]]:
-    """Each validation message in Chinese and in English.
-
-    weituo's own messages are written "中文 / English"; Django's built-in ones are translated by
-    rendering them once in each language.
-    """
-    pairs = []
-    for error, text in zip(errors, rendered, strict=False):
-        if " / " in text:
-            zh, en = text.split(" / ", 1)
-            pairs.append((zh, en))
-            continue
-        rendered_in = {}
-        for lang in ("zh-hans", "en"):
-            with translation.override(lang):
-                message = error.message % error.params if error.params else error.message
-                rendered_in[lang] = str(message)
-        pairs.append((rendered_in["zh-hans"], rendered_in["en"]))
-    return pairs

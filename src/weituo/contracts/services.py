@@ -1,0 +1,141 @@
+"""Every write of the contracts app: contracts and agreements, their status transitions, the
+structured agreement's rows, and files kept beside it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+
+from weituo.core.errors import ErrorDetail, validation_failed
+from weituo.core.services import record_create, record_update
+from weituo.core.transitions import check_transition
+from weituo.core.validation import validate
+
+from .choices import CONTRACT_TRANSITIONS, ContractStatus
+from .models import AgreementAttachment, CommissionContract, CommunicationItem, QualityAgreement, ResponsibilityItem
+
+ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
+ATTACHMENT_TYPES = {".pdf", ".docx", ".doc", ".xlsx", ".jpg", ".jpeg", ".png", ".ofd"}
+
+
+def contract_create(*, actor: Any, products: list, lines: list | None = None, **fields: Any) -> CommissionContract:
+    """A new contract, in draft. It enters into force through ``contract_change_status``."""
+    if fields.get("status", ContractStatus.DRAFT) != ContractStatus.DRAFT:
+        raise ValueError("a contract is created as a draft")
+    with transaction.atomic():
+        contract = record_create(actor=actor, model=CommissionContract, **fields)
+        contract.products.set(products)
+        contract.lines.set(lines or [])
+    return contract
+
+
+def _change_status(instance: CommissionContract | QualityAgreement, to: str, on: dt.date | None) -> None:
+    check_transition(CONTRACT_TRANSITIONS, instance.status, to)
+    instance.status = to
+    if to == ContractStatus.IN_FORCE and on and not instance.effective_from:
+        instance.effective_from = on
+    if to == ContractStatus.TERMINATED:
+        instance.terminated_on = on
+    validate(instance)
+    instance.save()
+    # The ledger entry (old → new status, date, actor) goes here, in this transaction (integrity issue).
+
+
+@transaction.atomic
+def contract_change_status(
+    *, actor: Any, contract: CommissionContract, to: str, on: dt.date | None = None
+) -> CommissionContract:
+    """Bring a contract into force or terminate it (art. 20: cancellation is due within 6 months of the date)."""
+    contract = CommissionContract.objects.select_for_update().get(pk=contract.pk)
+    _change_status(contract, to, on)
+    if to == ContractStatus.TERMINATED:
+        for agreement in contract.quality_agreements.exclude(status=ContractStatus.TERMINATED):
+            _change_status(agreement, ContractStatus.TERMINATED, on)
+    return contract
+
+
+@transaction.atomic
+def quality_agreement_change_status(
+    *, actor: Any, agreement: QualityAgreement, to: str, on: dt.date | None = None
+) -> QualityAgreement:
+    agreement = QualityAgreement.objects.select_for_update().get(pk=agreement.pk)
+    if to == ContractStatus.IN_FORCE and agreement.contract.status != ContractStatus.IN_FORCE:
+        raise validation_failed(
+            [ErrorDetail("委托生产协议尚未生效", "the commission contract is not in force", field="status")],
+            what_zh="质量协议",
+            what_en="quality agreement",
+        )
+    _change_status(agreement, to, on)
+    return agreement
+
+
+def quality_agreement_create(*, actor: Any, **fields: Any) -> QualityAgreement:
+    if fields.get("status", ContractStatus.DRAFT) != ContractStatus.DRAFT:
+        raise ValueError("an agreement is created as a draft")
+    return record_create(actor=actor, model=QualityAgreement, **fields)
+
+
+def quality_agreement_update(*, actor: Any, agreement: QualityAgreement, **fields: Any) -> QualityAgreement:
+    return record_update(actor=actor, instance=agreement, **fields)
+
+
+@transaction.atomic
+def responsibility_set(*, actor: Any, agreement: QualityAgreement, activity: str, **fields: Any) -> ResponsibilityItem:
+    """Assign an activity of the responsibility matrix (one row per activity)."""
+    item = ResponsibilityItem.objects.filter(agreement=agreement, activity=activity).first()
+    if item is None:
+        return record_create(actor=actor, model=ResponsibilityItem, agreement=agreement, activity=activity, **fields)
+    return record_update(actor=actor, instance=item, **fields)
+
+
+@transaction.atomic
+def communication_item_set(
+    *, actor: Any, agreement: QualityAgreement, category: str, **fields: Any
+) -> CommunicationItem:
+    """Set one category of the communication list: contacts, channel, time limit."""
+    item = CommunicationItem.objects.filter(agreement=agreement, category=category).first()
+    if item is None:
+        return record_create(actor=actor, model=CommunicationItem, agreement=agreement, category=category, **fields)
+    return record_update(actor=actor, instance=item, **fields)
+
+
+@transaction.atomic
+def agreement_attachment_add(
+    *, actor: Any, agreement: QualityAgreement, title: str, file: UploadedFile
+) -> AgreementAttachment:
+    """Keep a file beside the structured agreement, refusing types and sizes a reviewer could not use."""
+    name = file.name or ""
+    suffix = name[name.rfind(".") :].lower() if "." in name else ""
+    problems = []
+    if suffix not in ATTACHMENT_TYPES:
+        allowed = " ".join(sorted(ATTACHMENT_TYPES))
+        problems.append(
+            ErrorDetail(
+                f"不支持的文件类型「{suffix or name}」（可用：{allowed}）",
+                f"file type {suffix or name!r} not accepted ({allowed})",
+                field="file",
+            )
+        )
+    if file.size is not None and file.size > ATTACHMENT_MAX_BYTES:
+        problems.append(
+            ErrorDetail(
+                f"文件过大：{file.size} 字节，上限 {ATTACHMENT_MAX_BYTES} 字节",
+                f"file too large: {file.size} bytes, limit {ATTACHMENT_MAX_BYTES}",
+                field="file",
+            )
+        )
+    if problems:
+        raise validation_failed(problems, what_zh="附件", what_en="attachment")
+    digest = hashlib.sha256()
+    for chunk in file.chunks():
+        digest.update(chunk)
+    file.seek(0)
+    attachment = AgreementAttachment(agreement=agreement, title=title, file=file, sha256=digest.hexdigest())
+    validate(attachment)
+    attachment.save()
+    return attachment

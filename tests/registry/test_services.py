@@ -1,0 +1,76 @@
+"""Registry write services: validation with bilingual field errors, capacity of a line."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from tests.exchange.dataset import load_mini
+from weituo.core.errors import ValidationFailed
+from weituo.registry.models import Line, LineProduct, Organisation, Product
+from weituo.registry.services import line_product_set, organisation_create, product_create, product_update
+
+pytestmark = pytest.mark.django_db
+
+
+def test_organisation_create_refuses_a_bad_uscc_and_stores_nothing():
+    with pytest.raises(ValidationFailed) as excinfo:
+        organisation_create(
+            actor=None, ref="ORG-X", name="某药业有限公司", uscc="91320100MA1W0001XY", province="32", is_mah=True
+        )
+    assert [d.field for d in excinfo.value.details] == ["uscc"]
+    assert "check character" in excinfo.value.details[0].message_en
+    assert not Organisation.objects.filter(ref="ORG-X").exists()
+
+
+def test_organisation_needs_a_role():
+    with pytest.raises(ValidationFailed) as excinfo:
+        organisation_create(actor=None, ref="ORG-X", name="某公司", uscc="91110000600037341L", province="11")
+    assert excinfo.value.details[0].field == "is_mah"
+
+
+def test_product_rules_marketed_drug_needs_approval_number_and_device_fields_do_not_apply():
+    load_mini()
+    mah = Organisation.objects.get(ref="ORG-MAH")
+    with pytest.raises(ValidationFailed) as excinfo:
+        product_create(
+            actor=None,
+            ref="P-9",
+            kind="drug",
+            holder=mah,
+            name="某片",
+            status="marketed",
+            dosage_form="片剂",
+            device_class="II",
+        )
+    assert {d.field for d in excinfo.value.details} == {"approval_number", "device_class"}
+    dev = product_create(
+        actor=None, ref="P-10", kind="drug", holder=mah, name="某在研片", status="in_development", dosage_form="片剂"
+    )
+    assert dev.approval_number is None
+
+
+def test_product_update_refuses_status_by_hand_and_validates():
+    load_mini()
+    product = Product.objects.get(ref="P-1")
+    with pytest.raises(ValidationFailed):
+        product_update(actor=None, product=product, approval_number="国药准字Q1")
+    product.refresh_from_db()
+    assert product.approval_number == "国药准字H32020001"
+    with pytest.raises(ValueError):
+        product_update(actor=None, product=product, status="in_development")
+
+
+def test_line_capacity_cannot_be_planned_beyond_design_unless_recorded_deliberately():
+    load_mini()
+    line = Line.objects.get(ref="LINE-1")  # 5000, with 1200 + 800 planned
+    product = Product.objects.get(ref="P-2")
+    with pytest.raises(ValidationFailed) as excinfo:
+        line_product_set(actor=None, line=line, product=product, annual_volume=Decimal("3900"))
+    assert "5000" in excinfo.value.details[0].message_en
+    assert LineProduct.objects.get(line=line, product=product).annual_volume == 800
+    line_product_set(actor=None, line=line, product=product, annual_volume=Decimal("3800"))
+    assert LineProduct.objects.get(line=line, product=product).annual_volume == 3800
+    line_product_set(actor=None, line=line, product=product, annual_volume=Decimal("4000"), allow_over_capacity=True)
+    assert LineProduct.objects.get(line=line, product=product).annual_volume == 4000
