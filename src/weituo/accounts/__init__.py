@@ -1,0 +1,1 @@
+"""Accounts: users, their memberships of organisations with roles, and the visibility policy."""

@@ -1,0 +1,67 @@
+"""Canonical bytes of a ledger entry and of a record: the one definition both sides of a hash agree on.
+
+Sorted-key JSON, UTF-8, no insignificant whitespace; decimals and dates as strings, so that the same
+values hash the same on SQLite and PostgreSQL, in Python today and in any verifier tomorrow.
+Pure Python: the offline verifier uses this module without Django.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from decimal import Decimal
+from typing import Any
+
+GENESIS = "0" * 64  # prev_hash of the first entry
+
+# The fields of an entry that its hash covers, in the order the export writes them.
+ENTRY_FIELDS = (
+    "seq",
+    "at",
+    "actor",
+    "organisation",
+    "action",
+    "object_type",
+    "object_id",
+    "old",
+    "new",
+    "reason",
+    "meaning",
+    "prev_hash",
+)
+
+
+def plain(value: Any) -> Any:
+    """A value as the JSON the hash covers: Decimal and dates as strings, datetimes in UTC with 'Z'."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            raise ValueError("naive datetime in a ledger value")
+        return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        raise ValueError("floats are not stored in the ledger; use Decimal")
+    return str(value)
+
+
+def canonical_bytes(obj: Any) -> bytes:
+    return json.dumps(plain(obj), sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def entry_hash(entry: dict[str, Any]) -> str:
+    """SHA-256 (hex) of an entry's canonical bytes; ``entry`` holds at least ENTRY_FIELDS."""
+    return hashlib.sha256(canonical_bytes({k: entry[k] for k in ENTRY_FIELDS})).hexdigest()
+
+
+def record_digest(values: dict[str, Any]) -> str:
+    """SHA-256 (hex) of a record's values, which an electronic signature is bound to."""
+    return hashlib.sha256(canonical_bytes(values)).hexdigest()
