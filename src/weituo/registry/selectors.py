@@ -1,5 +1,6 @@
-"""Every read of the registry. Each takes the ``actor``; the visibility policy that narrows what an
-actor sees arrives with the accounts (integrity issue) and will be applied here, in one place.
+"""Every read of the registry. Each takes the ``actor`` and narrows what it reads with the visibility
+policy (``weituo.accounts.policy``); a record the actor may not see is ``NotFound``, exactly as if it
+did not exist. ``None`` is not an actor (``TypeError``).
 """
 
 from __future__ import annotations
@@ -7,10 +8,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Case, Count, F, Prefetch, Q, QuerySet, Sum, When
 
+from weituo.accounts import policy
+from weituo.accounts.actors import Actor
 from weituo.core.errors import ErrorDetail, NotFound
 
 from .choices import KeyRole
@@ -27,8 +29,8 @@ def _not_found(what_zh: str, what_en: str, ref: str) -> NotFound:
     )
 
 
-def organisation_list(*, actor: Any, search: str = "", province: str = "", role: str = "") -> QuerySet[Organisation]:
-    qs = Organisation.objects.select_related("group").order_by("name")
+def organisation_list(*, actor: Actor, search: str = "", province: str = "", role: str = "") -> QuerySet[Organisation]:
+    qs = policy.visible(actor, Organisation).select_related("group").order_by("name")
     if search:
         qs = qs.filter(Q(name__icontains=search) | Q(uscc__iexact=search) | Q(ref__iexact=search))
     if province:
@@ -38,20 +40,30 @@ def organisation_list(*, actor: Any, search: str = "", province: str = "", role:
     return qs
 
 
-def organisation_get(*, actor: Any, ref: str) -> Organisation:
+def organisation_get(*, actor: Actor, ref: str) -> Organisation:
     try:
-        return Organisation.objects.select_related("group").get(ref=ref)
+        return policy.visible(actor, Organisation).select_related("group").get(ref=ref)
     except Organisation.DoesNotExist:
         raise _not_found("企业", "organisation", ref) from None
 
 
-def organisation_is_pure_b(*, actor: Any, organisation: Organisation) -> bool:
-    """An MAH with no production site of its own: it commissions everything it makes."""
+def _require_visible(actor: Actor, instance: Organisation | Line, what_zh: str, what_en: str) -> None:
+    if not policy.sees_everything(actor) and not policy.visible(actor, type(instance)).filter(pk=instance.pk).exists():
+        raise _not_found(what_zh, what_en, instance.ref)
+
+
+def organisation_is_pure_b(*, actor: Actor, organisation: Organisation) -> bool:
+    """An MAH with no production site of its own: it commissions everything it makes.
+
+    A fact about the organisation at licence level (a class B licence), so whoever may see the
+    organisation may know it, even without seeing its sites.
+    """
+    _require_visible(actor, organisation, "企业", "organisation")
     return organisation.is_mah and not organisation.sites.exists()
 
 
-def product_list(*, actor: Any, holder: Organisation | None = None, search: str = "") -> QuerySet[Product]:
-    qs = Product.objects.select_related("holder").order_by("name", "ref")
+def product_list(*, actor: Actor, holder: Organisation | None = None, search: str = "") -> QuerySet[Product]:
+    qs = policy.visible(actor, Product).select_related("holder").order_by("name", "ref")
     if holder is not None:
         qs = qs.filter(holder=holder)
     if search:
@@ -59,41 +71,89 @@ def product_list(*, actor: Any, holder: Organisation | None = None, search: str 
     return qs
 
 
+def product_get(*, actor: Actor, ref: str) -> Product:
+    try:
+        return policy.visible(actor, Product).select_related("holder").get(ref=ref)
+    except Product.DoesNotExist:
+        raise _not_found("产品", "product", ref) from None
+
+
 @dataclass(frozen=True)
 class LineLoad:
+    """What the actor may know of a line's load.
+
+    ``complete`` says whether the actor sees every product on the line (its CMO, the regulator, the
+    platform). When it does not — an MAH on a shared line — ``products`` holds its own rows only,
+    ``planned_volume`` sums those rows, and the number of holders, the line's total volume and its
+    utilisation are withheld (``None``): they would reveal the other holders' confidential volumes.
+    ``shared`` is still true: art. 8 has the CMO notify every holder of a shared line of its
+    shared-line risk assessment, so that a line is shared is known to each of them; who shares it,
+    and how many, is not.
+    """
+
     line: Line
     products: list[LineProduct]
-    holders: int  # distinct MAHs/registrants with a product on the line
-    planned_volume: Decimal
+    holders: int | None  # distinct MAHs/registrants with a product on the line; None = not disclosed
+    planned_volume: Decimal  # of the rows in ``products``
+    complete: bool = True
 
     @property
     def shared(self) -> bool:
-        return self.holders > 1
+        return not self.complete or (self.holders or 0) > 1
 
     @property
     def utilisation(self) -> Decimal | None:
-        if not self.line.design_capacity:
+        if not self.complete or not self.line.design_capacity:
             return None
         return (self.planned_volume / self.line.design_capacity).quantize(Decimal("0.001"))
 
 
-def line_load(*, actor: Any, line: Line) -> LineLoad:
-    """The products on a line, how many MAHs share it, and the capacity in use (art. 8)."""
-    products = list(LineProduct.objects.filter(line=line).select_related("product__holder").order_by("product__name"))
+def line_get(*, actor: Actor, ref: str) -> Line:
+    try:
+        return policy.visible(actor, Line).select_related("workshop__site__organisation").get(ref=ref)
+    except Line.DoesNotExist:
+        raise _not_found("生产线", "line", ref) from None
+
+
+def line_load(*, actor: Actor, line: Line) -> LineLoad:
+    """The products on a line, how many MAHs share it, and the capacity in use (art. 8), as far as
+    the actor may know them (see ``LineLoad``)."""
+    _require_visible(actor, line, "生产线", "line")
+    rows = LineProduct.objects.filter(line=line)
+    products = list(
+        policy.visible(actor, rows).select_related("product__holder").order_by("product__name", "product__ref")
+    )
+    complete = len(products) == rows.count()
     return LineLoad(
         line=line,
         products=products,
-        holders=len({lp.product.holder_id for lp in products}),
+        holders=len({lp.product.holder_id for lp in products}) if complete else None,
         planned_volume=sum((lp.annual_volume or Decimal("0") for lp in products), Decimal("0")),
+        complete=complete,
     )
 
 
-def shared_lines(*, actor: Any, cmo: Organisation | None = None) -> QuerySet[Line]:
-    """Lines with products of more than one holder, with the count of holders and planned volume."""
-    qs = Line.objects.annotate(
-        holder_count=Count("lineproduct__product__holder", distinct=True),
-        planned_volume=Sum("lineproduct__annual_volume"),
-    ).filter(holder_count__gt=1)
+def shared_lines(*, actor: Actor, cmo: Organisation | None = None) -> QuerySet[Line]:
+    """The lines the actor sees that carry products of more than one holder.
+
+    Annotated with ``holder_count`` and ``planned_volume`` (all products) where the actor sees every
+    product on the line, and with ``None`` for both where it does not (an MAH: see ``LineLoad``).
+    """
+    seen = policy.visible(actor, LineProduct).values("pk")
+    qs = (
+        policy.visible(actor, Line)
+        .annotate(
+            _holders=Count("lineproduct__product__holder", distinct=True),
+            _rows=Count("lineproduct", distinct=True),
+            _seen=Count("lineproduct", filter=Q(lineproduct__in=seen), distinct=True),
+            _volume=Sum("lineproduct__annual_volume"),
+        )
+        .filter(_holders__gt=1)
+        .annotate(
+            holder_count=Case(When(_rows=F("_seen"), then=F("_holders")), default=None),
+            planned_volume=Case(When(_rows=F("_seen"), then=F("_volume")), default=None),
+        )
+    )
     if cmo is not None:
         qs = qs.filter(workshop__site__organisation=cmo)
     return qs.select_related("workshop__site__organisation").order_by("ref")
@@ -103,24 +163,36 @@ def shared_lines(*, actor: Any, cmo: Organisation | None = None) -> QuerySet[Lin
 class KeyPerson:
     person: Person
     roles: list[str]
-    years: PracticeYears
+    years: PracticeYears | None  # None when the actor may not see the person's CV (a counterparty's)
 
 
-def key_people(*, actor: Any, organisation: Organisation, as_of: dt.date) -> list[KeyPerson]:
-    """The people holding key roles on ``as_of``, with their years of practice as art. 17 counts them."""
+def key_people(*, actor: Actor, organisation: Organisation, as_of: dt.date) -> list[KeyPerson]:
+    """The people holding key roles on ``as_of``, with their years of practice as art. 17 counts them.
+
+    Of a counterparty (an MAH looking at its CMO) the actor sees who holds which key role, as the
+    licence names them, but not their CVs: ``years`` is then ``None``.
+    """
+    _require_visible(actor, organisation, "企业", "organisation")
+    with_cv = policy.sees_all_of(actor, organisation)
     current = Appointment.objects.filter(since__lte=as_of).filter(Q(until__isnull=True) | Q(until__gte=as_of))
     people = (
-        Person.objects.filter(organisation=organisation, appointments__in=current)
+        policy.visible(actor, Person)
+        .filter(organisation=organisation, appointments__in=current)
         .exclude(appointments__role=KeyRole.STAFF, appointments__in=current)
         .distinct()
-        .prefetch_related(Prefetch("appointments", queryset=current, to_attr="current"), "experience")
+        .prefetch_related(Prefetch("appointments", queryset=current, to_attr="current"))
         .order_by("name")
     )
+    if with_cv:
+        people = people.prefetch_related("experience")
     result = []
     for person in people:
-        periods = [
-            Period(e.started_on, e.ended_on, e.activity, e.sterile, e.tcm_injection, e.multicomponent_biochemical)
-            for e in person.experience.all()
-        ]
-        result.append(KeyPerson(person, sorted({a.role for a in person.current}), practice_years(periods, as_of=as_of)))
+        years = None
+        if with_cv:
+            periods = [
+                Period(e.started_on, e.ended_on, e.activity, e.sterile, e.tcm_injection, e.multicomponent_biochemical)
+                for e in person.experience.all()
+            ]
+            years = practice_years(periods, as_of=as_of)
+        result.append(KeyPerson(person, sorted({a.role for a in person.current}), years))
     return result

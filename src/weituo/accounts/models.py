@@ -1,0 +1,110 @@
+"""Accounts: a user's memberships of organisations, each with one role.
+
+Users are Django's own ``auth.User`` (individual accounts: see ``services.user_create``). A person's
+full name, shown on every signature manifestation, is kept whole in ``first_name`` with ``last_name``
+left empty, so that ``get_full_name()`` returns it unchanged: a Chinese name is not split into given
+and family name by the system (欧阳修 is 欧阳 + 修, not 欧 + 阳修).
+
+What a membership lets its user see is decided in ``policy.py``; what it lets them do, by the role.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from weituo.core.models import BaseModel
+from weituo.registry.models import Organisation
+from weituo.registry.provinces import Province
+
+from .roles import SIDE_OF_ROLE, Role, Side
+
+
+class Membership(BaseModel):
+    """A user holding one role: in an MAH or a CMO, at a provincial regulator, or on the platform.
+
+    - MAH-side roles: in an organisation that is an MAH or a device registrant;
+    - CMO-side roles: in an organisation that is a CMO or a device CMO;
+    - regulator roles: in a province (the provincial drug administration), with no organisation;
+    - the platform admin: neither.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="memberships", verbose_name="用户"
+    )
+    role = models.CharField("角色", max_length=30, choices=Role.choices)
+    organisation = models.ForeignKey(
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="memberships",
+        verbose_name="所属企业",
+    )
+    province = models.CharField("监管省份", max_length=2, choices=Province.choices, blank=True)
+    active = models.BooleanField("有效", default=True)
+    since = models.DateField("起始日期", default=timezone.localdate)
+
+    class Meta:
+        verbose_name = "角色任职"
+        verbose_name_plural = "角色任职"
+        ordering = ["user", "role"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role", "organisation"],
+                condition=Q(organisation__isnull=False),
+                name="membership_unique_in_organisation",
+                violation_error_message="该用户在此企业已有此角色 / the user already holds this role here",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "province"],
+                condition=Q(organisation__isnull=True),
+                name="membership_unique_without_organisation",
+                violation_error_message="该用户已有此角色 / the user already holds this role",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        where = self.organisation or self.get_province_display() or "平台"
+        return f"{self.user} · {self.get_role_display()} · {where}"
+
+    @property
+    def side(self) -> str:
+        return SIDE_OF_ROLE[self.role]
+
+    def clean(self) -> None:
+        if self.role not in SIDE_OF_ROLE:
+            return  # the choices validation of the field reports it
+        side = SIDE_OF_ROLE[self.role]
+        errors: dict[str, str] = {}
+        organisation = self.organisation if self.organisation_id else None
+        if side == Side.MAH:
+            if organisation is None:
+                errors["organisation"] = "持有人方角色须属于一家企业 / an MAH-side role needs an organisation"
+            elif not (organisation.is_mah or organisation.is_registrant):
+                errors["organisation"] = (
+                    "持有人方角色所属企业须为持有人或注册人 / "
+                    "an MAH-side role needs an organisation that is an MAH or a device registrant"
+                )
+        elif side == Side.CMO:
+            if organisation is None:
+                errors["organisation"] = "受托方角色须属于一家企业 / a CMO-side role needs an organisation"
+            elif not (organisation.is_cmo or organisation.is_device_cmo):
+                errors["organisation"] = (
+                    "受托方角色所属企业须为受托生产企业 / a CMO-side role needs an organisation that is a CMO"
+                )
+        elif side == Side.REGULATOR:
+            if organisation is not None:
+                errors["organisation"] = "监管角色不属于企业 / a regulator role belongs to no organisation"
+            if not self.province:
+                errors["province"] = "监管角色须指定省份 / a regulator role needs its province"
+        else:  # the platform admin
+            if organisation is not None:
+                errors["organisation"] = "平台管理员不属于企业 / the platform admin belongs to no organisation"
+        if side != Side.REGULATOR and self.province:
+            errors["province"] = "只有监管角色指定省份 / only a regulator role has a province"
+        if errors:
+            raise ValidationError(errors)

@@ -1,0 +1,243 @@
+"""Every write of the accounts app: users (individual accounts only) and their memberships.
+
+GMP records must say who did what (Annex 11 §12, PIC/S PI 041 §9): an account is one named person,
+never a department or a shared login, and its full name is what signature manifestations print.
+Passwords are checked by Django's validators (``AUTH_PASSWORD_VALIDATORS``) and stored with Argon2.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+
+from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone, translation
+
+from weituo.core.errors import ErrorDetail, PermissionDenied, ValidationFailed, validation_failed
+from weituo.core.validation import validate
+from weituo.registry.models import Organisation
+
+from .actors import Actor
+from .models import Membership
+from .roles import SIDE_OF_ROLE, Role, Side
+
+# Names that say what a login is for, not who uses it. Compared after case folding, with digits and
+# separators around them removed: "Admin", "qa01", "test_user" and "质量部2" are all refused.
+GENERIC_NAMES = frozenset(
+    {
+        "admin",
+        "administrator",
+        "root",
+        "superuser",
+        "sysadmin",
+        "system",
+        "qa",
+        "qc",
+        "qp",
+        "quality",
+        "production",
+        "test",
+        "tester",
+        "testuser",
+        "demo",
+        "user",
+        "users",
+        "guest",
+        "shared",
+        "public",
+        "common",
+        "everyone",
+        "operator",
+        "office",
+        "info",
+        "service",
+        "default",
+        "anonymous",
+        "管理员",
+        "系统管理员",
+        "测试",
+        "用户",
+        "访客",
+        "公共",
+        "共享",
+        "质量部",
+        "质管部",
+        "质量保证部",
+        "质量控制部",
+        "生产部",
+        "化验室",
+        "办公室",
+    }
+)
+_DECORATION = re.compile(r"^[\d\W_]+|[\d\W_]+$")  # leading/trailing digits, punctuation, spaces
+_SEPARATORS = re.compile(r"[\W_]+")
+
+
+def is_generic_name(name: str) -> bool:
+    """Whether a username or full name names a function or a group rather than one person."""
+    folded = unicodedata.normalize("NFKC", name or "").casefold().strip()
+    core = _DECORATION.sub("", folded)
+    return not core or core in GENERIC_NAMES or _SEPARATORS.sub("", core) in GENERIC_NAMES
+
+
+def _may_manage(actor: Actor, role: str, organisation: Organisation | None, province: str) -> bool:
+    """Who may give someone a role: the platform admin (or a command-line job), a head of quality
+    for their own organisation's side, a head of division for their own province's regulator roles."""
+    if actor.system or actor.is_platform_admin:
+        return True
+    side = SIDE_OF_ROLE.get(role)
+    heads = {Side.MAH: Role.MAH_HEAD_OF_QUALITY, Side.CMO: Role.CMO_HEAD_OF_QUALITY}
+    for m in actor.memberships:
+        if organisation is not None and m.organisation_id == organisation.pk and m.role == heads.get(side):
+            return True
+        if side == Side.REGULATOR and m.role == Role.HEAD_OF_DIVISION and m.province == province:
+            return True
+    return False
+
+
+def _require_manager(actor: Actor, role: str, organisation: Organisation | None, province: str) -> None:
+    if not isinstance(actor, Actor):
+        raise TypeError(f"a service needs an Actor (weituo.accounts.actors), not {actor!r}")
+    if not _may_manage(actor, role, organisation, province):
+        raise PermissionDenied(
+            code="permission_denied",
+            message_zh="您无权授予此角色",
+            message_en="you may not grant this role",
+        )
+
+
+def _password_details(password: str, user: AbstractBaseUser) -> list[ErrorDetail]:
+    """The password validators' objections, in both languages (they translate as they validate)."""
+    messages: dict[str, list[str]] = {}
+    for lang in ("zh-hans", "en"):
+        with translation.override(lang):
+            try:
+                password_validation.validate_password(password, user)
+                return []
+            except ValidationError as e:
+                messages[lang] = [str(m) for m in e.messages]
+    return [ErrorDetail(zh, en, field="password") for zh, en in zip(messages["zh-hans"], messages["en"], strict=True)]
+
+
+def _membership_details(membership: Membership, *, exclude: list[str] | None = None) -> list[ErrorDetail]:
+    try:
+        validate(membership, exclude=exclude)
+    except ValidationFailed as e:
+        return list(e.details)
+    return []
+
+
+@transaction.atomic
+def user_create(
+    *,
+    actor: Actor,
+    username: str,
+    full_name: str,
+    email: str,
+    password: str,
+    role: str,
+    organisation: Organisation | None = None,
+    province: str = "",
+    since: dt.date | None = None,
+) -> AbstractBaseUser:
+    """Create one person's account with its first membership; every problem is reported at once.
+
+    Refused: a generic or shared username (admin, qa, test, 质量部 …), a missing full name, a
+    password the validators reject, and a membership that does not fit the role's side.
+    """
+    _require_manager(actor, role, organisation, province)
+    User = get_user_model()
+    username = (username or "").strip()
+    full_name = " ".join((full_name or "").split())
+    details: list[ErrorDetail] = []
+    if is_generic_name(username):
+        details.append(
+            ErrorDetail(
+                f"用户名「{username}」不是个人账户；每个账户只属于一个人",
+                f"username '{username}' is not an individual account; each account belongs to one person",
+                field="username",
+            )
+        )
+    if not full_name:
+        details.append(
+            ErrorDetail("请填写姓名（用于电子签名）", "a full name is required (signatures show it)", field="full_name")
+        )
+    elif is_generic_name(full_name):
+        details.append(
+            ErrorDetail(
+                f"姓名「{full_name}」应为个人姓名", f"full name '{full_name}' must name a person", field="full_name"
+            )
+        )
+    user = User(username=username, first_name=full_name, last_name="", email=(email or "").strip())
+    details.extend(_password_details(password, user))
+    user.set_password(password)
+    try:
+        validate(user)
+    except ValidationFailed as e:
+        details.extend(
+            ErrorDetail(d.message_zh, d.message_en, field="full_name" if d.field == "first_name" else d.field)
+            for d in e.details
+        )
+    membership = Membership(
+        role=role,
+        organisation=organisation,
+        province=province or "",
+        since=since or timezone.localdate(),
+    )
+    details.extend(_membership_details(membership, exclude=["user"]))
+    if details:
+        raise validation_failed(_unique(details), what_zh="用户", what_en="user")
+    user.save()
+    membership.user = user
+    membership.save()
+    # The ledger entries (user created — username, full name, email, never the password hash — and
+    # the membership granted, each with the actor) are written here, in this transaction.
+    return user
+
+
+@transaction.atomic
+def membership_add(
+    *,
+    actor: Actor,
+    user: AbstractBaseUser,
+    role: str,
+    organisation: Organisation | None = None,
+    province: str = "",
+    since: dt.date | None = None,
+) -> Membership:
+    """Give a user one more role (a QA who also acts as QP, an inspector moved to another province)."""
+    _require_manager(actor, role, organisation, province)
+    membership = Membership(
+        user=user,
+        role=role,
+        organisation=organisation,
+        province=province or "",
+        since=since or timezone.localdate(),
+    )
+    details = _membership_details(membership)
+    if details:
+        raise validation_failed(details, what_zh="角色任职", what_en="membership")
+    membership.save()
+    # The ledger entry (membership granted: user, role, organisation or province, since; the actor)
+    # is written here, in this transaction.
+    return membership
+
+
+@transaction.atomic
+def membership_end(*, actor: Actor, membership: Membership) -> Membership:
+    """Withdraw a role (someone leaves, or changes job): the membership stays on record, inactive."""
+    _require_manager(actor, membership.role, membership.organisation, membership.province)
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if membership.active:
+        membership.active = False
+        membership.save(update_fields=["active", "updated_at"])
+        # The ledger entry (membership withdrawn, by the actor) is written here, in this transaction.
+    return membership
+
+
+def _unique(details: list[ErrorDetail]) -> list[ErrorDetail]:
+    return list(dict.fromkeys(details))
