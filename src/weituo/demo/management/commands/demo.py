@@ -1,0 +1,144 @@
+"""``weituo demo``: migrate, build a seeded synthetic province, load it through the registry import, serve it.
+
+    weituo demo                          # Jiangsu-like province, seed 1, served at http://127.0.0.1:8000/
+    weituo demo --seed 7 --port 8001     # another draw, another port
+    weituo demo --size small --no-serve  # a handful of companies, then exit
+    weituo demo --size national          # ~8,000 organisations, 100,000 products (loading takes long)
+
+The data goes in through ``weituo.exchange.services.registry_import``, the one write path of the
+registry, so loading it twice changes nothing the second time (records are matched by ref). Another
+seed or size over an existing demo (or over real data) is refused before anything is written: the
+same refs would name other organisations. Use a fresh data directory (``WEITUO_DATA_DIR``) for it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from datetime import date
+
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from tqdm import tqdm
+
+from weituo.demo.generator import AS_OF, SHEET_NAMES, SIZES, STAGES, generate
+
+ADMIN_USERNAME = "admin"
+ADMIN_PASSWORD = "weituo-demo"
+
+
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日期应为 YYYY-MM-DD：{value} / the date must be YYYY-MM-DD") from None
+
+
+class Command(BaseCommand):
+    help = "生成并载入可复现的演示省份数据，然后启动服务 / build and load a reproducible demo province, then serve it"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--seed", type=int, default=1, help="随机种子 / random seed (default 1)")
+        parser.add_argument("--size", choices=SIZES, default="province", help="规模 / size (default province)")
+        parser.add_argument("--no-serve", action="store_true", help="只生成数据，不启动服务 / build the data and exit")
+        parser.add_argument("--port", type=int, default=8000, help="端口 / port (default 8000)")
+        parser.add_argument(
+            "--as-of",
+            type=_date,
+            default=AS_OF,
+            help=f"数据的基准日期 / the date the data describes (default {AS_OF.isoformat()})",
+        )
+
+    def handle(self, *args, seed: int, size: str, no_serve: bool, port: int, as_of: date, **options) -> None:
+        # The import service is the one write path of the registry; imported here, not at module load.
+        from weituo.core.errors import ApplicationError
+        from weituo.exchange.services import registry_import
+
+        out = self.stdout
+        out.write("迁移数据库 / migrating the database …")
+        call_command("migrate", interactive=False, verbosity=0)
+
+        started = time.monotonic()
+        with tqdm(total=len(STAGES), desc="生成 generate", unit="步", disable=None) as bar:
+            data = generate(seed=seed, size=size, as_of=as_of, progress=lambda _stage: bar.update(1))
+        generated = time.monotonic() - started
+        dataset = data.dataset
+        total = sum(len(rows) for rows in dataset.values())
+
+        source = f"demo seed {seed}"
+        actor = _demo_actor(source)
+        clashes = _clashing_organisations(actor, dataset["organisations"])
+        if clashes:
+            raise CommandError(
+                f"数据库中已有不同的企业使用相同编号（{'、'.join(clashes[:5])} …），可能是其他种子或规模的演示数据；"
+                "未写入任何数据。请换一个数据目录（WEITUO_DATA_DIR）或数据库。\n"
+                f"the database already holds other organisations under the same refs ({', '.join(clashes[:5])} …), "
+                "probably a demo of another seed or size; nothing was written. Use a fresh WEITUO_DATA_DIR or database."
+            )
+        started = time.monotonic()
+        try:
+            with tqdm(total=total, desc="载入 load", unit="行", disable=None) as bar:
+                report = registry_import(
+                    actor=actor,
+                    dataset=dataset,
+                    source=f"{source} ({size}, as of {as_of.isoformat()})",
+                    progress=lambda _sheet, n: bar.update(n),
+                )
+        except ApplicationError as e:
+            raise CommandError(str(e)) from None
+        loaded = time.monotonic() - started
+
+        out.write("")
+        out.write(f"{'工作表 sheet':<22}{'行 rows':>9}{'新增 new':>10}{'更新 upd':>10}{'未变 same':>11}")
+        for name in SHEET_NAMES:
+            c = report.counts.get(name)
+            created, updated, unchanged = (c.created, c.updated, c.unchanged) if c else (0, 0, 0)
+            out.write(f"{name:<22}{len(dataset[name]):>9}{created:>10}{updated:>10}{unchanged:>11}")
+        out.write(f"{'total':<22}{total:>9}")
+        out.write(
+            f"规模 size {size}，种子 seed {seed}，基准日 as of {as_of.isoformat()}；"
+            f"生成 generated in {generated:.1f} s，载入 loaded in {loaded:.1f} s"
+        )
+        deficient = {kind: len(refs) for kind, refs in data.catalogue.items() if refs}
+        out.write("有意设置的缺陷 deliberate deficiencies: " + "，".join(f"{k} {n}" for k, n in deficient.items()))
+
+        self.ensure_admin()
+        login = f"用户名 username: {ADMIN_USERNAME}   密码 password: {ADMIN_PASSWORD}"
+        out.write(self.style.SUCCESS(f"演示管理员账号 / demo admin login — {login}"))
+        out.write("（仅供本机演示，请勿用于生产 / for a local demo only, never in production）")
+        if no_serve:
+            return
+        url = f"http://127.0.0.1:{port}/"
+        out.write(self.style.SUCCESS(f"访问 / open {url}  — {login}"))
+        call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)
+
+    @staticmethod
+    def ensure_admin() -> None:
+        """The demo superuser, created or reset to the demo password (accounts proper arrive later)."""
+        User = get_user_model()
+        user, _created = User.objects.get_or_create(username=ADMIN_USERNAME)
+        user.is_staff = user.is_superuser = user.is_active = True
+        user.set_password(ADMIN_PASSWORD)
+        user.save()
+
+
+def _demo_actor(purpose: str):
+    """The system actor the import records, where the accounts app provides one; else None."""
+    try:
+        from weituo.accounts.actors import system_actor
+    except ImportError:
+        return None
+    return system_actor(purpose)
+
+
+def _clashing_organisations(actor, organisations: list[dict]) -> list[str]:
+    """Refs the database already gives to another organisation (another USCC): not this demo's data."""
+    try:
+        from weituo.registry.selectors import organisation_list
+    except ImportError:
+        return []
+    if actor is None:
+        return []
+    stored = dict(organisation_list(actor=actor).values_list("ref", "uscc"))
+    return [o["ref"] for o in organisations if o["ref"] in stored and stored[o["ref"]] != o["uscc"]]

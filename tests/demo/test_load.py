@@ -1,0 +1,107 @@
+"""The demo data goes into the database through the registry import, validated row by row, idempotently;
+``weituo demo`` migrates, loads, creates the admin login and serves."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+
+from weituo.demo.generator import build_dataset
+from weituo.demo.management.commands import demo as demo_command
+from weituo.exchange.sheets import SHEETS
+
+pytestmark = pytest.mark.django_db
+
+
+def actor():
+    try:
+        from weituo.accounts.actors import system_actor
+    except ImportError:  # before accounts existed the import took actor=None
+        return None
+    return system_actor("demo tests")
+
+
+def load(dataset):
+    from weituo.exchange.services import registry_import
+
+    return registry_import(actor=actor(), dataset=dataset, source="demo tests")
+
+
+def stored_counts() -> dict[str, int]:
+    return {sheet.name: sheet.model.objects.count() for sheet in SHEETS}
+
+
+def test_every_row_of_the_small_demo_is_created_and_passes_full_clean():
+    dataset = build_dataset(size="small")
+    report = load(dataset)
+    for sheet in SHEETS:
+        assert report.counts[sheet.name].created == len(dataset[sheet.name]), sheet.name
+    assert stored_counts() == {name: len(rows) for name, rows in dataset.items()}
+    for sheet in SHEETS:  # as stored and read back, each record is valid on its own
+        for obj in sheet.model.objects.all():
+            obj.full_clean()
+
+
+def test_loading_the_same_demo_twice_changes_nothing():
+    dataset = build_dataset(size="small", seed=4)
+    load(dataset)
+    before = stored_counts()
+    second = load(build_dataset(size="small", seed=4))
+    assert second.changed == 0
+    assert stored_counts() == before
+
+
+@pytest.mark.slow
+def test_the_province_loads():
+    dataset = build_dataset(size="province")
+    report = load(dataset)
+    assert report.changed == sum(len(rows) for rows in dataset.values())
+
+
+def test_the_command_loads_creates_the_admin_and_serves(monkeypatch):
+    served = []
+    real_call_command = demo_command.call_command
+
+    def fake_call_command(name, *args, **kwargs):
+        if name == "runserver":
+            served.append((args, kwargs))
+            return None
+        return real_call_command(name, *args, **kwargs)
+
+    monkeypatch.setattr(demo_command, "call_command", fake_call_command)
+    out = io.StringIO()
+    call_command("demo", "--size", "small", "--seed", "2", "--port", "8123", stdout=out)
+
+    text = out.getvalue()
+    assert served == [(("127.0.0.1:8123",), {"use_reloader": False})]
+    assert "http://127.0.0.1:8123/" in text and "admin" in text and "weituo-demo" in text
+    assert "organisations" in text and "copied_template" in text
+    user = get_user_model().objects.get(username="admin")
+    assert user.is_superuser and user.is_staff and user.check_password("weituo-demo")
+    dataset = build_dataset(size="small", seed=2)
+    assert stored_counts() == {name: len(rows) for name, rows in dataset.items()}
+
+    # a second run on the same database: nothing fails, nothing is duplicated, the login still works
+    user.set_password("changed-by-someone")
+    user.save()
+    call_command("demo", "--size", "small", "--seed", "2", "--no-serve", stdout=io.StringIO())
+    assert len(served) == 1
+    assert stored_counts() == {name: len(rows) for name, rows in dataset.items()}
+    assert get_user_model().objects.filter(username="admin").count() == 1
+    assert get_user_model().objects.get(username="admin").check_password("weituo-demo")
+
+
+def test_a_malformed_as_of_date_is_refused():
+    with pytest.raises(CommandError, match="YYYY-MM-DD"):
+        call_command("demo", "--as-of", "2026-13-01", "--no-serve", stdout=io.StringIO())
+
+
+def test_another_seed_over_an_existing_demo_is_refused_with_a_hint_and_writes_nothing():
+    call_command("demo", "--size", "small", "--seed", "1", "--no-serve", stdout=io.StringIO())
+    before = stored_counts()
+    with pytest.raises(CommandError, match="nothing was written"):
+        call_command("demo", "--size", "small", "--seed", "2", "--no-serve", stdout=io.StringIO())
+    assert stored_counts() == before
