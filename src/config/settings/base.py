@@ -22,6 +22,8 @@ DEBUG = False
 ALLOWED_HOSTS: list[str] = ["127.0.0.1", "localhost"]
 
 INSTALLED_APPS = [
+    # First, so that its runserver (which refuses to start without the audit guards) takes precedence.
+    "weituo.integrity",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -31,7 +33,6 @@ INSTALLED_APPS = [
     "axes",
     "weituo.core",
     "weituo.accounts",
-    "weituo.integrity",
     "weituo.registry",
     "weituo.contracts",
     "weituo.exchange",
@@ -84,6 +85,9 @@ def database_from_env() -> dict:
 
 
 DATABASES = {"default": database_from_env()}
+
+# The Ed25519 key that signs ledger checkpoints lives in files, never in the database it vouches for.
+WEITUO_KEY_DIR = Path(os.environ.get("WEITUO_KEY_DIR", DATA_DIR / "keys"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The UI speaks Chinese first, English second.

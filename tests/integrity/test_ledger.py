@@ -1,0 +1,257 @@
+"""The audit ledger: every service write is chained; tampering of any kind is found and named."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import itertools
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import DatabaseError, connection, transaction
+
+from tests.exchange.dataset import load_mini
+from tests.integrity.tamper import drop_ledger_guards, sql
+from weituo.accounts.actors import system_actor
+from weituo.contracts.models import CommissionContract
+from weituo.contracts.services import contract_change_status
+from weituo.integrity.canonical import GENESIS, canonical_bytes, entry_hash, stored_entry_bytes
+from weituo.integrity.models import LedgerEntry, ShadowChange
+from weituo.integrity.services import ledger_checkpoint
+from weituo.integrity.verify import verify_all
+from weituo.registry.models import Organisation, Product
+from weituo.registry.services import product_update
+
+pytestmark = pytest.mark.django_db
+SYSTEM = system_actor("tests")
+
+
+def kinds(report) -> set[str]:
+    return {p.kind for p in report.problems}
+
+
+def test_every_service_write_is_ledgered_with_actor_old_and_new():
+    load_mini()
+    product = Product.objects.get(ref="P-1")
+    product_update(actor=SYSTEM, product=product, strength="10ml:0.2g", reason="规格更正")
+    entry = LedgerEntry.objects.filter(object_type="registry.product", object_id=str(product.pk)).last()
+    assert (entry.action, entry.reason) == ("update", "规格更正")
+    assert json.loads(entry.old) == {"strength": "5ml:0.1g"} and json.loads(entry.new) == {"strength": "10ml:0.2g"}
+    assert entry.actor.startswith("system:tests")
+    assert verify_all().ok
+
+
+def test_import_ledgers_each_record_and_a_summary():
+    load_mini()
+    created = LedgerEntry.objects.filter(action="create")
+    assert created.filter(object_type="registry.organisation").count() == 3
+    contract = created.get(object_type="contracts.commissioncontract")
+    assert json.loads(contract.new)["products"] == [Product.objects.get(ref="P-1").pk]
+    assert LedgerEntry.objects.filter(action="import").count() == 1
+    assert verify_all().ok
+
+
+def test_status_transition_is_ledgered():
+    load_mini()
+    contract = CommissionContract.objects.get(ref="CON-1")
+    contract_change_status(actor=SYSTEM, contract=contract, to="terminated", on=dt.date(2026, 6, 30), reason="到期")
+    entries = LedgerEntry.objects.filter(action="transition")
+    assert entries.count() == 2  # the contract and its quality agreement
+    assert json.loads(entries.first().new) == {"status": "terminated", "terminated_on": "2026-06-30"}
+
+
+def test_chain_links_every_entry_to_the_previous_and_hashes_canonical_bytes():
+    load_mini()
+    entries = list(LedgerEntry.objects.order_by("seq"))
+    assert [e.seq for e in entries] == list(range(1, len(entries) + 1))
+    assert entries[0].prev_hash == GENESIS
+    for before, after in itertools.pairwise(entries):
+        assert after.prev_hash == before.entry_hash
+    e = entries[3]
+    parsed = {
+        f: getattr(e, f)
+        for f in (
+            "seq",
+            "at",
+            "actor",
+            "organisation",
+            "action",
+            "object_type",
+            "object_id",
+            "reason",
+            "meaning",
+            "prev_hash",
+        )
+    }
+    parsed |= {"old": json.loads(e.old), "new": json.loads(e.new)}
+    assert entry_hash(parsed) == e.entry_hash
+    fast = stored_entry_bytes(
+        seq=e.seq,
+        at=canonical_bytes(e.at).decode().strip('"'),
+        actor=e.actor,
+        organisation=e.organisation,
+        action=e.action,
+        object_type=e.object_type,
+        object_id=e.object_id,
+        old_text=e.old,
+        new_text=e.new,
+        reason=e.reason,
+        meaning=e.meaning,
+        prev_hash=e.prev_hash,
+    )
+    assert fast == canonical_bytes({k: parsed[k] for k in parsed})
+
+
+def test_ledger_refuses_update_and_delete_even_by_raw_sql():
+    load_mini()
+    for statement in ("UPDATE integrity_ledgerentry SET actor = 'someone else'", "DELETE FROM integrity_ledgerentry"):
+        with pytest.raises(DatabaseError) as excinfo, transaction.atomic():
+            sql(statement)
+        assert "append-only" in str(excinfo.value)
+    assert LedgerEntry.objects.filter(actor="someone else").count() == 0
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_ledger_refuses_truncate_on_postgresql():
+    load_mini()
+    with pytest.raises(DatabaseError) as excinfo, transaction.atomic():
+        sql("TRUNCATE integrity_ledgerentry")
+    assert "append-only" in str(excinfo.value)
+
+
+def test_raw_sql_edit_of_a_business_row_is_named_by_table_id_and_field():
+    load_mini()
+    product = Product.objects.get(ref="P-1")
+    sql("UPDATE registry_product SET strength = %s WHERE id = %s", ["50ml:1g", product.pk])
+    report = verify_all()
+    [problem] = report.problems
+    assert (problem.kind, problem.table, problem.row, problem.field) == (
+        "record_altered",
+        "registry_product",
+        str(product.pk),
+        "strength",
+    )
+    assert "5ml:0.1g" in problem.message_en and "50ml:1g" in problem.message_en
+    assert "UPDATE" in problem.message_en  # the trigger's evidence is quoted
+    assert ShadowChange.objects.filter(table_name="registry_product", row_pk=str(product.pk), op="UPDATE").exists()
+
+
+def test_raw_sql_insert_and_delete_are_found():
+    load_mini()
+    org = Organisation.objects.get(ref="ORG-MAH2")
+    sql("DELETE FROM registry_lineproduct WHERE product_id IN (SELECT id FROM registry_product WHERE ref = 'P-2')")
+    sql(
+        "INSERT INTO registry_enterprisegroup (ref, name, unified_qms, created_at, updated_at) "
+        "VALUES ('G-X', '影子集团', %s, %s, %s)",
+        [False, "2026-01-01 00:00:00", "2026-01-01 00:00:00"],
+    )
+    report = verify_all()
+    assert {p.kind for p in report.problems} == {"record_deleted", "record_inserted"}
+    assert org.pk  # the organisation itself is untouched
+
+
+def test_orm_update_that_skips_the_services_is_found():
+    """QuerySet.update() and bulk writes bypass save() and signals: the replay still catches them."""
+    load_mini()
+    Product.objects.filter(ref="P-2").update(high_risk=True)
+    [problem] = verify_all().problems
+    assert problem.field == "high_risk"
+
+
+@pytest.fixture
+def tampered_ledger():
+    load_mini()
+    drop_ledger_guards()
+
+
+def test_flipped_byte_in_an_entry_is_found_at_its_seq(tampered_ledger):
+    sql("UPDATE integrity_ledgerentry SET reason = 'tests!' WHERE seq = 5")
+    report = verify_all(records=False)
+    assert [(p.kind, p.seq) for p in report.problems] == [("hash_mismatch", 5)]
+
+
+def test_deleted_entry_is_found(tampered_ledger):
+    sql("DELETE FROM integrity_ledgerentry WHERE seq = 4")
+    assert {("seq_gap", 5), ("chain_broken", 5)} <= {(p.kind, p.seq) for p in verify_all(records=False).problems}
+
+
+def test_reordered_entries_are_found(tampered_ledger):
+    # swap the content of entries 3 and 4 (keeping seq): the chain no longer links
+    sql("UPDATE integrity_ledgerentry SET seq = -3 WHERE seq = 3")
+    sql("UPDATE integrity_ledgerentry SET seq = 3 WHERE seq = 4")
+    sql("UPDATE integrity_ledgerentry SET seq = 4 WHERE seq = -3")
+    found = {(p.kind, p.seq) for p in verify_all(records=False).problems}
+    assert ("chain_broken", 3) in found and ("hash_mismatch", 3) in found
+
+
+def test_inserted_entry_is_found(tampered_ledger):
+    last = LedgerEntry.objects.order_by("-seq").first()
+    forged = dict(
+        seq=last.seq + 1,
+        at=last.at,
+        actor="mallory",
+        organisation="",
+        action="update",
+        object_type="registry.product",
+        object_id="1",
+        old={},
+        new={"strength": "x"},
+        reason="",
+        meaning="",
+        prev_hash="f" * 64,
+    )
+    LedgerEntry.objects.create(**{**forged, "old": "{}", "new": '{"strength":"x"}'}, entry_hash=entry_hash(forged))
+    assert ("chain_broken", last.seq + 1) in {(p.kind, p.seq) for p in verify_all(records=False).problems}
+
+
+def test_truncated_tail_is_found_through_a_held_checkpoint(tampered_ledger):
+    checkpoint = ledger_checkpoint()
+    assert verify_all(records=False).ok
+    sql("DELETE FROM integrity_ledgerentry WHERE seq > %s", [checkpoint.tree_size - 3])
+    report = verify_all(records=False)
+    assert kinds(report) == {"truncated"}  # the remaining chain is internally consistent: only the checkpoint shows it
+
+
+def test_rewritten_history_with_a_recomputed_chain_is_found_by_the_checkpoint_root(tampered_ledger):
+    """An attacker who recomputes every hash after an edit still cannot match the signed root."""
+    ledger_checkpoint()
+    entries = list(LedgerEntry.objects.order_by("seq").values())
+    sql("DELETE FROM integrity_ledgerentry")
+    prev = GENESIS
+    for e in entries:
+        e["reason"] = "rewritten" if e["seq"] == 2 else e["reason"]
+        parsed = {**e, "old": json.loads(e["old"]), "new": json.loads(e["new"]), "prev_hash": prev}
+        e["prev_hash"], e["entry_hash"] = prev, entry_hash(parsed)
+        prev = e["entry_hash"]
+        LedgerEntry.objects.create(**e)
+    assert kinds(verify_all(records=False)) == {"checkpoint_root"}
+
+
+def test_tampered_checkpoint_is_found(tampered_ledger):
+    checkpoint = ledger_checkpoint()
+    sql("UPDATE integrity_checkpoint SET tree_size = tree_size - 1 WHERE id = %s", [checkpoint.pk])
+    assert "checkpoint_signature" in kinds(verify_all(records=False))
+
+
+def test_verify_command_exits_non_zero_and_names_the_problem():
+    load_mini()
+    out = io.StringIO()
+    call_command("ledger", "verify", stdout=out)
+    assert "ledger intact" in out.getvalue()
+    sql("UPDATE registry_organisation SET name = 'X' WHERE ref = 'ORG-CMO'")
+    out = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("ledger", "verify", stdout=out)
+    assert "registry_organisation" in out.getvalue() and "field name" in out.getvalue()
+
+
+def test_checkpoint_and_export_bundle_verify_offline(tmp_path):
+    from weituo.integrity.offline import main as offline_main
+
+    load_mini()
+    call_command("ledger", "checkpoint", stdout=io.StringIO())
+    bundle = tmp_path / "bundle.zip"
+    call_command("ledger", "export", str(bundle), stdout=io.StringIO())
+    assert offline_main([str(bundle)]) == 0
+    assert connection.vendor in ("sqlite", "postgresql")
