@@ -12,10 +12,13 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from weituo import cli
+from weituo.accounts.actors import Actor, MembershipView, system_actor
 from weituo.core import selectors, services
 from weituo.core.calendar import DateAnswer, YearSchedule, read_schedule_file
 from weituo.core.errors import ValidationFailed
 from weituo.core.models import CalendarYear
+
+SYSTEM = system_actor("tests")
 
 D = dt.date
 SAMPLE_2027 = Path(__file__).parent / "data" / "calendar-2027-sample.yaml"
@@ -49,8 +52,9 @@ def test_loading_2027_turns_a_provisional_deadline_into_an_exact_one():
     before = selectors.working_calendar().add_working_days(D(2026, 12, 29), 5)
     assert before == DateAnswer(D(2027, 1, 5), True, (2027,))
 
-    user = get_user_model().objects.create_user("admin", password="x")
-    row = services.calendar_year_load(actor=user, schedule=read_schedule_file(SAMPLE_2027))
+    user = get_user_model().objects.create_user("zhang.wei", password="x")
+    admin = Actor(user.pk, "zhang.wei", "张伟", (MembershipView(role="platform_admin", organisation_id=None),))
+    row = services.calendar_year_load(actor=admin, schedule=read_schedule_file(SAMPLE_2027))
 
     row.refresh_from_db()
     assert row.year == 2027
@@ -65,11 +69,11 @@ def test_loading_2027_turns_a_provisional_deadline_into_an_exact_one():
 
 @pytest.mark.django_db
 def test_loading_a_year_again_replaces_it():
-    services.calendar_year_load(actor=None, schedule=read_schedule_file(SAMPLE_2027))
+    services.calendar_year_load(actor=SYSTEM, schedule=read_schedule_file(SAMPLE_2027))
     replacement = YearSchedule(
         year=2027, holidays=frozenset({D(2027, 1, 1)}), workdays=frozenset(), source="TEST SAMPLE v2"
     )
-    services.calendar_year_load(actor=None, schedule=replacement)
+    services.calendar_year_load(actor=SYSTEM, schedule=replacement)
     assert CalendarYear.objects.count() == 1
     row = CalendarYear.objects.get()
     assert (row.holidays, row.workdays, row.source, row.loaded_by) == (["2027-01-01"], [], "TEST SAMPLE v2", None)
@@ -85,7 +89,7 @@ def test_the_service_refuses_an_inconsistent_schedule_and_writes_nothing():
         source="x" * 301,
     )
     with pytest.raises(ValidationFailed) as caught:
-        services.calendar_year_load(actor=None, schedule=schedule)
+        services.calendar_year_load(actor=SYSTEM, schedule=schedule)
     text = str(caught.value)
     assert "2026-12-31" in text  # outside the year
     assert "2027-01-01" in text  # both holiday and workday (and a Friday)

@@ -6,6 +6,10 @@ import datetime as dt
 
 from stdnum.cn import uscc
 
+from weituo.accounts.actors import system_actor
+
+SYSTEM = system_actor("tests")
+
 
 def valid_uscc(body17: str) -> str:
     return body17 + uscc.calc_check_digit(body17)
@@ -195,4 +199,4 @@ def load_mini() -> None:
     """Store the mini dataset through the import service (the one bulk write path)."""
     from weituo.exchange.services import registry_import
 
-    registry_import(actor=None, dataset=mini_dataset(), source="tests")
+    registry_import(actor=SYSTEM, dataset=mini_dataset(), source="tests")

@@ -9,6 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from tests.exchange.dataset import CMO_USCC, mini_dataset
+from weituo.accounts.actors import system_actor
 from weituo.contracts.models import CommissionContract
 from weituo.core.errors import ValidationFailed
 from weituo.exchange.formats import dump_json, load_json, read_workbook, write_workbook
@@ -16,16 +17,18 @@ from weituo.exchange.selectors import registry_dataset
 from weituo.exchange.services import registry_import
 from weituo.registry.models import Line, Organisation, Product
 
+SYSTEM = system_actor("tests")
+
 pytestmark = pytest.mark.django_db
 
 
 def load(dataset, **kw):
-    return registry_import(actor=None, dataset=dataset, source="test", **kw)
+    return registry_import(actor=SYSTEM, dataset=dataset, source="test", **kw)
 
 
 def snapshot() -> dict:
     """Every stored row with its change time: equal snapshots mean nothing was written."""
-    data = registry_dataset(actor=None)
+    data = registry_dataset(actor=SYSTEM)
     stamps = sorted(Organisation.objects.values_list("ref", "updated_at")) + sorted(
         Product.objects.values_list("ref", "updated_at")
     )
@@ -200,7 +203,7 @@ def workbook_bytes(dataset) -> bytes:
 
 def test_workbook_round_trip_is_idempotent_and_uses_chinese_headers():
     load(mini_dataset())
-    exported = registry_dataset(actor=None)
+    exported = registry_dataset(actor=SYSTEM)
     data = read_workbook(io.BytesIO(workbook_bytes(exported)))
     assert load(data).changed == 0
     from openpyxl import load_workbook
@@ -215,7 +218,7 @@ def test_workbook_round_trip_is_idempotent_and_uses_chinese_headers():
 
 def test_workbook_with_a_bad_uscc_reports_the_excel_row():
     load(mini_dataset())
-    exported = registry_dataset(actor=None)
+    exported = registry_dataset(actor=SYSTEM)
     exported["organisations"][2]["uscc"] = bad_check_char(exported["organisations"][2]["uscc"])
     data = read_workbook(io.BytesIO(workbook_bytes(exported)))
     with pytest.raises(ValidationFailed) as excinfo:
@@ -226,10 +229,10 @@ def test_workbook_with_a_bad_uscc_reports_the_excel_row():
 
 def test_json_round_trip_reproduces_the_registry():
     load(mini_dataset())
-    text = dump_json(registry_dataset(actor=None))
-    exported = registry_dataset(actor=None)
+    text = dump_json(registry_dataset(actor=SYSTEM))
+    exported = registry_dataset(actor=SYSTEM)
     assert load(load_json(text)).changed == 0
-    assert registry_dataset(actor=None) == exported
+    assert registry_dataset(actor=SYSTEM) == exported
 
 
 def test_not_a_workbook_or_not_our_json_is_a_clear_error():
@@ -251,7 +254,7 @@ def test_registry_command_exports_and_reimports(tmp_path):
     call_command("registry", "import", str(xlsx), stdout=out)
     assert "0 created or changed" in out.getvalue()
 
-    exported = registry_dataset(actor=None)
+    exported = registry_dataset(actor=SYSTEM)
     exported["organisations"][0]["uscc"] = "91320100MA1W0001XX"
     bad = tmp_path / "bad.xlsx"
     bad.write_bytes(workbook_bytes(exported))

@@ -7,9 +7,12 @@ from decimal import Decimal
 import pytest
 
 from tests.exchange.dataset import load_mini
+from weituo.accounts.actors import system_actor
 from weituo.core.errors import ValidationFailed
 from weituo.registry.models import Line, LineProduct, Organisation, Product
 from weituo.registry.services import line_product_set, organisation_create, product_create, product_update
+
+SYSTEM = system_actor("tests")
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +20,7 @@ pytestmark = pytest.mark.django_db
 def test_organisation_create_refuses_a_bad_uscc_and_stores_nothing():
     with pytest.raises(ValidationFailed) as excinfo:
         organisation_create(
-            actor=None, ref="ORG-X", name="某药业有限公司", uscc="91320100MA1W0001XY", province="32", is_mah=True
+            actor=SYSTEM, ref="ORG-X", name="某药业有限公司", uscc="91320100MA1W0001XY", province="32", is_mah=True
         )
     assert [d.field for d in excinfo.value.details] == ["uscc"]
     assert "check character" in excinfo.value.details[0].message_en
@@ -26,7 +29,7 @@ def test_organisation_create_refuses_a_bad_uscc_and_stores_nothing():
 
 def test_organisation_needs_a_role():
     with pytest.raises(ValidationFailed) as excinfo:
-        organisation_create(actor=None, ref="ORG-X", name="某公司", uscc="91110000600037341L", province="11")
+        organisation_create(actor=SYSTEM, ref="ORG-X", name="某公司", uscc="91110000600037341L", province="11")
     assert excinfo.value.details[0].field == "is_mah"
 
 
@@ -35,7 +38,7 @@ def test_product_rules_marketed_drug_needs_approval_number_and_device_fields_do_
     mah = Organisation.objects.get(ref="ORG-MAH")
     with pytest.raises(ValidationFailed) as excinfo:
         product_create(
-            actor=None,
+            actor=SYSTEM,
             ref="P-9",
             kind="drug",
             holder=mah,
@@ -46,7 +49,7 @@ def test_product_rules_marketed_drug_needs_approval_number_and_device_fields_do_
         )
     assert {d.field for d in excinfo.value.details} == {"approval_number", "device_class"}
     dev = product_create(
-        actor=None, ref="P-10", kind="drug", holder=mah, name="某在研片", status="in_development", dosage_form="片剂"
+        actor=SYSTEM, ref="P-10", kind="drug", holder=mah, name="某在研片", status="in_development", dosage_form="片剂"
     )
     assert dev.approval_number is None
 
@@ -55,11 +58,11 @@ def test_product_update_refuses_status_by_hand_and_validates():
     load_mini()
     product = Product.objects.get(ref="P-1")
     with pytest.raises(ValidationFailed):
-        product_update(actor=None, product=product, approval_number="国药准字Q1")
+        product_update(actor=SYSTEM, product=product, approval_number="国药准字Q1")
     product.refresh_from_db()
     assert product.approval_number == "国药准字H32020001"
     with pytest.raises(ValueError):
-        product_update(actor=None, product=product, status="in_development")
+        product_update(actor=SYSTEM, product=product, status="in_development")
 
 
 def test_line_capacity_cannot_be_planned_beyond_design_unless_recorded_deliberately():
@@ -67,10 +70,10 @@ def test_line_capacity_cannot_be_planned_beyond_design_unless_recorded_deliberat
     line = Line.objects.get(ref="LINE-1")  # 5000, with 1200 + 800 planned
     product = Product.objects.get(ref="P-2")
     with pytest.raises(ValidationFailed) as excinfo:
-        line_product_set(actor=None, line=line, product=product, annual_volume=Decimal("3900"))
+        line_product_set(actor=SYSTEM, line=line, product=product, annual_volume=Decimal("3900"))
     assert "5000" in excinfo.value.details[0].message_en
     assert LineProduct.objects.get(line=line, product=product).annual_volume == 800
-    line_product_set(actor=None, line=line, product=product, annual_volume=Decimal("3800"))
+    line_product_set(actor=SYSTEM, line=line, product=product, annual_volume=Decimal("3800"))
     assert LineProduct.objects.get(line=line, product=product).annual_volume == 3800
-    line_product_set(actor=None, line=line, product=product, annual_volume=Decimal("4000"), allow_over_capacity=True)
+    line_product_set(actor=SYSTEM, line=line, product=product, annual_volume=Decimal("4000"), allow_over_capacity=True)
     assert LineProduct.objects.get(line=line, product=product).annual_volume == 4000

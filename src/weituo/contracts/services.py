@@ -11,10 +11,13 @@ from typing import Any
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
+from weituo.accounts.actors import Actor
 from weituo.core.errors import ErrorDetail, validation_failed
-from weituo.core.services import record_create, record_update
 from weituo.core.transitions import check_transition
 from weituo.core.validation import validate
+from weituo.integrity.audited import diff, snapshot
+from weituo.integrity.ledger import Change, ledger_append
+from weituo.integrity.writes import record_create, record_update, require_writer
 
 from .choices import CONTRACT_TRANSITIONS, ContractStatus
 from .models import AgreementAttachment, CommissionContract, CommunicationItem, QualityAgreement, ResponsibilityItem
@@ -23,19 +26,19 @@ ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
 ATTACHMENT_TYPES = {".pdf", ".docx", ".doc", ".xlsx", ".jpg", ".jpeg", ".png", ".ofd"}
 
 
-def contract_create(*, actor: Any, products: list, lines: list | None = None, **fields: Any) -> CommissionContract:
+def contract_create(*, actor: Actor, products: list, lines: list | None = None, **fields: Any) -> CommissionContract:
     """A new contract, in draft. It enters into force through ``contract_change_status``."""
     if fields.get("status", ContractStatus.DRAFT) != ContractStatus.DRAFT:
         raise ValueError("a contract is created as a draft")
-    with transaction.atomic():
-        contract = record_create(actor=actor, model=CommissionContract, **fields)
-        contract.products.set(products)
-        contract.lines.set(lines or [])
-    return contract
+    return record_create(actor=actor, model=CommissionContract, products=products, lines=lines or [], **fields)
 
 
-def _change_status(instance: CommissionContract | QualityAgreement, to: str, on: dt.date | None) -> None:
+def _change_status(
+    actor: Actor, instance: CommissionContract | QualityAgreement, to: str, on: dt.date | None, reason: str
+) -> None:
+    require_writer(actor)
     check_transition(CONTRACT_TRANSITIONS, instance.status, to)
+    before = snapshot(instance, with_m2m=False)
     instance.status = to
     if to == ContractStatus.IN_FORCE and on and not instance.effective_from:
         instance.effective_from = on
@@ -43,25 +46,26 @@ def _change_status(instance: CommissionContract | QualityAgreement, to: str, on:
         instance.terminated_on = on
     validate(instance)
     instance.save()
-    # The ledger entry (old → new status, date, actor) goes here, in this transaction (integrity issue).
+    old, new = diff(before, snapshot(instance, with_m2m=False))
+    ledger_append(actor=actor, change=Change.of("transition", instance, old=old, new=new, reason=reason))
 
 
 @transaction.atomic
 def contract_change_status(
-    *, actor: Any, contract: CommissionContract, to: str, on: dt.date | None = None
+    *, actor: Actor, contract: CommissionContract, to: str, on: dt.date | None = None, reason: str = ""
 ) -> CommissionContract:
     """Bring a contract into force or terminate it (art. 20: cancellation is due within 6 months of the date)."""
     contract = CommissionContract.objects.select_for_update().get(pk=contract.pk)
-    _change_status(contract, to, on)
+    _change_status(actor, contract, to, on, reason)
     if to == ContractStatus.TERMINATED:
         for agreement in contract.quality_agreements.exclude(status=ContractStatus.TERMINATED):
-            _change_status(agreement, ContractStatus.TERMINATED, on)
+            _change_status(actor, agreement, ContractStatus.TERMINATED, on, reason or "contract terminated")
     return contract
 
 
 @transaction.atomic
 def quality_agreement_change_status(
-    *, actor: Any, agreement: QualityAgreement, to: str, on: dt.date | None = None
+    *, actor: Actor, agreement: QualityAgreement, to: str, on: dt.date | None = None, reason: str = ""
 ) -> QualityAgreement:
     agreement = QualityAgreement.objects.select_for_update().get(pk=agreement.pk)
     if to == ContractStatus.IN_FORCE and agreement.contract.status != ContractStatus.IN_FORCE:
@@ -70,22 +74,24 @@ def quality_agreement_change_status(
             what_zh="质量协议",
             what_en="quality agreement",
         )
-    _change_status(agreement, to, on)
+    _change_status(actor, agreement, to, on, reason)
     return agreement
 
 
-def quality_agreement_create(*, actor: Any, **fields: Any) -> QualityAgreement:
+def quality_agreement_create(*, actor: Actor, **fields: Any) -> QualityAgreement:
     if fields.get("status", ContractStatus.DRAFT) != ContractStatus.DRAFT:
         raise ValueError("an agreement is created as a draft")
     return record_create(actor=actor, model=QualityAgreement, **fields)
 
 
-def quality_agreement_update(*, actor: Any, agreement: QualityAgreement, **fields: Any) -> QualityAgreement:
+def quality_agreement_update(*, actor: Actor, agreement: QualityAgreement, **fields: Any) -> QualityAgreement:
     return record_update(actor=actor, instance=agreement, **fields)
 
 
 @transaction.atomic
-def responsibility_set(*, actor: Any, agreement: QualityAgreement, activity: str, **fields: Any) -> ResponsibilityItem:
+def responsibility_set(
+    *, actor: Actor, agreement: QualityAgreement, activity: str, **fields: Any
+) -> ResponsibilityItem:
     """Assign an activity of the responsibility matrix (one row per activity)."""
     item = ResponsibilityItem.objects.filter(agreement=agreement, activity=activity).first()
     if item is None:
@@ -95,7 +101,7 @@ def responsibility_set(*, actor: Any, agreement: QualityAgreement, activity: str
 
 @transaction.atomic
 def communication_item_set(
-    *, actor: Any, agreement: QualityAgreement, category: str, **fields: Any
+    *, actor: Actor, agreement: QualityAgreement, category: str, **fields: Any
 ) -> CommunicationItem:
     """Set one category of the communication list: contacts, channel, time limit."""
     item = CommunicationItem.objects.filter(agreement=agreement, category=category).first()
@@ -106,9 +112,10 @@ def communication_item_set(
 
 @transaction.atomic
 def agreement_attachment_add(
-    *, actor: Any, agreement: QualityAgreement, title: str, file: UploadedFile
+    *, actor: Actor, agreement: QualityAgreement, title: str, file: UploadedFile
 ) -> AgreementAttachment:
     """Keep a file beside the structured agreement, refusing types and sizes a reviewer could not use."""
+    require_writer(actor)
     name = file.name or ""
     suffix = name[name.rfind(".") :].lower() if "." in name else ""
     problems = []
@@ -138,4 +145,5 @@ def agreement_attachment_add(
     attachment = AgreementAttachment(agreement=agreement, title=title, file=file, sha256=digest.hexdigest())
     validate(attachment)
     attachment.save()
+    ledger_append(actor=actor, change=Change.of("create", attachment, new=snapshot(attachment)))
     return attachment

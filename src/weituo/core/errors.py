@@ -64,6 +64,10 @@ class NotFound(ApplicationError):
     """The record does not exist, or the actor may not see it (the two are never distinguished)."""
 
 
+class PermissionDenied(ApplicationError):
+    """The actor may see the record but their role may not do this to it."""
+
+
 class InvalidTransition(ApplicationError):
     """A status change that the transition table does not allow."""
 

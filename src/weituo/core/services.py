@@ -5,25 +5,26 @@ Views, the API and management commands call these; none of them saves a core mod
 
 from __future__ import annotations
 
-from typing import Any
+from django.db import transaction
 
-from django.contrib.auth.base_user import AbstractBaseUser
-from django.db import models, transaction
-
+from weituo.accounts.actors import Actor
 from weituo.core.calendar import YearSchedule, schedule_problems
 from weituo.core.errors import ErrorDetail, validation_failed
 from weituo.core.models import CalendarYear
-from weituo.core.validation import validate
+from weituo.integrity.audited import diff, snapshot
+from weituo.integrity.ledger import Change, ledger_append
+from weituo.integrity.writes import require_writer
 
 
 @transaction.atomic
-def calendar_year_load(*, actor: AbstractBaseUser | None, schedule: YearSchedule) -> CalendarYear:
+def calendar_year_load(*, actor: Actor, schedule: YearSchedule) -> CalendarYear:
     """Store the holiday schedule of one year, replacing any schedule loaded before for that year.
 
-    ``actor`` is None when an admin loads the file from the command line. Raises
+    ``actor`` is a system actor when an admin loads the file from the command line. Raises
     :class:`~weituo.core.errors.ValidationFailed` (and writes nothing) if the schedule contradicts
     itself, since a schedule can be built in code without going through the file reader.
     """
+    require_writer(actor)
     problems = schedule_problems(schedule)
     max_source = CalendarYear._meta.get_field("source").max_length
     if max_source is not None and len(schedule.source) > max_source:
@@ -37,38 +38,20 @@ def calendar_year_load(*, actor: AbstractBaseUser | None, schedule: YearSchedule
         )
     if problems:
         raise validation_failed(problems, what_zh="节假日安排", what_en="holiday schedule")
-    calendar_year, _created = CalendarYear.objects.update_or_create(
+    previous = CalendarYear.objects.filter(year=schedule.year).first()
+    old = snapshot(previous) if previous else {}
+    calendar_year, created = CalendarYear.objects.update_or_create(
         year=schedule.year,
         defaults={
             "holidays": sorted(d.isoformat() for d in schedule.holidays),
             "workdays": sorted(d.isoformat() for d in schedule.workdays),
             "source": schedule.source,
-            "loaded_by": actor,
+            "loaded_by_id": actor.user_id,
         },
     )
-    # The audit ledger entry (old and new schedule, actor) is written here, in this transaction,
-    # once the integrity app provides ledger_append.
+    old, new = diff(old, snapshot(calendar_year))
+    ledger_append(
+        actor=actor,
+        change=Change.of("create" if created else "update", calendar_year, old=old, new=new, reason=schedule.source),
+    )
     return calendar_year
-
-
-@transaction.atomic
-def record_create(*, actor: AbstractBaseUser | None, model: type[models.Model], **fields: Any) -> models.Model:
-    """Validate and store a new record of any model; the shared body of the apps' ``<entity>_create``."""
-    instance = model(**fields)
-    validate(instance)
-    instance.save()
-    # The audit ledger entry (new values, actor) is written here once the integrity app exists.
-    return instance
-
-
-@transaction.atomic
-def record_update(*, actor: AbstractBaseUser | None, instance: models.Model, **fields: Any) -> models.Model:
-    """Validate and store changes to a record; ``status`` fields are refused (they change by transition)."""
-    if "status" in fields:
-        raise ValueError("status changes go through the entity's transition service")
-    for name, value in fields.items():
-        instance._meta.get_field(name)  # an unknown field is a programming error, raised here
-        setattr(instance, name, value)
-    validate(instance)
-    instance.save()
-    return instance

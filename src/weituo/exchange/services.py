@@ -18,9 +18,12 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
-from weituo.core.errors import ErrorDetail, InvalidTransition, validation_failed
+from weituo.accounts.actors import Actor
+from weituo.core.errors import ErrorDetail, InvalidTransition, PermissionDenied, validation_failed
 from weituo.core.transitions import check_transition
 from weituo.core.validation import error_details
+from weituo.integrity.audited import diff, snapshot
+from weituo.integrity.ledger import Change, ledger_append, ledger_append_many
 
 from .cells import CellError, parse
 from .sheets import SHEET_BY_MODEL, SHEETS, Column, Sheet
@@ -60,7 +63,7 @@ class _Abort(Exception):
 
 def registry_import(
     *,
-    actor: Any,
+    actor: Actor,
     dataset: Mapping[str, Iterable[Mapping[str, Any] | Row]],
     source: str,
     dry_run: bool = False,
@@ -68,9 +71,15 @@ def registry_import(
 ) -> ImportReport:
     """Import a dataset (sheet name → rows keyed by field name); raise ValidationFailed naming every bad cell.
 
-    ``actor`` is the user importing (None for the command line and the demo until accounts exist).
+    Loading the registry in bulk is an administrator's job: the system (command line, demo) or a
+    platform admin. Every created or changed record gets its ledger entry in the same transaction.
     """
-    # The audit ledger (next issue) writes one entry per created/changed record here, in this transaction.
+    if not isinstance(actor, Actor) or not (actor.system or actor.is_platform_admin):
+        raise PermissionDenied(
+            code="permission_denied",
+            message_zh="只有平台管理员可以批量导入登记信息",
+            message_en="only a platform administrator may import the registry in bulk",
+        )
     errors: list[ErrorDetail] = []
     unknown = [name for name in dataset if name not in {s.name for s in SHEETS}]
     for name in unknown:
@@ -80,7 +89,7 @@ def registry_import(
         raise validation_failed(errors, what_zh="导入文件", what_en="import file")
     try:
         with transaction.atomic():
-            loader = _Loader(errors, progress)
+            loader = _Loader(actor, source, errors, progress)
             for sheet in SHEETS:
                 rows = dataset.get(sheet.name)
                 if rows is None:
@@ -89,6 +98,10 @@ def registry_import(
                 report.counts[sheet.name] = loader.load_sheet(sheet, numbered)
             if errors or dry_run:
                 raise _Abort
+            ledger_append(
+                actor=actor,
+                change=Change("import", "exchange.import", source[:64], new=report.as_dict(), reason=source),
+            )
     except _Abort:
         if errors:
             raise validation_failed(errors, what_zh="导入文件", what_en="import file") from None
@@ -96,7 +109,8 @@ def registry_import(
 
 
 class _Loader:
-    def __init__(self, errors: list[ErrorDetail], progress: Progress | None) -> None:
+    def __init__(self, actor: Actor, source: str, errors: list[ErrorDetail], progress: Progress | None) -> None:
+        self.actor, self.source = actor, source
         self.errors = errors
         self.progress = progress
         self._refs: dict[type[models.Model], dict[str, models.Model]] = {}
@@ -119,7 +133,7 @@ class _Loader:
         uniques = _UniqueIndex(sheet)
         seen: dict[tuple, int] = {}
         to_create: list[models.Model] = []
-        to_update: list[tuple[models.Model, set[str]]] = []
+        to_update: list[tuple[models.Model, set[str], dict[str, Any]]] = []
         m2m_wanted: list[tuple[models.Model, dict[str, list[models.Model]]]] = []
         nullable = {f.name: f.null for f in model._meta.concrete_fields}
 
@@ -175,6 +189,7 @@ class _Loader:
 
             instance = existing.get(key)
             is_new = instance is None
+            before = None if is_new else snapshot(instance, with_m2m=False)
             if is_new:
                 instance = model()
             changed: set[str] = set()
@@ -215,7 +230,7 @@ class _Loader:
                 to_create.append(instance)
                 counts.created += 1
             elif changed:
-                to_update.append((instance, changed))
+                to_update.append((instance, changed, before))
                 counts.updated += 1
             if m2m_values:
                 m2m_wanted.append((instance, m2m_values))
@@ -228,12 +243,36 @@ class _Loader:
         # the end, and meanwhile children are checked against real parents, so only truly broken
         # references are reported.
         self._write(sheet, to_create, to_update)
-        m2m_changed = self._write_m2m(sheet, m2m_wanted)
-        for instance in m2m_changed:
-            if instance not in to_create and all(instance is not obj for obj, _ in to_update):
+        m2m_changes = self._write_m2m(sheet, m2m_wanted)
+        self._record(sheet, to_create, to_update, m2m_wanted, m2m_changes)
+        counted = {id(obj) for obj, _, _ in to_update} | {id(obj) for obj in to_create}
+        for key in {id(obj) for obj, _, _, _ in m2m_changes}:
+            if key not in counted:
                 counts.unchanged -= 1
                 counts.updated += 1
         return counts
+
+    def _record(self, sheet, to_create, to_update, m2m_wanted, m2m_changes) -> None:
+        """Ledger every created and changed record of the sheet (values as stored, m2m as id lists)."""
+        m2m_names = [c.field for c in sheet.columns if c.kind == "m2m"]
+        wanted = {id(obj): values for obj, values in m2m_wanted}
+        changes = []
+        for obj in to_create:
+            values = snapshot(obj, with_m2m=False)
+            for name in m2m_names:
+                values[name] = sorted(t.pk for t in wanted.get(id(obj), {}).get(name, []))
+            changes.append(Change.of("create", obj, new=values, reason=self.source))
+        for obj, _fields, before in to_update:
+            old, new = diff(before, snapshot(obj, with_m2m=False))
+            changes.append(Change.of("update", obj, old=old, new=new, reason=self.source))
+        created = {id(obj) for obj in to_create}
+        for obj, name, have, want in m2m_changes:
+            if id(obj) not in created:
+                changes.append(
+                    Change.of("update", obj, old={name: sorted(have)}, new={name: sorted(want)}, reason=self.source)
+                )
+        if changes:
+            ledger_append_many(actor=self.actor, changes=changes)
 
     def _existing_by_key(self, sheet: Sheet) -> dict[tuple, models.Model]:
         if sheet.referenced:
@@ -253,7 +292,7 @@ class _Loader:
             self._failed[sheet.model].add(str(values["ref"]).strip())
 
     def _write(
-        self, sheet: Sheet, to_create: list[models.Model], to_update: list[tuple[models.Model, set[str]]]
+        self, sheet: Sheet, to_create: list[models.Model], to_update: list[tuple[models.Model, set[str], Any]]
     ) -> None:
         model = sheet.model
         if to_create:
@@ -261,7 +300,7 @@ class _Loader:
             if sheet.referenced:
                 self.refs(model).update({obj.ref: obj for obj in to_create})
         by_fields: dict[frozenset[str], list[models.Model]] = defaultdict(list)
-        for obj, fields in to_update:
+        for obj, fields, _before in to_update:
             by_fields[frozenset(fields)].append(obj)
         for fields, objs in by_fields.items():
             names = [model._meta.get_field(a[:-3] if a.endswith("_id") else a).name for a in fields]
@@ -271,9 +310,9 @@ class _Loader:
 
     def _write_m2m(
         self, sheet: Sheet, wanted: list[tuple[models.Model, dict[str, list[models.Model]]]]
-    ) -> set[models.Model]:
-        """Set many-to-many links with one read and bulk writes per field; return the records whose links changed."""
-        changed: set[models.Model] = set()
+    ) -> list[tuple[models.Model, str, set[int], set[int]]]:
+        """Set many-to-many links with one read and bulk writes per field; return (record, field, had, wants)."""
+        changed: list[tuple[models.Model, str, set[int], set[int]]] = []
         for name in {n for _, values in wanted for n in values}:
             m2m = sheet.model._meta.get_field(name)
             through = m2m.remote_field.through
@@ -292,7 +331,7 @@ class _Loader:
                 want = {t.pk for t in values[name]}
                 have = current.get(obj.pk, set())
                 if want != have:
-                    changed.add(obj)
+                    changed.append((obj, name, have, want))
                     add += [through(**{f"{src}_id": obj.pk, f"{dst}_id": d}) for d in want - have]
                     remove += [(obj.pk, d) for d in have - want]
             if add:

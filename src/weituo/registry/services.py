@@ -12,31 +12,32 @@ from typing import Any
 
 from django.db import transaction
 
+from weituo.accounts.actors import Actor
 from weituo.core.errors import ErrorDetail, validation_failed
-from weituo.core.services import record_create, record_update
+from weituo.integrity.writes import record_create, record_update, require_writer
 
 from .models import Line, LineProduct, Organisation, Product
 
 
-def organisation_create(*, actor: Any, **fields: Any) -> Organisation:
+def organisation_create(*, actor: Actor, **fields: Any) -> Organisation:
     return record_create(actor=actor, model=Organisation, **fields)
 
 
-def organisation_update(*, actor: Any, organisation: Organisation, **fields: Any) -> Organisation:
+def organisation_update(*, actor: Actor, organisation: Organisation, **fields: Any) -> Organisation:
     return record_update(actor=actor, instance=organisation, **fields)
 
 
-def product_create(*, actor: Any, **fields: Any) -> Product:
+def product_create(*, actor: Actor, **fields: Any) -> Product:
     return record_create(actor=actor, model=Product, **fields)
 
 
-def product_update(*, actor: Any, product: Product, **fields: Any) -> Product:
+def product_update(*, actor: Actor, product: Product, **fields: Any) -> Product:
     return record_update(actor=actor, instance=product, **fields)
 
 
 @transaction.atomic
 def line_product_set(
-    *, actor: Any, line: Line, product: Product, annual_volume: Decimal | None, allow_over_capacity: bool = False
+    *, actor: Actor, line: Line, product: Product, annual_volume: Decimal | None, allow_over_capacity: bool = False
 ) -> LineProduct:
     """Put a product on a line (or change its planned volume), refusing to plan beyond design capacity.
 
@@ -44,6 +45,7 @@ def line_product_set(
     capacity. Over-capacity can be recorded deliberately (``allow_over_capacity``) so that the data
     show the truth and the compliance scan flags it, rather than the plan being kept off the books.
     """
+    require_writer(actor)
     line = Line.objects.select_for_update().get(pk=line.pk)
     link = LineProduct.objects.filter(line=line, product=product).first()
     others = sum(

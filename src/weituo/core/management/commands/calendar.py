@@ -14,6 +14,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from weituo.accounts.actors import system_actor
 from weituo.core import selectors, services
 from weituo.core.calendar import read_schedule_file
 from weituo.core.errors import ValidationFailed
@@ -82,7 +83,7 @@ class Command(BaseCommand):
     def _load(self, file: str) -> None:
         try:
             schedule = read_schedule_file(file)
-            calendar_year = services.calendar_year_load(actor=None, schedule=schedule)
+            calendar_year = services.calendar_year_load(actor=system_actor(f"calendar load {file}"), schedule=schedule)
         except ValidationFailed as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(

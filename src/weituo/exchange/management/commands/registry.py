@@ -9,6 +9,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from weituo.accounts.actors import system_actor
 from weituo.core.errors import ApplicationError
 from weituo.exchange.formats import dump_json, load_json, read_workbook, write_workbook
 from weituo.exchange.selectors import registry_dataset
@@ -31,7 +32,7 @@ class Command(BaseCommand):
         if path.suffix.lower() not in (".xlsx", ".json"):
             raise CommandError("文件应为 .xlsx 或 .json / the file must be .xlsx or .json")
         if action == "export":
-            dataset = registry_dataset(actor=None)
+            dataset = registry_dataset(actor=system_actor(f"registry export {path.name}"))
             if path.suffix.lower() == ".json":
                 path.write_text(dump_json(dataset), encoding="utf-8")
             else:
@@ -51,7 +52,7 @@ class Command(BaseCommand):
             total = sum(len(rows) for rows in dataset.values())
             with tqdm(total=total, unit="行", desc="导入 import", disable=not sys.stderr.isatty()) as bar:
                 report = registry_import(
-                    actor=None,
+                    actor=system_actor(f"registry import {path.name}"),
                     dataset=dataset,
                     source=str(path),
                     dry_run=dry_run,
