@@ -255,3 +255,19 @@ def test_checkpoint_and_export_bundle_verify_offline(tmp_path):
     call_command("ledger", "export", str(bundle), stdout=io.StringIO())
     assert offline_main([str(bundle)]) == 0
     assert connection.vendor in ("sqlite", "postgresql")
+
+
+def test_accounts_are_ledgered_without_password_hashes():
+    from weituo.accounts.models import Membership
+    from weituo.accounts.services import membership_end, user_create
+
+    load_mini()
+    user = user_create(actor=SYSTEM, username="zhao.min", full_name="赵敏", email="zhao@example.cn",
+                       password="long enough pw 42", role="mah_qa", organisation=Organisation.objects.get(ref="ORG-MAH"),
+                       since=dt.date(2024, 1, 1))  # fmt: skip
+    membership_end(actor=SYSTEM, membership=Membership.objects.get(user=user))
+    account = LedgerEntry.objects.get(object_type="auth.user", object_id=str(user.pk))
+    assert json.loads(account.new) == {"username": "zhao.min", "full_name": "赵敏", "email": "zhao@example.cn"}
+    assert "argon2" not in account.new and "pbkdf2" not in account.new and "md5" not in account.new
+    assert LedgerEntry.objects.filter(object_type="accounts.membership").count() == 2
+    assert verify_all().ok

@@ -90,6 +90,10 @@ DATABASES = {"default": database_from_env()}
 WEITUO_KEY_DIR = Path(os.environ.get("WEITUO_KEY_DIR", DATA_DIR / "keys"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Lockout is by username on purpose (see AXES_LOCKOUT_PARAMETERS): locking by address would lock a
+# whole plant out behind one NAT address. axes warns about that choice on every command.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
 # The UI speaks Chinese first, English second.
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]

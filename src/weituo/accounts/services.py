@@ -19,6 +19,8 @@ from django.utils import timezone, translation
 
 from weituo.core.errors import ErrorDetail, PermissionDenied, ValidationFailed, validation_failed
 from weituo.core.validation import validate
+from weituo.integrity.audited import snapshot
+from weituo.integrity.ledger import Change, ledger_append, ledger_append_many
 from weituo.registry.models import Organisation
 
 from .actors import Actor
@@ -194,8 +196,15 @@ def user_create(
     user.save()
     membership.user = user
     membership.save()
-    # The ledger entries (user created — username, full name, email, never the password hash — and
-    # the membership granted, each with the actor) are written here, in this transaction.
+    # The account itself is recorded without its password hash: the ledger is shown to counterparties.
+    account = {"username": user.get_username(), "full_name": user.get_full_name(), "email": user.email}
+    ledger_append_many(
+        actor=actor,
+        changes=[
+            Change("create", "auth.user", str(user.pk), new=account),
+            Change.of("create", membership, new=snapshot(membership)),
+        ],
+    )
     return user
 
 
@@ -222,8 +231,7 @@ def membership_add(
     if details:
         raise validation_failed(details, what_zh="角色任职", what_en="membership")
     membership.save()
-    # The ledger entry (membership granted: user, role, organisation or province, since; the actor)
-    # is written here, in this transaction.
+    ledger_append(actor=actor, change=Change.of("create", membership, new=snapshot(membership)))
     return membership
 
 
@@ -235,7 +243,7 @@ def membership_end(*, actor: Actor, membership: Membership) -> Membership:
     if membership.active:
         membership.active = False
         membership.save(update_fields=["active", "updated_at"])
-        # The ledger entry (membership withdrawn, by the actor) is written here, in this transaction.
+        ledger_append(actor=actor, change=Change.of("update", membership, old={"active": True}, new={"active": False}))
     return membership
 
 
