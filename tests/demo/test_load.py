@@ -9,9 +9,12 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
+from weituo.accounts.selectors import actor_for_user
 from weituo.demo.generator import build_dataset
 from weituo.demo.management.commands import demo as demo_command
+from weituo.demo.users import DEMO_PASSWORD, PEOPLE
 from weituo.exchange.sheets import SHEETS
+from weituo.integrity.verify import verify_all
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +64,7 @@ def test_the_province_loads():
     assert report.changed == sum(len(rows) for rows in dataset.values())
 
 
-def test_the_command_loads_creates_the_admin_and_serves(monkeypatch):
+def test_the_command_loads_creates_one_login_per_role_and_serves(monkeypatch):
     served = []
     real_call_command = demo_command.call_command
 
@@ -77,10 +80,16 @@ def test_the_command_loads_creates_the_admin_and_serves(monkeypatch):
 
     text = out.getvalue()
     assert served == [(("127.0.0.1:8123",), {"use_reloader": False})]
-    assert "http://127.0.0.1:8123/" in text and "admin" in text and "weituo-demo" in text
+    assert "http://127.0.0.1:8123/" in text and DEMO_PASSWORD in text
     assert "organisations" in text and "copied_template" in text
-    user = get_user_model().objects.get(username="admin")
-    assert user.is_superuser and user.is_staff and user.check_password("weituo-demo")
+    for username, _name, role, _place in PEOPLE:
+        assert username in text
+        actor = actor_for_user(get_user_model().objects.get(username=username))
+        assert [m.role for m in actor.memberships] == [role]
+    user = get_user_model().objects.get(username="chen.jing")
+    assert user.is_superuser and user.is_staff and user.check_password(DEMO_PASSWORD)
+    assert not get_user_model().objects.get(username="li.na").is_staff  # the admin site ignores tenancy
+    assert verify_all().ok
     dataset = build_dataset(size="small", seed=2)
     assert stored_counts() == {name: len(rows) for name, rows in dataset.items()}
 
@@ -90,8 +99,8 @@ def test_the_command_loads_creates_the_admin_and_serves(monkeypatch):
     call_command("demo", "--size", "small", "--seed", "2", "--no-serve", stdout=io.StringIO())
     assert len(served) == 1
     assert stored_counts() == {name: len(rows) for name, rows in dataset.items()}
-    assert get_user_model().objects.filter(username="admin").count() == 1
-    assert get_user_model().objects.get(username="admin").check_password("weituo-demo")
+    assert get_user_model().objects.filter(username="chen.jing").count() == 1
+    assert get_user_model().objects.get(username="chen.jing").check_password(DEMO_PASSWORD)
 
 
 def test_a_malformed_as_of_date_is_refused():

@@ -247,5 +247,37 @@ def membership_end(*, actor: Actor, membership: Membership) -> Membership:
     return membership
 
 
+@transaction.atomic
+def user_grant_admin_site(*, actor: Actor, user: AbstractBaseUser) -> AbstractBaseUser:
+    """Open the Django admin site to a platform administrator (and to nobody else: it ignores tenancy)."""
+    if not (actor.system or actor.is_platform_admin):
+        raise PermissionDenied(
+            code="permission_denied",
+            message_zh="只有平台管理员可以开放管理后台",
+            message_en="only a platform administrator may open the admin site",
+        )
+    if not Membership.objects.filter(user=user, role=Role.PLATFORM_ADMIN, active=True).exists():
+        raise validation_failed(
+            [
+                ErrorDetail(
+                    "只有平台管理员可以使用管理后台",
+                    "only a platform administrator may use the admin site",
+                    field="role",
+                )
+            ],
+            what_zh="用户",
+            what_en="user",
+        )
+    user.is_staff = user.is_superuser = True
+    user.save(update_fields=["is_staff", "is_superuser"])
+    ledger_append(
+        actor=actor,
+        change=Change(
+            "update", "auth.user", str(user.pk), old={"is_staff": False}, new={"is_staff": True, "is_superuser": True}
+        ),
+    )
+    return user
+
+
 def _unique(details: list[ErrorDetail]) -> list[ErrorDetail]:
     return list(dict.fromkeys(details))

@@ -17,15 +17,15 @@ import argparse
 import time
 from datetime import date
 
-from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
+from weituo.accounts.actors import system_actor
+from weituo.accounts.roles import Role
 from weituo.demo.generator import AS_OF, SHEET_NAMES, SIZES, STAGES, generate
-
-ADMIN_USERNAME = "admin"
-ADMIN_PASSWORD = "weituo-demo"
+from weituo.demo.users import DEMO_PASSWORD, ensure_demo_users
+from weituo.registry.selectors import organisation_list
 
 
 def _date(value: str) -> date:
@@ -67,7 +67,7 @@ class Command(BaseCommand):
         total = sum(len(rows) for rows in dataset.values())
 
         source = f"demo seed {seed}"
-        actor = _demo_actor(source)
+        actor = system_actor(source)
         clashes = _clashing_organisations(actor, dataset["organisations"])
         if clashes:
             raise CommandError(
@@ -103,42 +103,23 @@ class Command(BaseCommand):
         deficient = {kind: len(refs) for kind, refs in data.catalogue.items() if refs}
         out.write("有意设置的缺陷 deliberate deficiencies: " + "，".join(f"{k} {n}" for k, n in deficient.items()))
 
-        self.ensure_admin()
-        login = f"用户名 username: {ADMIN_USERNAME}   密码 password: {ADMIN_PASSWORD}"
-        out.write(self.style.SUCCESS(f"演示管理员账号 / demo admin login — {login}"))
+        logins = ensure_demo_users(actor=actor)
+        out.write(
+            self.style.SUCCESS(
+                f"演示账号（密码均为 {DEMO_PASSWORD}） / demo logins (password {DEMO_PASSWORD} for all):"
+            )
+        )
+        for login in logins:
+            out.write(f"  {login.username:<12} {login.full_name:<4} {Role(login.role).label:<16} {login.organisation}")
         out.write("（仅供本机演示，请勿用于生产 / for a local demo only, never in production）")
         if no_serve:
             return
         url = f"http://127.0.0.1:{port}/"
-        out.write(self.style.SUCCESS(f"访问 / open {url}  — {login}"))
+        out.write(self.style.SUCCESS(f"访问 / open {url}"))
         call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)
-
-    @staticmethod
-    def ensure_admin() -> None:
-        """The demo superuser, created or reset to the demo password (accounts proper arrive later)."""
-        User = get_user_model()
-        user, _created = User.objects.get_or_create(username=ADMIN_USERNAME)
-        user.is_staff = user.is_superuser = user.is_active = True
-        user.set_password(ADMIN_PASSWORD)
-        user.save()
-
-
-def _demo_actor(purpose: str):
-    """The system actor the import records, where the accounts app provides one; else None."""
-    try:
-        from weituo.accounts.actors import system_actor
-    except ImportError:
-        return None
-    return system_actor(purpose)
 
 
 def _clashing_organisations(actor, organisations: list[dict]) -> list[str]:
     """Refs the database already gives to another organisation (another USCC): not this demo's data."""
-    try:
-        from weituo.registry.selectors import organisation_list
-    except ImportError:
-        return []
-    if actor is None:
-        return []
     stored = dict(organisation_list(actor=actor).values_list("ref", "uscc"))
     return [o["ref"] for o in organisations if o["ref"] in stored and stored[o["ref"]] != o["uscc"]]

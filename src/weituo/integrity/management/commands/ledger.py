@@ -6,8 +6,10 @@ import sys
 import time
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from weituo.integrity import keys
 from weituo.integrity.services import ledger_checkpoint, ledger_export
 from weituo.integrity.verify import verify_all
 
@@ -26,6 +28,9 @@ class Command(BaseCommand):
         )
         verify = actions.add_parser("verify", help="校验 / verify")
         verify.add_argument("--chain-only", action="store_true", help="只校验链与检查点 / skip the record replay")
+        actions.add_parser(
+            "rotate-key", help="更换签名密钥（旧公钥保留） / rotate the signing key (old public keys kept)"
+        )
         export = actions.add_parser("export", help="导出离线校验包 / export the offline bundle")
         export.add_argument("file", help="bundle .zip")
 
@@ -39,6 +44,12 @@ class Command(BaseCommand):
                 if not options.get("every"):
                     return
                 time.sleep(options["every"])
+        if action == "rotate-key":
+            pair = keys.rotate_key(settings.WEITUO_KEY_DIR)
+            self.stdout.write(
+                f"新签名密钥 / new signing key {pair.key_id}; 旧公钥保留，旧检查点仍可校验 / old public keys kept"
+            )
+            return
         if action == "export":
             counts = ledger_export(Path(options["file"]))
             self.stdout.write(
