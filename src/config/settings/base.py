@@ -36,7 +36,11 @@ INSTALLED_APPS = [
     "weituo.registry",
     "weituo.contracts",
     "weituo.exchange",
+    "weituo.compliance",
+    "weituo.web",
+    "weituo.api",
     "weituo.demo",
+    "django_htmx",
 ]
 
 MIDDLEWARE = [

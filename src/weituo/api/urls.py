@@ -1,0 +1,3 @@
+"""URLs of the REST API (filled in by the API issue)."""
+
+urlpatterns: list = []
