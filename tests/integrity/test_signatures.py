@@ -75,3 +75,21 @@ def test_nobody_signs_for_another_and_the_system_cannot_sign(qp):
 def test_unknown_meaning_is_refused(qp):
     with pytest.raises(SignatureRefused):
         signature_apply(actor=qp, record=Product.objects.get(ref="P-1"), meaning="liked", password="correct horse 7")
+
+
+def test_failed_signing_through_a_request_counts_toward_the_lockout(qp, settings):
+    from django.test import RequestFactory
+
+    settings.AXES_FAILURE_LIMIT = 3
+    product = Product.objects.get(ref="P-1")
+    for _ in range(3):
+        with pytest.raises(SignatureRefused):
+            signature_apply(
+                actor=qp, record=product, meaning="approved", password="nope", request=RequestFactory().post("/")
+            )
+    # locked out now: even the right password is refused until the cool-off ends
+    with pytest.raises(SignatureRefused):
+        signature_apply(
+            actor=qp, record=product, meaning="approved", password="correct horse 7", request=RequestFactory().post("/")
+        )
+    assert not Signature.objects.exists()

@@ -11,8 +11,9 @@ import io
 import json
 import zipfile
 from pathlib import Path
+from typing import Any
 
-from django.contrib.auth import get_user_model
+from django.contrib.auth import authenticate, get_user_model
 from django.db import models, transaction
 from django.utils import timezone
 
@@ -69,14 +70,17 @@ def record_signing_digest(instance: models.Model) -> str:
     return record_digest({"type": object_type(type(instance)), "id": str(instance.pk), "values": snapshot(instance)})
 
 
-def signature_apply(*, actor: Actor, record: models.Model, meaning: str, password: str, reason: str = "") -> Signature:
+def signature_apply(
+    *, actor: Actor, record: models.Model, meaning: str, password: str, reason: str = "", request: Any = None
+) -> Signature:
     """Sign ``record`` as ``actor`` with a meaning, after the actor re-enters their password.
 
     The signer is always the actor: there is no parameter to sign for someone else, and an admin
     signs only as themself. Refused attempts are ledgered too, in their own transaction, so the
-    record of a refusal survives the refusal.
+    record of a refusal survives the refusal. Given the HTTP ``request`` (web, API), the password is
+    checked through ``authenticate`` so that failed signing attempts count toward the login lockout.
     """
-    problem = _signing_problem(actor, meaning, password)
+    problem = _signing_problem(actor, meaning, password, request)
     if problem is not None:
         zh, en = problem
         with transaction.atomic():
@@ -111,12 +115,19 @@ def signature_apply(*, actor: Actor, record: models.Model, meaning: str, passwor
         )
 
 
-def _signing_problem(actor: Actor, meaning: str, password: str) -> tuple[str, str] | None:
+def _signing_problem(actor: Actor, meaning: str, password: str, request: Any) -> tuple[str, str] | None:
     if actor.system or actor.user_id is None:
         return "系统任务不能签名", "a system job cannot sign"
     if meaning not in SIGNATURE_MEANINGS:
         return f"未知的签名含义「{meaning}」", f"unknown signature meaning {meaning!r}"
     user = get_user_model().objects.filter(pk=actor.user_id, is_active=True).first()
-    if user is None or not user.check_password(password):
+    if user is None:
+        return "账号已停用，签名被拒绝", "account inactive: signature refused"
+    if request is not None:
+        authenticated = authenticate(request=request, username=user.get_username(), password=password)
+        ok = authenticated is not None and authenticated.pk == user.pk
+    else:
+        ok = user.check_password(password)
+    if not ok:
         return "密码错误，签名被拒绝", "wrong password: signature refused"
     return None
