@@ -261,3 +261,20 @@ def test_registry_command_exports_and_reimports(tmp_path):
     with pytest.raises(CommandError) as excinfo:
         call_command("registry", "import", str(bad))
     assert "第2行/row 2" in str(excinfo.value) and "统一社会信用代码" in str(excinfo.value)
+
+
+def test_a_missing_required_reference_is_named():
+    data = mini_dataset()
+    data["sites"][0]["organisation"] = ""
+    with pytest.raises(ValidationFailed) as excinfo:
+        load(data)
+    assert ("生产地址", 1, "organisation") in {(d.sheet, d.row, d.field) for d in excinfo.value.details}
+
+
+def test_import_validates_references_without_a_query_per_row(django_assert_max_num_queries):
+    """Reference checks come from the ref maps: the query count does not grow with the rows."""
+    load(mini_dataset())
+    data = {"products": [dict(mini_dataset()["products"][0], ref=f"P-X{i}", approval_number=None,
+                              status="in_development") for i in range(60)]}  # fmt: skip
+    with django_assert_max_num_queries(40):
+        load(data)
