@@ -23,7 +23,7 @@ from weituo.core.errors import ApplicationError, ErrorDetail
 from . import checkpoints as cp
 from . import keys, merkle
 from .audited import object_type, snapshot
-from .canonical import ENTRY_FIELDS, plain, record_digest
+from .canonical import ENTRY_FIELDS, record_digest
 from .ledger import Change, ledger_append
 from .models import Checkpoint, Signature
 from .verify import iter_entries, key_dir
@@ -48,7 +48,6 @@ def ledger_export(path: Path) -> dict[str, int]:
     count = 0
     for row in iter_entries():
         values = dict(zip(columns, row, strict=True))
-        values["at"] = plain(values["at"])
         values["old"], values["new"] = json.loads(values["old"]), json.loads(values["new"])
         entries.write(json.dumps({k: values[k] for k in (*ENTRY_FIELDS, "entry_hash")}, ensure_ascii=False))
         entries.write("\n")
