@@ -270,9 +270,10 @@ def letter_time_limit(ctx: Ctx) -> Result:
 
 
 def _applied_in_time(
-    ctx: Ctx, what: str, applied_on: dt.date | None, scopes: list[LicenceScopeFacts], deadline: Deadline
+    ctx: Ctx, missing_name: str, applied_on: dt.date | None, scopes: list[LicenceScopeFacts], deadline: Deadline
 ) -> str | MissingFact:
-    """'ok', 'late', 'none' — or a MissingFact when only a late entry and no application date is known."""
+    """'ok', 'late', 'none' — or a MissingFact (named ``missing_name``) when only an entry made after
+    the limit, and no application date, is known."""
     dates = [d for d in [applied_on, *(s.applied_on for s in scopes)] if d is not None and d <= ctx.as_of]
     if any(d <= deadline.date for d in dates):
         return "ok"
@@ -283,7 +284,7 @@ def _applied_in_time(
         return "late"
     if entered:
         return MissingFact(
-            f"{what}.applied_on",
+            missing_name,
             "申请日期（许可在时限后才取得）",
             "the application date (the licence was granted after the limit)",
         )
@@ -382,7 +383,7 @@ def cmo_licence_entry(ctx: Ctx) -> Result:
             continue
         deadline = ctx.working_days_after(min(done), n, "B类许可 B licence")
         scopes = [s for s in _scopes(contract.cmo, "C", contract.mah.ref) if s.product_ref in (None, product.ref)]
-        state = _applied_in_time(ctx, f"cmo.licence_scopes[{product.ref}]", None, scopes, deadline)
+        state = _applied_in_time(ctx, f"cmo.licence_scopes[{product.ref}].applied_on", None, scopes, deadline)
         ctx.read(
             f"products[{product.ref}]",
             {"b_licence_on": min(done), "due": deadline.date, "state": state if isinstance(state, str) else "unknown"},
