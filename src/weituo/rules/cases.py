@@ -13,7 +13,7 @@ defaults (``_defaults.yaml``: facts merged under every case of the notice). A ca
         facts: {contract: {...}}     # merged over the defaults and base: mappings merge, other values
                                      # replace, null removes the key
         expect:                      # one expectation, or a list of them
-          outcome: met
+          outcome: met                        # or absent: the rule gives no finding (a draft left out)
           subject: {kind: product, ref: P1}   # which finding, when the rule gives several
           deadline: 2027-01-06                # optional: checked only when given (null: no deadline)
           provisional: false                  # optional
@@ -226,6 +226,10 @@ def run_case(case: Case, calendar: WorkingCalendar) -> tuple[list[str], list[Fin
             for f in findings
             if f.rule_id == e.rule and all(f.subject.get(k) == v for k, v in (e.subject or {}).items())
         ]
+        if e.outcome == "absent":
+            if candidates:
+                problems.append(f"{e.rule}: expected no finding, got " + "; ".join(_describe(f) for f in candidates))
+            continue
         if len(candidates) != 1:
             problems.append(
                 f"{e.rule} {e.subject or ''}: expected one finding, got {len(candidates)}: "
