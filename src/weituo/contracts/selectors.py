@@ -3,15 +3,27 @@ visibility policy (``weituo.accounts.policy``): a contract the actor may not see
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
 
 from weituo.accounts import policy
 from weituo.accounts.actors import Actor
 from weituo.core.errors import ErrorDetail, NotFound
-from weituo.registry.models import Line, Organisation, Product
+from weituo.integrity.audited import object_type
+from weituo.integrity.models import LedgerEntry, Signature
+from weituo.integrity.services import record_signing_digest
+from weituo.registry.models import Line, LineProduct, Organisation, Product
 
 from .choices import ART7_CATEGORIES
-from .models import CommissionContract, CommunicationItem, QualityAgreement
+from .models import (
+    AgreementAttachment,
+    CommissionContract,
+    CommunicationItem,
+    QualityAgreement,
+    ResidentStaff,
+    ResponsibilityItem,
+)
 
 
 def _not_found(what_zh: str, what_en: str, ref: str) -> NotFound:
@@ -72,3 +84,126 @@ def missing_communication_categories(*, actor: Actor, agreement: QualityAgreemen
         raise _not_found("质量协议", "quality agreement", agreement.ref)
     present = {item.category for item in agreement.communications.all()}
     return [c for c in ART7_CATEGORIES if c not in present]
+
+
+# --- reads of the web pages ---------------------------------------------------------------------
+
+
+def contract_search(
+    *,
+    actor: Actor,
+    search: str = "",
+    organisation: Organisation | None = None,
+    status: str = "",
+    product: Product | None = None,
+    line: Line | None = None,
+) -> QuerySet[CommissionContract]:
+    """``contract_list`` with the filters of a list page: the number or ref, a product, a line."""
+    qs = contract_list(actor=actor, organisation=organisation, status=status)
+    if search:
+        qs = qs.filter(Q(number__icontains=search) | Q(ref__iexact=search))
+    if product is not None:
+        qs = qs.filter(products=product)
+    if line is not None:
+        qs = qs.filter(lines=line)
+    return qs
+
+
+def counterparties(*, actor: Actor, organisation: Organisation) -> QuerySet[Organisation]:
+    """Whom ``organisation`` works with, as far as the actor may see: for an MAH its CMOs (of its
+    contracts, or owning a line its products are made on), for a CMO the MAHs it serves (of its
+    contracts, or holding a product on its lines)."""
+    contracts = policy.visible(actor, CommissionContract)
+    rows = policy.visible(actor, LineProduct)
+    q = Q(pk__in=contracts.filter(mah=organisation).values("cmo_id"))
+    q |= Q(pk__in=contracts.filter(cmo=organisation).values("mah_id"))
+    q |= Q(pk__in=rows.filter(product__holder=organisation).values("line__workshop__site__organisation_id"))
+    q |= Q(pk__in=rows.filter(line__workshop__site__organisation=organisation).values("product__holder_id"))
+    return policy.visible(actor, Organisation).filter(q).exclude(pk=organisation.pk).order_by("name")
+
+
+def agreement_get(*, actor: Actor, ref: str) -> QualityAgreement:
+    """A quality agreement the actor may see, with its contract and parties."""
+    try:
+        return (
+            policy.visible(actor, QualityAgreement)
+            .select_related("contract__mah", "contract__cmo", "cmo_link_person")
+            .get(ref=ref)
+        )
+    except QualityAgreement.DoesNotExist:
+        raise _not_found("质量协议", "quality agreement", ref) from None
+
+
+def contract_is_party(*, actor: Actor, contract: CommissionContract) -> bool:
+    """Whether the actor holds a membership in the MAH or the CMO of the contract."""
+    return bool({contract.mah_id, contract.cmo_id} & actor.organisation_ids())
+
+
+def contract_may_edit(*, actor: Actor, contract: CommissionContract) -> bool:
+    """Whether the actor may change the contract's quality agreements: a writer role of one of its parties."""
+    return actor.system or (actor.can_write and contract_is_party(actor=actor, contract=contract))
+
+
+def contract_trail(*, actor: Actor, contract: CommissionContract) -> list[LedgerEntry]:
+    """Every ledger entry about a contract, its quality agreements and their rows, oldest first, in one
+    query. ``contract`` comes from ``contract_get`` (so the actor may see it, and its agreements and
+    rows are already loaded)."""
+    targets: dict[str, set[str]] = {object_type(CommissionContract): {str(contract.pk)}}
+    for agreement in contract.quality_agreements.all():
+        targets.setdefault(object_type(QualityAgreement), set()).add(str(agreement.pk))
+        for kind, rows in (
+            (ResponsibilityItem, agreement.responsibilities.all()),
+            (CommunicationItem, agreement.communications.all()),
+            (ResidentStaff, agreement.resident_staff.all()),
+            (AgreementAttachment, agreement.attachments.all()),
+        ):
+            targets.setdefault(object_type(kind), set()).update(str(r.pk) for r in rows)
+    q = Q(pk__in=[])
+    for kind, ids in targets.items():
+        if ids:
+            q |= Q(object_type=kind, object_id__in=sorted(ids))
+    return list(LedgerEntry.objects.filter(q).order_by("seq"))
+
+
+def contract_signatures(*, actor: Actor, contract: CommissionContract) -> dict[int | None, list[dict[str, Any]]]:
+    """The signature manifestations of a contract (key ``None``) and of each of its agreements (key: the
+    agreement's pk), as ``integrity.selectors.signature_manifestations`` gives them, in one query."""
+    agreements = {a.pk: a for a in contract.quality_agreements.all()}
+    q = Q(object_type=object_type(CommissionContract), object_id=str(contract.pk))
+    if agreements:
+        q |= Q(object_type=object_type(QualityAgreement), object_id__in=[str(pk) for pk in agreements])
+    signatures = list(Signature.objects.filter(q).order_by("signed_at", "pk"))
+    if not signatures:
+        return {}
+    digests: dict[int | None, str] = {}
+    result: dict[int | None, list[dict[str, Any]]] = {}
+    for s in signatures:
+        key = None if s.object_type == object_type(CommissionContract) else int(s.object_id)
+        if key not in digests:
+            digests[key] = record_signing_digest(contract if key is None else agreements[key])
+        result.setdefault(key, []).append(
+            {
+                "signer": s.signer_name,
+                "meaning": s.meaning,
+                "meaning_label": s.get_meaning_display(),
+                "signed_at": s.signed_at,
+                "valid": s.record_digest == digests[key],
+                "ledger_seq": s.ledger_seq,
+            }
+        )
+    return result
+
+
+def communication_item_get(*, actor: Actor, agreement: QualityAgreement, category: str) -> CommunicationItem | None:
+    """One row of an agreement's communication list (``None``: the category has no row yet)."""
+    return (
+        policy.visible(actor, CommunicationItem)
+        .filter(agreement=agreement, category=category)
+        .select_related("mah_contact", "cmo_contact")
+        .first()
+    )
+
+
+def responsibility_get(*, actor: Actor, agreement: QualityAgreement, activity: str) -> ResponsibilityItem | None:
+    """One row of an agreement's responsibility matrix (``None``: the activity is not assigned yet)."""
+    return policy.visible(actor, ResponsibilityItem).filter(agreement=agreement, activity=activity).first()

@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from weituo.accounts.actors import Actor
-from weituo.core.errors import ErrorDetail, validation_failed
+from weituo.core.errors import ErrorDetail, PermissionDenied, validation_failed
 from weituo.core.transitions import check_transition
 from weituo.core.validation import validate
 from weituo.integrity.audited import diff, snapshot
@@ -147,3 +147,42 @@ def agreement_attachment_add(
     attachment.save()
     ledger_append(actor=actor, change=Change.of("create", attachment, new=snapshot(attachment)))
     return attachment
+
+
+def agreement_require_editor(*, actor: Actor, agreement: QualityAgreement) -> None:
+    """Refuse (``PermissionDenied``) anyone but a writer of the MAH or of the CMO of the contract, and
+    everyone once the agreement is terminated. The edit services call it; a page may call it first to
+    refuse an edit form."""
+    require_writer(actor)
+    contract = agreement.contract
+    if not actor.system and not ({contract.mah_id, contract.cmo_id} & actor.organisation_ids()):
+        raise PermissionDenied(
+            code="not_a_party",
+            message_zh="只有该委托生产协议的持有人和受托方可以修改其质量协议",
+            message_en="only the MAH and the CMO of this commission contract may change its quality agreement",
+        )
+    if agreement.status == ContractStatus.TERMINATED:
+        raise PermissionDenied(
+            code="agreement_terminated",
+            message_zh="质量协议已终止，不能修改",
+            message_en="the quality agreement is terminated and cannot be changed",
+        )
+
+
+@transaction.atomic
+def communication_item_edit(
+    *, actor: Actor, agreement: QualityAgreement, category: str, reason: str = "", **fields: Any
+) -> CommunicationItem:
+    """A party's change to one row of the communication list (``communication_item_set``, ledgered
+    with the reason given), refused to anyone who is not a writer of the MAH or the CMO."""
+    agreement_require_editor(actor=actor, agreement=agreement)
+    return communication_item_set(actor=actor, agreement=agreement, category=category, reason=reason, **fields)
+
+
+@transaction.atomic
+def responsibility_edit(
+    *, actor: Actor, agreement: QualityAgreement, activity: str, reason: str = "", **fields: Any
+) -> ResponsibilityItem:
+    """A party's change to one row of the responsibility matrix (``responsibility_set``), as above."""
+    agreement_require_editor(actor=actor, agreement=agreement)
+    return responsibility_set(actor=actor, agreement=agreement, activity=activity, reason=reason, **fields)

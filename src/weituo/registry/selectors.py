@@ -6,6 +6,7 @@ did not exist. ``None`` is not an actor (``TypeError``).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -17,7 +18,20 @@ from weituo.core.errors import ErrorDetail, NotFound
 
 from .choices import KeyRole
 from .experience import Period, PracticeYears, practice_years
-from .models import Appointment, Line, LineProduct, Organisation, Person, Product
+from .models import (
+    Appointment,
+    InspectionRecord,
+    Licence,
+    LicenceScope,
+    Line,
+    LineProduct,
+    Organisation,
+    Person,
+    Product,
+    RegistrationCertificate,
+    Site,
+    Workshop,
+)
 
 
 def _not_found(what_zh: str, what_en: str, ref: str) -> NotFound:
@@ -196,3 +210,116 @@ def key_people(*, actor: Actor, organisation: Organisation, as_of: dt.date) -> l
             years = practice_years(periods, as_of=as_of)
         result.append(KeyPerson(person, sorted({a.role for a in person.current}), years))
     return result
+
+
+# --- reads of the web pages (an organisation's file, lists with filters) ---------------------------
+
+
+def own_organisations(*, actor: Actor, side: str = "") -> QuerySet[Organisation]:
+    """The organisations the actor holds a membership in (of one side, or any), as it may see them."""
+    ids = actor.organisation_ids(side or None)
+    return policy.visible(actor, Organisation).filter(pk__in=ids).order_by("name")
+
+
+def product_search(
+    *, actor: Actor, search: str = "", holder: Organisation | None = None, kind: str = "", status: str = ""
+) -> QuerySet[Product]:
+    """``product_list`` with the filters of a list page: kind (drug/device) and status."""
+    qs = product_list(actor=actor, holder=holder, search=search)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if status:
+        qs = qs.filter(status=status)
+    return qs
+
+
+def product_certificate(*, actor: Actor, product: Product) -> RegistrationCertificate | None:
+    """A device's registration certificate, if it has one the actor may see."""
+    return policy.visible(actor, RegistrationCertificate).filter(product=product).first()
+
+
+def product_lines(*, actor: Actor, product: Product) -> QuerySet[LineProduct]:
+    """The lines a product is made on (the rows the actor may see), with the line's owner in the same query."""
+    return (
+        policy.visible(actor, LineProduct)
+        .filter(product=product)
+        .select_related("line__workshop__site__organisation")
+        .order_by("line__ref")
+    )
+
+
+def line_list(*, actor: Actor, search: str = "", organisation: Organisation | None = None) -> QuerySet[Line]:
+    """Lines the actor sees, with their site and owner, and on each the products the actor may see
+    (``visible_products``, one prefetch query for the whole page: on a shared line an MAH gets its
+    own rows only)."""
+    rows = (
+        policy.visible(actor, LineProduct).select_related("product__holder").order_by("product__name", "product__ref")
+    )
+    qs = (
+        policy.visible(actor, Line)
+        .select_related("workshop__site__organisation")
+        .prefetch_related(Prefetch("lineproduct_set", queryset=rows, to_attr="visible_products"))
+        .order_by("workshop__site__organisation__name", "ref")
+    )
+    if organisation is not None:
+        qs = qs.filter(workshop__site__organisation=organisation)
+    if search:
+        qs = qs.filter(Q(name__icontains=search) | Q(ref__iexact=search) | Q(dosage_forms__icontains=search))
+    return qs
+
+
+def licence_list(*, actor: Actor, organisation: Organisation) -> QuerySet[Licence]:
+    """An organisation's licences, each with the entries (``visible_scopes``) the actor may see."""
+    scopes = (
+        policy.visible(actor, LicenceScope)
+        .select_related("site", "product", "counterparty")
+        .order_by("site__ref", "pk")
+    )
+    return (
+        policy.visible(actor, Licence)
+        .filter(organisation=organisation)
+        .prefetch_related(Prefetch("scopes", queryset=scopes, to_attr="visible_scopes"))
+        .order_by("kind", "number")
+    )
+
+
+def site_list(*, actor: Actor, organisation: Organisation) -> QuerySet[Site]:
+    """An organisation's sites the actor sees, with their workshops and lines (``visible_workshops``,
+    ``visible_lines``) as far as the actor sees them."""
+    lines = policy.visible(actor, Line).order_by("ref")
+    workshops = (
+        policy.visible(actor, Workshop)
+        .prefetch_related(Prefetch("lines", queryset=lines, to_attr="visible_lines"))
+        .order_by("ref")
+    )
+    return (
+        policy.visible(actor, Site)
+        .filter(organisation=organisation)
+        .prefetch_related(Prefetch("workshops", queryset=workshops, to_attr="visible_workshops"))
+        .order_by("ref")
+    )
+
+
+def inspection_list(
+    *, actor: Actor, organisation: Organisation | None = None, line: Line | None = None
+) -> QuerySet[InspectionRecord]:
+    qs = (
+        policy.visible(actor, InspectionRecord)
+        .select_related("organisation", "site", "line")
+        .order_by("-inspected_on", "ref")
+    )
+    if organisation is not None:
+        qs = qs.filter(organisation=organisation)
+    if line is not None:
+        qs = qs.filter(line=line)
+    return qs
+
+
+def person_list(*, actor: Actor, organisation: Organisation, include: Iterable[int] = ()) -> QuerySet[Person]:
+    """The people of an organisation the actor may see (of a counterparty: its key people only), and
+    those of ``include`` (ids: the people a record names now) that it may see, wherever they work."""
+    q = Q(organisation=organisation)
+    include = [pk for pk in include if pk is not None]
+    if include:
+        q |= Q(pk__in=include)
+    return policy.visible(actor, Person).filter(q).select_related("organisation").order_by("name", "ref")
