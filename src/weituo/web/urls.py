@@ -1,6 +1,51 @@
-"""URLs of the web app (filled in by the web issue)."""
+"""URLs of the web app. Record pages are addressed by the record's stable ``ref`` (which may hold "/")."""
 
-from django.urls import path  # noqa: F401
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from .views import contracts, exchange, registry, workspace
 
 app_name = "web"
-urlpatterns: list = []
+
+urlpatterns = [
+    path("", workspace.home, name="home"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(template_name="web/login.html", redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # registry
+    path("organisations/", registry.organisation_index, name="organisation_list"),
+    path("organisations/<path:ref>/", registry.organisation_detail, name="organisation_detail"),
+    path("products/", registry.product_index, name="product_list"),
+    path("products/<path:ref>/", registry.product_detail, name="product_detail"),
+    path("lines/", registry.line_index, name="line_list"),
+    path("lines/<path:ref>/", registry.line_detail, name="line_detail"),
+    # contracts and their quality agreements
+    path("contracts/", contracts.contract_index, name="contract_list"),
+    path("contracts/<path:ref>/", contracts.contract_detail, name="contract_detail"),
+    path(
+        "agreements/<path:ref>/communications/<slug:category>/edit/",
+        contracts.communication_edit,
+        name="communication_edit",
+    ),
+    path(
+        "agreements/<path:ref>/communications/<slug:category>/",
+        contracts.communication_row,
+        name="communication_row",
+    ),
+    path(
+        "agreements/<path:ref>/responsibilities/<slug:activity>/edit/",
+        contracts.responsibility_edit_view,
+        name="responsibility_edit",
+    ),
+    path(
+        "agreements/<path:ref>/responsibilities/<slug:activity>/",
+        contracts.responsibility_row,
+        name="responsibility_row",
+    ),
+    # registry exchange
+    path("registry/export/", exchange.registry_export, name="registry_export"),
+    path("registry/import/", exchange.registry_import_view, name="registry_import"),
+]

@@ -1,0 +1,109 @@
+"""Template helpers of the web app: bilingual labels, the menu, times in China Standard Time."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from zoneinfo import ZoneInfo
+
+from django import template
+from django.utils import formats
+from django.utils.translation import get_language
+
+register = template.Library()
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+# The Chinese half of a "中文 English" label ends at its last CJK character or full-width punctuation.
+_CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
+
+
+def split_label(text: str) -> tuple[str, str]:
+    """``("检验结果超标/超趋势", "OOS/OOT")`` from ``"检验结果超标/超趋势 OOS/OOT"``; a label with no
+    English half gives ``(text, "")``, one with no Chinese half ``("", text)``."""
+    text = str(text)
+    last = None
+    for m in _CJK.finditer(text):
+        last = m
+    if last is None:
+        return "", text
+    zh, en = text[: last.end()].strip(), text[last.end() :].strip()
+    return zh, en
+
+
+@register.filter
+def label(text: object) -> str:
+    """The half of a bilingual domain label ("生效 in force") in the UI's language."""
+    if text is None:
+        return ""
+    zh, en = split_label(str(text))
+    if (get_language() or "zh-hans").startswith("zh"):
+        return zh or en
+    return en or zh
+
+
+@register.filter
+def shanghai(value: dt.datetime | None) -> str:
+    """A moment as China Standard Time, to the second, whatever the active time zone."""
+    if not value:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S")
+
+
+@register.filter
+def isodate(value: dt.date | None) -> str:
+    return value.isoformat() if value else "—"
+
+
+@register.filter
+def number(value: object) -> str:
+    if value is None or value == "":
+        return "—"
+    return formats.number_format(value, use_l10n=False)
+
+
+@register.filter
+def percent(value: object) -> str:
+    if value is None:
+        return "—"
+    return f"{float(value) * 100:.1f}%"
+
+
+@register.filter
+def get_item(mapping: dict, key: object) -> object:
+    return mapping.get(key) if mapping else None
+
+
+@register.simple_tag(takes_context=True)
+def is_platform_admin(context: template.Context) -> bool:
+    """Whether the logged-in user is a platform administrator (who alone may import)."""
+    from weituo.web.shell import get_actor
+
+    request = context.get("request")
+    if request is None or not request.user.is_authenticated:
+        return False
+    return get_actor(request).is_platform_admin
+
+
+@register.inclusion_tag("web/_nav.html", takes_context=True)
+def web_nav(context: template.Context) -> dict:
+    """The menu of the logged-in user (by role), the user's name and roles, the language switch."""
+    from weituo.web.labels import ROLE_LABELS
+    from weituo.web.shell import get_actor, navigation
+
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if request is None or user is None or not user.is_authenticated:
+        return {"request": request, "items": [], "user": None, "active": context.get("active_nav", "")}
+    actor = get_actor(request)
+    roles = sorted({str(ROLE_LABELS.get(m.role, m.role)) for m in actor.memberships})
+    return {
+        "request": request,
+        "items": navigation(actor),
+        "user": user,
+        "display_name": actor.display_name or actor.username,
+        "roles": roles,
+        "active": context.get("active_nav", ""),
+        "csrf_token": context.get("csrf_token"),
+    }

@@ -1,0 +1,111 @@
+"""The audit-trail panel and the signature manifestations, as every record page shows them.
+
+The entries come from ``integrity.selectors.record_trail`` (or ``contracts.selectors.contract_trail``
+for a contract with its agreements); here they are only turned into rows a person can read: who,
+when (Asia/Shanghai), what, old → new, why.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.apps import apps
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from weituo.accounts.actors import Actor
+from weituo.integrity.models import LedgerEntry
+from weituo.integrity.selectors import record_trail, signature_manifestations
+
+from .labels import ACTION_LABELS, OBJECT_LABELS
+
+
+@dataclass
+class FieldChange:
+    name: str
+    old: str
+    new: str
+
+
+@dataclass
+class TrailRow:
+    seq: int
+    at: Any  # aware datetime; the template shows it in Asia/Shanghai
+    actor: str
+    action: str
+    action_label: str
+    record: str
+    reason: str
+    meaning: str
+    changes: list[FieldChange] = field(default_factory=list)
+
+
+def _value(v: Any) -> str:
+    if v is None or v == "":
+        return "—"
+    if isinstance(v, bool):
+        return _("yes") if v else _("no")
+    if isinstance(v, list):
+        return ", ".join(_value(x) for x in v) or "—"
+    if isinstance(v, dict):
+        return json.dumps(v, ensure_ascii=False, sort_keys=True)
+    return str(v)
+
+
+def _field_label(model: type[models.Model] | None, name: str) -> str:
+    """A field as the UI names it: the model's (Chinese) verbose name, or in English the field's name."""
+    if model is not None and (get_language() or "").startswith("zh"):
+        for f in model._meta.get_fields():
+            if getattr(f, "attname", None) == name or f.name == name:
+                return str(getattr(f, "verbose_name", name))
+    return name.removesuffix("_id").replace("_", " ")
+
+
+def _model(object_type: str) -> type[models.Model] | None:
+    try:
+        return apps.get_model(object_type)
+    except (LookupError, ValueError):
+        return None
+
+
+def _changes(entry: LedgerEntry, model: type[models.Model] | None) -> list[FieldChange]:
+    try:
+        old, new = json.loads(entry.old or "{}"), json.loads(entry.new or "{}")
+    except json.JSONDecodeError:
+        return [FieldChange("", entry.old, entry.new)]
+    names = list(dict.fromkeys([*new, *old]))
+    return [FieldChange(_field_label(model, n), _value(old[n]) if n in old else "", _value(new.get(n))) for n in names]
+
+
+def trail_rows(entries: list[LedgerEntry], *, names: dict[tuple[str, str], str] | None = None) -> list[TrailRow]:
+    """Readable rows, newest first. ``names`` labels the records of a multi-record trail."""
+    rows = []
+    for e in reversed(entries):
+        model = _model(e.object_type)
+        kind = str(OBJECT_LABELS.get(e.object_type, e.object_type))
+        name = (names or {}).get((e.object_type, e.object_id), "")
+        rows.append(
+            TrailRow(
+                seq=e.seq,
+                at=e.at,
+                actor=e.actor,
+                action=e.action,
+                action_label=str(ACTION_LABELS.get(e.action, e.action)),
+                record=f"{kind} {name}".strip() if names is not None else kind,
+                reason=e.reason,
+                meaning=e.meaning,
+                changes=_changes(e, model),
+            )
+        )
+    return rows
+
+
+def record_panels(*, actor: Actor, record: models.Model) -> dict[str, Any]:
+    """The context of the trail panel and the signature list of one record."""
+    return {
+        "trail": trail_rows(record_trail(actor=actor, record=record)),
+        "signatures": signature_manifestations(actor=actor, record=record),
+    }
