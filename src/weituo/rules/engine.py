@@ -112,6 +112,7 @@ CONTRACT_SUBJECTS = ("contract", "agreement", "product")
 ENTERPRISE_SUBJECTS = ("enterprise", "line", "person")
 SUBJECT_KINDS = CONTRACT_SUBJECTS + ENTERPRISE_SUBJECTS
 
+_NOTICE_PERIOD: Any = object()  # a rule's effective end when not declared: its notice's
 _RULE_ID = re.compile(r"[a-z0-9][a-z0-9.\-]*[a-z0-9]")
 _WHITESPACE = re.compile(r"\s+")
 
@@ -425,7 +426,7 @@ class Notice:
         version: int = 1,
         status: Status | None = None,
         effective_from: dt.date | None = None,
-        effective_until: dt.date | None = None,
+        effective_until: dt.date | object | None = _NOTICE_PERIOD,
         exception_to: str | None = None,
         condition: Callable[[Ctx], bool] | None = None,
         condition_zh: str = "",
@@ -454,7 +455,8 @@ class Notice:
                 ) from None
             status_ = Status(status) if status is not None else self.status
             start = effective_from if effective_from is not None else self.effective_from
-            end = effective_until if effective_until is not None else self.effective_until
+            # Omitted: the notice's end. None: no end, for a rule about what follows it (the pilot's window).
+            end = self.effective_until if effective_until is _NOTICE_PERIOD else effective_until
             if status_ != Status.DRAFT and start is None:
                 raise _declaration_error(where + "缺少生效日期", where + "an effective date is required")
             if start and end and end < start:

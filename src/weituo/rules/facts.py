@@ -25,7 +25,7 @@ Conventions, which the rules rely on:
   them as of the scan date: the rules receive the figures, not the CV).
 * Codes are the values of the model choices (``"in_force"``, ``"mah"``, ``"gmp_compliance"`` …) so a
   builder copies them as they are. Product risk flags are the names of
-  ``weituo.registry.choices.RISK_FLAGS`` (plus ``segmented_production``), given as a set.
+  ``weituo.registry.choices.RISK_FLAGS``, given as a set.
 * Every object carries the ``ref`` of its database row so findings can point back at it.
 
 :func:`from_dict` builds any of these from plain dicts (YAML cases, JSON), refusing unknown fields and
@@ -82,7 +82,7 @@ __all__ = [
 Party = Literal["mah", "cmo", "both", "unassigned"]
 ContractStatus = Literal["draft", "in_force", "terminated"]
 
-# Product flags the notices name (registry RISK_FLAGS) and the pilot's segmented production.
+# Product flags the notices name (registry RISK_FLAGS).
 PRODUCT_FLAGS = frozenset(
     {
         "sterile",
@@ -101,7 +101,6 @@ PRODUCT_FLAGS = frozenset(
         "foreign_transferred",
         "consistency_evaluated",
         "procurement_winner",
-        "segmented_production",
     }
 )
 ORGANISATION_ROLES = frozenset({"mah", "cmo", "registrant", "device_cmo", "testing_lab"})
@@ -531,6 +530,7 @@ class ChangeFacts:
     mah_class: Literal["major", "moderate", "minor"] | None = None
     cmo_class: Literal["major", "moderate", "minor"] | None = None
     managed_as: Literal["major", "moderate", "minor"] | None = None
+    authority_approved_on: dt.date | None = None  # the regulator's approval of a supplementary application
 
 
 @dataclass(frozen=True)
