@@ -5,6 +5,7 @@ defaults (``_defaults.yaml``: facts merged under every case of the notice). A ca
 
     rule: 134-3.evaluation           # the rule its cases are about (a case or expectation may override)
     include_draft: false             # evaluate draft rules too
+    defaults: _defaults.yaml         # the defaults file, relative to this one (this is the default)
     base:                            # facts merged under each case's facts
       contract: {...}
     cases:
@@ -46,7 +47,7 @@ __all__ = ["Case", "CaseError", "Expectation", "case_files", "load_case_file", "
 
 _UNSET: Any = object()
 _CASE_FIELDS = frozenset({"name", "as_of", "facts", "expect", "rule", "include_draft", "note"})
-_FILE_FIELDS = frozenset({"rule", "include_draft", "base", "cases", "note"})
+_FILE_FIELDS = frozenset({"rule", "include_draft", "defaults", "base", "cases", "note"})
 _EXPECT_FIELDS = frozenset(
     {"rule", "subject", "outcome", "deadline", "provisional", "overdue", "excepted_by", "missing"}
 )
@@ -158,7 +159,7 @@ def load_case_file(path: Path) -> list[Case]:
     unknown = sorted(set(data) - _FILE_FIELDS)
     if unknown:
         raise CaseError(f"{path}: unknown field(s) {unknown}")
-    defaults_file = path.parent / "_defaults.yaml"
+    defaults_file = path.parent / str(data.get("defaults") or "_defaults.yaml")
     defaults = _read(defaults_file) if defaults_file.exists() else {}
     base = merge(defaults or {}, data.get("base") or {})
     cases: list[Case] = []
