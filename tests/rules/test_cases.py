@@ -5,22 +5,35 @@ date (and the last and next day of an effective period that ends), and each exce
 from __future__ import annotations
 
 import datetime as dt
+from functools import cache
 
 import pytest
 
 from weituo.core.calendar import WorkingCalendar
-from weituo.rules import all_rules
+from weituo.rules import all_notices, all_rules
 from weituo.rules.cases import case_files, load_case_file, run_case
 
 CASES = [case for path in case_files() for case in load_case_file(path)]
+BY_ID = {case.id: case for case in CASES}
 CALENDAR = WorkingCalendar()
 ONE_DAY = dt.timedelta(days=1)
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
-def test_case(case):
-    problems, _ = run_case(case, CALENDAR)
+@cache
+def _run(case_id: str):
+    return run_case(BY_ID[case_id], CALENDAR)
+
+
+@pytest.mark.parametrize("case_id", list(BY_ID))
+def test_case(case_id):
+    problems, _ = _run(case_id)
     assert not problems, "\n".join(problems)
+
+
+def test_every_parameter_is_read_by_some_case():
+    read = {(f.notice, name) for case_id in BY_ID for f in _run(case_id)[1] for name in f.parameters}
+    declared = {(notice.id, name) for notice in all_notices() for name in notice.parameters.names()}
+    assert sorted(declared - read) == []
 
 
 def _dates_by_rule() -> dict[str, set[dt.date]]:

@@ -221,6 +221,11 @@ def run_case(case: Case, calendar: WorkingCalendar) -> tuple[list[str], list[Fin
         build_subjects(case.facts), as_of=case.as_of, calendar=calendar, include_draft=case.include_draft
     )
     problems += [f"evaluation error in {_describe(f)}: {f.error}" for f in findings if f.error]
+    for f in findings:
+        try:
+            f.to_json()
+        except (TypeError, ValueError) as exc:
+            problems.append(f"{f.rule_id}: finding is not JSON-serialisable: {exc}")
     for e in case.expectations:
         candidates = [
             f

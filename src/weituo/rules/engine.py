@@ -666,6 +666,9 @@ class Missing(Exception):
         self.items = items
 
 
+_NO_AGREEMENT = MissingFact("contract.agreements", "质量协议", "the quality agreement")
+
+
 @dataclass(frozen=True)
 class Deadline:
     """A date by which something must be done, how it was computed, and whether it rests on an unknown year."""
@@ -734,6 +737,8 @@ class Ctx:
 
     @property
     def agreement(self) -> AgreementFacts:
+        if self.focus is None and self.rule.applies_to == "agreement":
+            raise Missing(_NO_AGREEMENT)
         if not isinstance(self.focus, AgreementFacts):
             raise TypeError(f"rule {self.rule.id} is not about an agreement")
         return self.focus
@@ -1035,12 +1040,12 @@ class _Evaluator:
             return ctx.not_applicable(
                 f"委托已于 {graph.terminated_on} 终止", f"the commission ended on {graph.terminated_on}"
             ), ()
-        if rule.applies_to == "agreement" and focus is None:
-            raise Missing(MissingFact("contract.agreements", "质量协议", "the quality agreement"))
         if rule.condition is not None and not rule.condition(ctx):
             return ctx.not_applicable(
                 f"不满足适用条件：{rule.condition_zh}", f"condition not met: {rule.condition_en}"
             ), ()
+        if rule.applies_to == "agreement" and focus is None:
+            raise Missing(_NO_AGREEMENT)
         exceptions = self._exceptions(rule, graph, focus)
         if exceptions.applies:
             for _, exception_ctx in exceptions.applies:
