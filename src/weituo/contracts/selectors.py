@@ -13,16 +13,18 @@ from weituo.core.errors import ErrorDetail, NotFound
 from weituo.integrity.audited import object_type
 from weituo.integrity.models import LedgerEntry, Signature
 from weituo.integrity.services import record_signing_digest
-from weituo.registry.models import Line, LineProduct, Organisation, Product
+from weituo.registry.models import Line, LineProduct, Organisation, Person, Product
 
 from .choices import ART7_CATEGORIES
 from .models import (
     AgreementAttachment,
     CommissionContract,
     CommunicationItem,
+    MahEvaluation,
     QualityAgreement,
     ResidentStaff,
     ResponsibilityItem,
+    TechTransfer,
 )
 
 
@@ -163,6 +165,89 @@ def contract_trail(*, actor: Actor, contract: CommissionContract) -> list[Ledger
         if ids:
             q |= Q(object_type=kind, object_id__in=sorted(ids))
     return list(LedgerEntry.objects.filter(q).order_by("seq"))
+
+
+# --- reads of the REST API -----------------------------------------------------------------------
+
+
+def agreement_search(
+    *, actor: Actor, contract: CommissionContract | None = None, status: str = ""
+) -> QuerySet[QualityAgreement]:
+    qs = policy.visible(actor, QualityAgreement).select_related("contract__mah", "contract__cmo").order_by("ref")
+    if contract is not None:
+        qs = qs.filter(contract=contract)
+    if status:
+        qs = qs.filter(status=status)
+    return qs
+
+
+def agreement_detail(*, actor: Actor, ref: str) -> QualityAgreement:
+    """A quality agreement with its responsibility matrix, communication list (with the contacts) and
+    resident staff, in a fixed number of queries."""
+    qs = (
+        policy.visible(actor, QualityAgreement)
+        .select_related("contract__mah", "contract__cmo", "cmo_link_person")
+        .prefetch_related(
+            Prefetch("responsibilities", queryset=ResponsibilityItem.objects.order_by("activity")),
+            Prefetch(
+                "communications",
+                queryset=CommunicationItem.objects.select_related("mah_contact", "cmo_contact").order_by("category"),
+            ),
+            Prefetch("resident_staff", queryset=ResidentStaff.objects.select_related("person").order_by("pk")),
+        )
+    )
+    try:
+        return qs.get(ref=ref)
+    except QualityAgreement.DoesNotExist:
+        raise _not_found("质量协议", "quality agreement", ref) from None
+
+
+def tech_transfer_search(
+    *, actor: Actor, contract: CommissionContract | None = None, product: Product | None = None
+) -> QuerySet[TechTransfer]:
+    qs = policy.visible(actor, TechTransfer).select_related("contract", "product", "lead").order_by("ref")
+    if contract is not None:
+        qs = qs.filter(contract=contract)
+    if product is not None:
+        qs = qs.filter(product=product)
+    return qs
+
+
+def tech_transfer_get(*, actor: Actor, ref: str) -> TechTransfer:
+    """A technology transfer with its working group (the people the actor may see)."""
+    qs = (
+        policy.visible(actor, TechTransfer)
+        .select_related("contract__mah", "contract__cmo", "product", "lead")
+        .prefetch_related(Prefetch("working_group", queryset=policy.visible(actor, Person).order_by("ref")))
+    )
+    try:
+        return qs.get(ref=ref)
+    except TechTransfer.DoesNotExist:
+        raise _not_found("技术转移", "tech transfer", ref) from None
+
+
+def evaluation_search(
+    *, actor: Actor, cmo: Organisation | None = None, mah: Organisation | None = None
+) -> QuerySet[MahEvaluation]:
+    qs = policy.visible(actor, MahEvaluation).select_related("cmo", "mah").order_by("-evaluated_on", "ref")
+    if cmo is not None:
+        qs = qs.filter(cmo=cmo)
+    if mah is not None:
+        qs = qs.filter(mah=mah)
+    return qs
+
+
+def evaluation_get(*, actor: Actor, ref: str) -> MahEvaluation:
+    """The CMO's evaluation of an MAH, with the products evaluated that the actor may see."""
+    qs = (
+        policy.visible(actor, MahEvaluation)
+        .select_related("cmo", "mah")
+        .prefetch_related(Prefetch("products", queryset=policy.visible(actor, Product).order_by("ref")))
+    )
+    try:
+        return qs.get(ref=ref)
+    except MahEvaluation.DoesNotExist:
+        raise _not_found("持有人及品种评估", "evaluation", ref) from None
 
 
 def contract_signatures(*, actor: Actor, contract: CommissionContract) -> dict[int | None, list[dict[str, Any]]]:

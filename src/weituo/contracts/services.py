@@ -12,12 +12,15 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from weituo.accounts.actors import Actor
+from weituo.accounts.roles import Side
 from weituo.core.errors import ErrorDetail, PermissionDenied, validation_failed
 from weituo.core.transitions import check_transition
 from weituo.core.validation import validate
 from weituo.integrity.audited import diff, snapshot
 from weituo.integrity.ledger import Change, ledger_append
 from weituo.integrity.writes import record_create, record_update, require_writer
+from weituo.registry.models import Organisation
+from weituo.registry.services import writes_for
 
 from .choices import CONTRACT_TRANSITIONS, ContractStatus
 from .models import AgreementAttachment, CommissionContract, CommunicationItem, QualityAgreement, ResponsibilityItem
@@ -186,3 +189,56 @@ def responsibility_edit(
     """A party's change to one row of the responsibility matrix (``responsibility_set``), as above."""
     agreement_require_editor(actor=actor, agreement=agreement)
     return responsibility_set(actor=actor, agreement=agreement, activity=activity, reason=reason, **fields)
+
+
+# --- checked entry points for users (the web and the API) -------------------------------------------
+
+
+def _require_party(actor: Actor, mah: Organisation, cmo: Organisation) -> None:
+    """A writer of the MAH (on the MAH side) or of the CMO (on the CMO side), or the platform."""
+    if not (writes_for(actor, mah.pk, Side.MAH) or writes_for(actor, cmo.pk, Side.CMO)):
+        raise PermissionDenied(
+            code="not_a_party",
+            message_zh="只有委托生产协议的持有人和受托方可以办理此事",
+            message_en="only the MAH and the CMO of the commission contract may do this",
+        )
+
+
+@transaction.atomic
+def contract_draft(
+    *, actor: Actor, mah: Organisation, cmo: Organisation, products: list, lines: list | None = None, **fields: Any
+) -> CommissionContract:
+    """A party drafts a contract (``contract_create``): the products must be the MAH's and the lines
+    the CMO's, since the policy would hide any other from the parties."""
+    _require_party(actor, mah, cmo)
+    lines = lines or []
+    problems = [
+        ErrorDetail(
+            f"产品 {p.ref} 不属于委托方 {mah.ref}",
+            f"product {p.ref} is not held by the MAH {mah.ref}",
+            field="products",
+        )
+        for p in products
+        if p.holder_id != mah.pk
+    ] + [
+        ErrorDetail(
+            f"生产线 {line.ref} 不属于受托方 {cmo.ref}", f"line {line.ref} is not the CMO {cmo.ref}'s", field="lines"
+        )
+        for line in lines
+        if line.workshop.site.organisation_id != cmo.pk
+    ]
+    if not products:
+        problems.append(
+            ErrorDetail("至少委托一个产品", "a contract commissions at least one product", field="products")
+        )
+    if problems:
+        raise validation_failed(problems, what_zh="委托生产协议", what_en="contract")
+    return contract_create(actor=actor, mah=mah, cmo=cmo, products=products, lines=lines, **fields)
+
+
+def contract_transition(
+    *, actor: Actor, contract: CommissionContract, to: str, on: dt.date | None = None, reason: str = ""
+) -> CommissionContract:
+    """A party brings its contract into force or terminates it (``contract_change_status``)."""
+    _require_party(actor, contract.mah, contract.cmo)
+    return contract_change_status(actor=actor, contract=contract, to=to, on=on, reason=reason)

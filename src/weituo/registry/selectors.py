@@ -20,6 +20,7 @@ from .choices import KeyRole
 from .experience import Period, PracticeYears, practice_years
 from .models import (
     Appointment,
+    ExperienceRecord,
     InspectionRecord,
     Licence,
     LicenceScope,
@@ -323,3 +324,97 @@ def person_list(*, actor: Actor, organisation: Organisation, include: Iterable[i
     if include:
         q |= Q(pk__in=include)
     return policy.visible(actor, Person).filter(q).select_related("organisation").order_by("name", "ref")
+
+
+# --- reads of the REST API: every registry entity by ref, lists with optional filters -----------
+
+
+def site_search(*, actor: Actor, organisation: Organisation | None = None, province: str = "") -> QuerySet[Site]:
+    qs = policy.visible(actor, Site).select_related("organisation").order_by("ref")
+    if organisation is not None:
+        qs = qs.filter(organisation=organisation)
+    if province:
+        qs = qs.filter(province=province)
+    return qs
+
+
+def site_get(*, actor: Actor, ref: str) -> Site:
+    try:
+        return policy.visible(actor, Site).select_related("organisation").get(ref=ref)
+    except Site.DoesNotExist:
+        raise _not_found("生产地址", "site", ref) from None
+
+
+def workshop_search(*, actor: Actor, site: Site | None = None) -> QuerySet[Workshop]:
+    qs = policy.visible(actor, Workshop).select_related("site__organisation").order_by("ref")
+    if site is not None:
+        qs = qs.filter(site=site)
+    return qs
+
+
+def workshop_get(*, actor: Actor, ref: str) -> Workshop:
+    try:
+        return policy.visible(actor, Workshop).select_related("site__organisation").get(ref=ref)
+    except Workshop.DoesNotExist:
+        raise _not_found("车间", "workshop", ref) from None
+
+
+def licence_search(*, actor: Actor, organisation: Organisation | None = None) -> QuerySet[Licence]:
+    qs = policy.visible(actor, Licence).select_related("organisation").order_by("ref")
+    if organisation is not None:
+        qs = qs.filter(organisation=organisation)
+    return qs
+
+
+def licence_get(*, actor: Actor, ref: str) -> Licence:
+    """A licence with the entries the actor may see (``visible_scopes``): an entry naming a product
+    or a counterparty the actor may not see is left out, as the visibility policy says."""
+    scopes = policy.visible(actor, LicenceScope).select_related("site", "product", "counterparty").order_by("pk")
+    qs = (
+        policy.visible(actor, Licence)
+        .select_related("organisation")
+        .prefetch_related(Prefetch("scopes", queryset=scopes, to_attr="visible_scopes"))
+    )
+    try:
+        return qs.get(ref=ref)
+    except Licence.DoesNotExist:
+        raise _not_found("许可证", "licence", ref) from None
+
+
+def person_search(*, actor: Actor, organisation: Organisation | None = None, search: str = "") -> QuerySet[Person]:
+    qs = policy.visible(actor, Person).select_related("organisation").order_by("ref")
+    if organisation is not None:
+        qs = qs.filter(organisation=organisation)
+    if search:
+        qs = qs.filter(Q(name__icontains=search) | Q(ref__iexact=search))
+    return qs
+
+
+def person_get(*, actor: Actor, ref: str) -> Person:
+    """A person with their appointments; their CV comes from ``person_cv`` (not every actor sees it)."""
+    qs = (
+        policy.visible(actor, Person)
+        .select_related("organisation")
+        .prefetch_related(Prefetch("appointments", queryset=Appointment.objects.order_by("since", "role")))
+    )
+    try:
+        return qs.get(ref=ref)
+    except Person.DoesNotExist:
+        raise _not_found("人员", "person", ref) from None
+
+
+def person_cv(*, actor: Actor, person: Person) -> list[ExperienceRecord] | None:
+    """A person's CV, or ``None`` when the actor may not see it: CVs are shown to the person's own
+    organisation and its regulator only, never to a counterparty (as ``key_people`` withholds years)."""
+    if not policy.sees_everything(actor) and not policy.visible(actor, Person).filter(pk=person.pk).exists():
+        raise _not_found("人员", "person", person.ref)
+    if not policy.sees_all_of(actor, person.organisation):
+        return None
+    return list(policy.visible(actor, ExperienceRecord).filter(person=person).order_by("started_on", "pk"))
+
+
+def inspection_get(*, actor: Actor, ref: str) -> InspectionRecord:
+    try:
+        return policy.visible(actor, InspectionRecord).select_related("organisation", "site", "line").get(ref=ref)
+    except InspectionRecord.DoesNotExist:
+        raise _not_found("检查记录", "inspection", ref) from None

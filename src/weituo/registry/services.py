@@ -13,7 +13,8 @@ from typing import Any
 from django.db import transaction
 
 from weituo.accounts.actors import Actor
-from weituo.core.errors import ErrorDetail, validation_failed
+from weituo.accounts.roles import WRITER_ROLES, Side
+from weituo.core.errors import ErrorDetail, PermissionDenied, validation_failed
 from weituo.integrity.writes import record_create, record_update, require_writer
 
 from .models import Line, LineProduct, Organisation, Product
@@ -74,3 +75,79 @@ def line_product_set(
     if link is None:
         return record_create(actor=actor, model=LineProduct, line=line, product=product, annual_volume=annual_volume)
     return record_update(actor=actor, instance=link, annual_volume=annual_volume)
+
+
+# --- checked entry points for users (the web and the API) -------------------------------------------
+# The services above check only that the actor writes at all (command-line jobs and the import call
+# them). A user changes what their own organisation keeps: a writer role (not a viewer) in the
+# organisation the record belongs to, on the side that keeps it; the platform admin and command-line
+# jobs may change anything, and regulators read the registry. Callers find the record through a
+# selector first, so a record the actor may not see is NotFound before it can be PermissionDenied.
+
+
+def writes_for(actor: Actor, organisation_id: int | None, side: str | None = None) -> bool:
+    """Whether the actor holds a writer role in the organisation (on that side), or may write anywhere."""
+    require_writer(actor)
+    if actor.system or actor.is_platform_admin:
+        return True
+    return organisation_id is not None and any(
+        m.organisation_id == organisation_id and m.role in WRITER_ROLES and (side is None or m.side == side)
+        for m in actor.memberships
+    )
+
+
+def _refuse(message_zh: str, message_en: str) -> PermissionDenied:
+    return PermissionDenied(code="permission_denied", message_zh=message_zh, message_en=message_en)
+
+
+def organisation_add(*, actor: Actor, **fields: Any) -> Organisation:
+    """A new enterprise enters the registry through the platform: it has no members yet to add it."""
+    require_writer(actor)
+    if not (actor.system or actor.is_platform_admin):
+        raise _refuse("只有平台管理员可以登记新企业", "only the platform administrator may register an organisation")
+    return organisation_create(actor=actor, **fields)
+
+
+def organisation_edit(*, actor: Actor, organisation: Organisation, **fields: Any) -> Organisation:
+    """An organisation's own writers keep its record; a counterparty sees it but may not change it."""
+    if not writes_for(actor, organisation.pk):
+        raise _refuse("只有本企业人员可以修改企业信息", "only the organisation's own staff may change its record")
+    return organisation_update(actor=actor, organisation=organisation, **fields)
+
+
+def _require_holder(actor: Actor, holder: Organisation | None) -> None:
+    if holder is None or not writes_for(actor, holder.pk, Side.MAH):
+        raise _refuse(
+            "只有持有人/注册人可以登记和修改其产品",
+            "only the holder (MAH or registrant) may add or change its products",
+        )
+
+
+@transaction.atomic
+def product_add(*, actor: Actor, holder: Organisation, **fields: Any) -> Product:
+    """The holder registers one of its products; its CMOs see the products they make but do not keep them."""
+    _require_holder(actor, holder)
+    return product_create(actor=actor, holder=holder, **fields)
+
+
+@transaction.atomic
+def product_edit(*, actor: Actor, product: Product, **fields: Any) -> Product:
+    """The holder changes its product (handing it to another holder needs the right to write for both)."""
+    _require_holder(actor, product.holder)
+    if "holder" in fields:
+        _require_holder(actor, fields["holder"])
+    return product_update(actor=actor, product=product, **fields)
+
+
+def line_product_edit(
+    *, actor: Actor, line: Line, product: Product, annual_volume: Decimal | None, allow_over_capacity: bool = False
+) -> LineProduct:
+    """The CMO that runs a line plans what is made on it (art. 8); its MAHs see their own rows only."""
+    if not writes_for(actor, line.workshop.site.organisation_id, Side.CMO):
+        raise _refuse(
+            "只有该生产线所属的受托生产企业可以安排其生产品种",
+            "only the CMO that runs the line may plan the products made on it",
+        )
+    return line_product_set(
+        actor=actor, line=line, product=product, annual_volume=annual_volume, allow_over_capacity=allow_over_capacity
+    )
