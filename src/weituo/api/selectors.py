@@ -1,0 +1,55 @@
+"""Reads of the api app: the token a request presents, and the tokens an actor may list.
+
+``api_token_for`` runs before there is an actor (it is what finds the actor), so it takes none; it
+answers for a token's secret only, which only its holder knows.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from weituo.accounts.actors import Actor
+from weituo.core.errors import ApplicationError
+
+from .models import ApiToken
+from .services import digest_of, secret_of
+
+
+class TokenRejected(ApplicationError):
+    """The credentials of a request were missing or refused: HTTP 401."""
+
+
+def _rejected(code: str, zh: str, en: str) -> TokenRejected:
+    return TokenRejected(code=code, message_zh=zh, message_en=en)
+
+
+def api_token_for(text: str) -> ApiToken:
+    """The token whose secret ``text`` is, if it may be used now; otherwise ``TokenRejected``.
+
+    A wrong or unknown token is ``invalid_token``, whatever the reason, so that guessing learns
+    nothing; ``token_expired`` and ``token_revoked`` are told only to whoever holds the secret.
+    """
+    secret = secret_of(text.strip())
+    token = (
+        ApiToken.objects.select_related("user").filter(digest=digest_of(secret)).first() if secret is not None else None
+    )
+    if token is None or not token.user.is_active:
+        raise _rejected("invalid_token", "接口令牌无效", "invalid API token")
+    state = token.state(timezone.now())
+    if state == "revoked":
+        raise _rejected("token_revoked", "接口令牌已撤销", "the API token has been revoked")
+    if state == "expired":
+        raise _rejected("token_expired", "接口令牌已过期", "the API token has expired")
+    return token
+
+
+def api_token_list(*, actor: Actor, user: AbstractBaseUser | None = None) -> QuerySet[ApiToken]:
+    """Tokens the actor may see: everyone's for a command-line job or the platform admin, else its own."""
+    qs = ApiToken.objects.select_related("user").order_by("-created_at", "-id")
+    if not (actor.system or actor.is_platform_admin):
+        qs = qs.filter(user_id=actor.user_id)
+    if user is not None:
+        qs = qs.filter(user=user)
+    return qs
