@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "weituo.api",
     "weituo.demo",
     "django_htmx",
+    # For its templates and static files: the API docs page (Swagger UI) served locally, no CDN.
+    "ninja",
 ]
 
 MIDDLEWARE = [
