@@ -1,0 +1,185 @@
+"""Which fact graphs a changed record feeds, so that a re-check evaluates only those.
+
+A contract's graph (``ContractFacts``) holds the contract, its products, lines, agreements,
+evaluations and transfers, and both parties' ``OrganisationFacts`` whole. An enterprise's graph
+(``OrganisationFacts``) holds its lines with every product made on them, its key persons with their
+years, its licences, inspections and held products. So a change to anything of an enterprise's own
+affects its graph *and* every contract it is a party to; a change to a contract's own records
+affects that contract (and, for the contract itself, the contracts that share its products — art.
+10 counts a product's CMOs — or its two parties, art. 20).
+
+Each mapping costs one or two small queries. A change to the working-day calendar affects every
+deadline: ``everything``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import models
+from django.db.models import Q
+
+from weituo.contracts.models import (
+    AgreementAttachment,
+    CommissionContract,
+    CommunicationItem,
+    MahEvaluation,
+    QualityAgreement,
+    ResidentStaff,
+    ResponsibilityItem,
+    TechTransfer,
+)
+from weituo.core.models import CalendarYear
+from weituo.registry.models import (
+    Appointment,
+    EnterpriseGroup,
+    ExperienceRecord,
+    InspectionRecord,
+    Licence,
+    LicenceScope,
+    Line,
+    LineProduct,
+    Organisation,
+    Person,
+    Product,
+    RegistrationCertificate,
+    Site,
+    Workshop,
+)
+
+ContractProducts = CommissionContract.products.through
+
+
+@dataclass(frozen=True)
+class Affected:
+    """The contracts and the enterprises (evaluated on their own) whose facts a change may alter."""
+
+    contract_ids: frozenset[int] = frozenset()
+    enterprise_ids: frozenset[int] = frozenset()
+    everything: bool = False
+
+    def __or__(self, other: Affected) -> Affected:
+        return Affected(
+            self.contract_ids | other.contract_ids,
+            self.enterprise_ids | other.enterprise_ids,
+            self.everything or other.everything,
+        )
+
+
+def _contracts(ids: Iterable[int]) -> Affected:
+    return Affected(contract_ids=frozenset(i for i in ids if i is not None))
+
+
+def _enterprises(ids: Iterable[int | None]) -> Affected:
+    """The enterprises' own graphs and every contract they are a party to."""
+    ids = frozenset(i for i in ids if i is not None)
+    if not ids:
+        return Affected()
+    contracts = CommissionContract.objects.filter(Q(mah_id__in=ids) | Q(cmo_id__in=ids)).values_list("pk", flat=True)
+    return Affected(contract_ids=frozenset(contracts), enterprise_ids=ids)
+
+
+def _contracts_naming(person_id: int) -> frozenset[int]:
+    """Contracts whose agreements or transfers name the person (an agreement may name anyone's people)."""
+    agreements = QualityAgreement.objects.filter(
+        Q(cmo_link_person_id=person_id)
+        | Q(
+            pk__in=CommunicationItem.objects.filter(Q(mah_contact_id=person_id) | Q(cmo_contact_id=person_id)).values(
+                "agreement_id"
+            )
+        )
+        | Q(pk__in=ResidentStaff.objects.filter(person_id=person_id).values("agreement_id"))
+    ).values("contract_id")
+    return frozenset(
+        CommissionContract.objects.filter(
+            Q(pk__in=agreements) | Q(pk__in=TechTransfer.objects.filter(lead_id=person_id).values("contract_id"))
+        ).values_list("pk", flat=True)
+    )
+
+
+def _person(person_id: int, organisation_id: int) -> Affected:
+    named = _contracts(_contracts_naming(person_id))
+    if Appointment.objects.filter(person_id=person_id).exists():  # a key person: in the enterprise's graph
+        return named | _enterprises([organisation_id])
+    return named
+
+
+def _product(product: Product) -> Affected:
+    owners = Line.objects.filter(
+        pk__in=LineProduct.objects.filter(product_id=product.pk).values("line_id")
+    ).values_list("workshop__site__organisation_id", flat=True)
+    contracts = ContractProducts.objects.filter(product_id=product.pk).values_list("commissioncontract_id", flat=True)
+    return _enterprises([product.holder_id, *owners]) | _contracts(contracts)
+
+
+def _contract(contract: CommissionContract) -> Affected:
+    products = ContractProducts.objects.filter(commissioncontract_id=contract.pk).values("product_id")
+    related = CommissionContract.objects.filter(
+        Q(pk=contract.pk)
+        | Q(pk__in=ContractProducts.objects.filter(product_id__in=products).values("commissioncontract_id"))
+        | Q(mah_id=contract.mah_id, cmo_id=contract.cmo_id)
+    ).values_list("pk", flat=True)
+    return _contracts([contract.pk, *related])
+
+
+def affected_by(changed: models.Model) -> Affected:
+    """The graphs whose facts ``changed`` (a record just created, updated or deleted) feeds.
+
+    ``TypeError`` for a model that feeds no fact (an account, a ledger entry): nothing to re-check,
+    and asking is a programming error.
+    """
+    match changed:
+        case Organisation():
+            return _enterprises([changed.pk])
+        case EnterpriseGroup():
+            return _enterprises(Organisation.objects.filter(group_id=changed.pk).values_list("pk", flat=True))
+        case Site():
+            # its owner; and whoever's licence names the site (an MAH's B licence names the CMO's site)
+            holders = LicenceScope.objects.filter(site_id=changed.pk).values_list("licence__organisation_id", flat=True)
+            return _enterprises([changed.organisation_id, *holders])
+        case Workshop():
+            return _enterprises(Site.objects.filter(pk=changed.site_id).values_list("organisation_id", flat=True))
+        case Line():
+            owner = Workshop.objects.filter(pk=changed.workshop_id).values_list("site__organisation_id", flat=True)
+            return _enterprises(owner)
+        case LineProduct():
+            owner = Line.objects.filter(pk=changed.line_id).values_list("workshop__site__organisation_id", flat=True)
+            return _enterprises(owner)
+        case Product():
+            return _product(changed)
+        case RegistrationCertificate():
+            contracts = ContractProducts.objects.filter(product_id=changed.product_id).values_list(
+                "commissioncontract_id", flat=True
+            )
+            return _contracts(contracts)
+        case Licence():
+            return _enterprises([changed.organisation_id])
+        case LicenceScope():
+            return _enterprises(Licence.objects.filter(pk=changed.licence_id).values_list("organisation_id", flat=True))
+        case Person():
+            return _person(changed.pk, changed.organisation_id)
+        case Appointment() | ExperienceRecord():
+            person = Person.objects.filter(pk=changed.person_id).values_list("organisation_id", flat=True).first()
+            return _person(changed.person_id, person) if person is not None else Affected()
+        case InspectionRecord():
+            return _enterprises([changed.organisation_id])
+        case CommissionContract():
+            return _contract(changed)
+        case QualityAgreement() | TechTransfer():
+            return _contracts([changed.contract_id])
+        case AgreementAttachment():
+            return Affected()  # a file beside the agreement: no rule reads it
+        case ResponsibilityItem() | CommunicationItem() | ResidentStaff():
+            return _contracts(
+                QualityAgreement.objects.filter(pk=changed.agreement_id).values_list("contract_id", flat=True)
+            )
+        case MahEvaluation():
+            return _contracts(
+                CommissionContract.objects.filter(mah_id=changed.mah_id, cmo_id=changed.cmo_id).values_list(
+                    "pk", flat=True
+                )
+            )
+        case CalendarYear():
+            return Affected(everything=True)
+    raise TypeError(f"{type(changed).__name__} feeds no compliance fact: nothing to re-check")

@@ -1,0 +1,448 @@
+"""Every write of the compliance app: scans, re-checks after a change, and the findings they record.
+
+A scan loads the facts in bulk (:func:`weituo.compliance.facts.load_facts`), evaluates the rules
+(:func:`weituo.rules.evaluate`, pure) and records the findings (:func:`findings_record`): in one
+transaction, new findings are created, changed ones updated, those no longer produced for a subject
+the scan covered are closed, each change of outcome becomes a ``FindingEvent`` and an entry of the
+audit ledger, and the scan itself is ledgered with its counts. A finding never applicable is not
+stored (it is no obligation of that subject); one that was and stops applying is closed, not deleted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from weituo.accounts import policy
+from weituo.accounts.actors import Actor
+from weituo.contracts.models import CommissionContract
+from weituo.core.errors import PermissionDenied
+from weituo.core.selectors import working_calendar
+from weituo.integrity.audited import object_type
+from weituo.integrity.ledger import Change, ledger_append_many
+from weituo.integrity.writes import require_writer
+from weituo.registry.models import Organisation
+from weituo.rules import Finding as RuleFinding
+from weituo.rules import Rule, Status, all_rules, evaluate
+
+from .dependencies import Affected, affected_by
+from .facts import FactGraphs, load_facts
+from .models import EventKind, Finding, FindingEvent, Outcome, Scan, ScopeKind
+
+BATCH = 500
+CONTENT_FIELDS = (
+    "rule_version",
+    "notice",
+    "severity",
+    "outcome",
+    "deadline",
+    "provisional",
+    "overdue",
+    "deadline_basis",
+    "facts",
+    "parameters",
+    "missing",
+    "excepted_by",
+    "reason_zh",
+    "reason_en",
+    "action_zh",
+    "action_en",
+    "error",
+    "as_of",
+    "digest",
+    "scan",
+    "contract",
+    "enterprise",
+    "mah",
+    "cmo",
+)
+CLOSED_REASON_ZH = "不再评估：对象已不存在或不再属于检查范围"
+CLOSED_REASON_EN = "no longer evaluated: the subject is gone or no longer in scope"
+
+
+@dataclass
+class ScanResult:
+    """What a scan or a re-check did: the engine's findings, what it recorded, how long each step took."""
+
+    as_of: dt.date
+    findings: list[RuleFinding]
+    graphs: FactGraphs
+    scan: Scan | None = None  # None: not recorded (a dry run)
+    changes: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)  # load, evaluate, store, total
+
+    def counts(self) -> dict[str, int]:
+        counts = Counter(str(f.outcome) for f in self.findings)
+        return {o.value: counts.get(o.value, 0) for o in Outcome}
+
+
+def chosen_rules(include_draft: bool) -> tuple[Rule, ...]:
+    return tuple(r for r in all_rules() if include_draft or r.status != Status.DRAFT)
+
+
+def _counting(graphs: Iterable[Any], progress: Callable[[int], None] | None) -> Iterator[Any]:
+    for graph in graphs:
+        yield graph
+        if progress is not None:
+            progress(1)
+
+
+def _run(
+    *,
+    actor: Actor,
+    graphs: FactGraphs,
+    as_of: dt.date,
+    include_draft: bool,
+    store: bool,
+    kind: str,
+    scope_ref: str,
+    everything: bool,
+    started: float,
+    load_seconds: float,
+    progress: Callable[[int], None] | None,
+) -> ScanResult:
+    rules = chosen_rules(include_draft)
+    t0 = time.perf_counter()
+    findings = evaluate(
+        _counting(graphs.subjects(), progress),
+        as_of=as_of,
+        calendar=working_calendar(),
+        include_draft=include_draft,
+        rules=rules,
+    )
+    t1 = time.perf_counter()
+    result = ScanResult(as_of=as_of, findings=findings, graphs=graphs)
+    if store:
+        result.scan, result.changes = findings_record(
+            actor=actor,
+            graphs=graphs,
+            findings=findings,
+            rule_ids=[r.id for r in rules],
+            as_of=as_of,
+            kind=kind,
+            scope_ref=scope_ref,
+            include_draft=include_draft,
+            everything=everything,
+            started_at=timezone.now() - dt.timedelta(seconds=time.perf_counter() - started),
+        )
+    t2 = time.perf_counter()
+    result.seconds = {"load": load_seconds, "evaluate": t1 - t0, "store": t2 - t1, "total": t2 - started}
+    return result
+
+
+def compliance_scan(
+    *,
+    actor: Actor,
+    as_of: dt.date | None = None,
+    organisation: Organisation | None = None,
+    include_draft: bool = False,
+    store: bool = True,
+    progress: Callable[[int], None] | None = None,
+    on_loaded: Callable[[int], None] | None = None,
+) -> ScanResult:
+    """Evaluate every rule on every contract and enterprise — or, given ``organisation``, on that
+    enterprise and every contract it is a party to — as of a date (default: today, China time), and
+    record the findings unless ``store`` is false. ``on_loaded(n)`` is told how many fact graphs
+    there are before evaluation starts; ``progress(1)`` after each."""
+    if not isinstance(actor, Actor):
+        raise TypeError(f"a service needs an Actor (accounts.actors), not {actor!r}")
+    as_of = as_of or timezone.localdate()
+    started = time.perf_counter()
+    if organisation is None:
+        graphs = load_facts(as_of=as_of, everything=True)
+        kind, scope_ref = Scan.Kind.FULL, ""
+    else:
+        contracts = CommissionContract.objects.filter(
+            models.Q(mah_id=organisation.pk) | models.Q(cmo_id=organisation.pk)
+        ).values_list("pk", flat=True)
+        graphs = load_facts(as_of=as_of, contract_ids=list(contracts), enterprise_ids=[organisation.pk])
+        kind, scope_ref = Scan.Kind.ORGANISATION, organisation.ref
+    load_seconds = time.perf_counter() - started
+    if on_loaded is not None:
+        on_loaded(len(graphs))
+    return _run(
+        actor=actor,
+        graphs=graphs,
+        as_of=as_of,
+        include_draft=include_draft,
+        store=store,
+        kind=kind,
+        scope_ref=scope_ref,
+        everything=organisation is None,
+        started=started,
+        load_seconds=load_seconds,
+        progress=progress,
+    )
+
+
+def compliance_check_enterprise(*, actor: Actor, organisation: Organisation) -> ScanResult:
+    """A person's "check now" for one enterprise (the web page): its writers, its province's
+    regulators and the platform may run it, as of today; recorded under their name."""
+    require_writer(actor)
+    if not policy.sees_all_of(actor, organisation):
+        raise PermissionDenied(
+            code="permission_denied",
+            message_zh="只有本企业、所在省药监部门和平台可以对该企业开展合规检查",
+            message_en="only the enterprise itself, its provincial regulator and the platform may check it",
+        )
+    return compliance_scan(actor=actor, organisation=organisation)
+
+
+def compliance_recheck(
+    *, actor: Actor, changed: models.Model, as_of: dt.date | None = None, include_draft: bool = False
+) -> ScanResult:
+    """Re-evaluate only what depends on ``changed`` (a record just written): the contracts and the
+    enterprises whose facts it feeds (:func:`weituo.compliance.dependencies.affected_by`), and record
+    the findings. A change to the working-day calendar re-checks everything."""
+    if not isinstance(actor, Actor):
+        raise TypeError(f"a service needs an Actor (accounts.actors), not {actor!r}")
+    as_of = as_of or timezone.localdate()
+    started = time.perf_counter()
+    affected: Affected = affected_by(changed)
+    if affected.everything:
+        return compliance_scan(actor=actor, as_of=as_of, include_draft=include_draft)
+    graphs = load_facts(as_of=as_of, contract_ids=affected.contract_ids, enterprise_ids=affected.enterprise_ids)
+    return _run(
+        actor=actor,
+        graphs=graphs,
+        as_of=as_of,
+        include_draft=include_draft,
+        store=True,
+        kind=Scan.Kind.RECHECK,
+        scope_ref=f"{object_type(type(changed))}:{changed.pk}"[:200],
+        everything=False,
+        started=started,
+        load_seconds=time.perf_counter() - started,
+        progress=None,
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# recording
+
+
+def _key_of(finding: RuleFinding) -> tuple[str, str, str, str]:
+    subject = finding.subject
+    scope = subject.get("contract") or subject.get("enterprise") or ""
+    return (finding.rule_id, subject["kind"], subject.get("ref") or "", scope)
+
+
+def _content(finding: RuleFinding) -> dict[str, Any]:
+    data = finding.to_dict()
+    return {
+        "rule_version": finding.version,
+        "notice": finding.notice,
+        "severity": str(finding.severity),
+        "outcome": str(finding.outcome),
+        "deadline": finding.deadline,
+        "provisional": finding.provisional,
+        "overdue": finding.overdue,
+        "deadline_basis": finding.deadline_basis[:300],
+        "facts": data["facts"],
+        "parameters": data["parameters"],
+        "missing": data["missing"],
+        "excepted_by": data["excepted_by"],
+        "reason_zh": finding.reason_zh,
+        "reason_en": finding.reason_en,
+        "action_zh": finding.action_zh,
+        "action_en": finding.action_en,
+        "error": finding.error or "",
+        "as_of": finding.as_of,
+    }
+
+
+def _digest(content: dict[str, Any]) -> str:
+    """Of what the rule said, not of when: the date of evaluation is left out, so an unchanged answer
+    on a later day is not rewritten."""
+    body = {k: v for k, v in content.items() if k != "as_of"}
+    return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+
+
+def _event_kind(old: str | None, new: str) -> str:
+    if new == Outcome.NOT_APPLICABLE:
+        return EventKind.CLOSED
+    if new == Outcome.MET:
+        return EventKind.MET
+    if old is None:
+        return EventKind.OPENED
+    if old in (Outcome.MET, Outcome.NOT_APPLICABLE):
+        return EventKind.REOPENED
+    return EventKind.CHANGED
+
+
+@dataclass
+class _Pending:
+    finding: Finding
+    kind: str
+    old: str | None
+
+
+@transaction.atomic
+def findings_record(
+    *,
+    actor: Actor,
+    graphs: FactGraphs,
+    findings: list[RuleFinding],
+    rule_ids: list[str],
+    as_of: dt.date,
+    kind: str,
+    scope_ref: str = "",
+    include_draft: bool = False,
+    everything: bool = False,
+    started_at: dt.datetime | None = None,
+) -> tuple[Scan, int]:
+    """Record the findings of a scan over ``graphs`` (all of them when ``everything``); returns the
+    scan and the number of changes of outcome, each ledgered in this transaction."""
+    now = timezone.now()
+    scan = Scan.objects.create(
+        kind=kind,
+        scope_ref=scope_ref,
+        as_of=as_of,
+        include_draft=include_draft,
+        actor=actor.label,
+        started_at=started_at or now,
+    )
+    existing_qs = Finding.objects.filter(rule_id__in=rule_ids)
+    if not everything:
+        existing_qs = existing_qs.filter(
+            models.Q(scope_kind=ScopeKind.CONTRACT, scope_ref__in=[c.ref for c in graphs.contracts])
+            | models.Q(scope_kind=ScopeKind.ENTERPRISE, scope_ref__in=[e.ref for e in graphs.enterprises])
+        )
+    existing = {
+        (r[1], r[2], r[3], r[4]): (r[0], r[5], r[6])
+        for r in existing_qs.values_list(
+            "id", "rule_id", "subject_kind", "subject_ref", "scope_ref", "outcome", "digest"
+        )
+    }
+    org_ids = graphs.organisation_ids
+    to_create: list[Finding] = []
+    to_update: list[Finding] = []
+    pending: list[_Pending] = []
+    seen: set[tuple[str, str, str, str]] = set()
+    for finding in findings:
+        key = _key_of(finding)
+        seen.add(key)
+        outcome = str(finding.outcome)
+        before = existing.get(key)
+        if before is None and outcome == Outcome.NOT_APPLICABLE:
+            continue
+        content = _content(finding)
+        digest = _digest(content)
+        if before is not None and before[2] == digest:
+            continue
+        rule_id, subject_kind, subject_ref, scope = key
+        if subject_kind in ("contract", "agreement", "product"):
+            contract_id, mah_id, cmo_id = graphs.contract_ids.get(scope, (None, None, None))
+            links = {"scope_kind": ScopeKind.CONTRACT, "contract_id": contract_id, "mah_id": mah_id, "cmo_id": cmo_id}
+        else:
+            links = {"scope_kind": ScopeKind.ENTERPRISE, "enterprise_id": org_ids.get(scope)}
+        row = Finding(
+            rule_id=rule_id,
+            subject_kind=subject_kind,
+            subject_ref=subject_ref,
+            scope_ref=scope,
+            digest=digest,
+            scan=scan,
+            **links,
+            **content,
+        )
+        if before is None:
+            to_create.append(row)
+            pending.append(_Pending(row, _event_kind(None, outcome), None))
+        else:
+            row.pk = before[0]
+            to_update.append(row)
+            if before[1] != outcome:
+                pending.append(_Pending(row, _event_kind(before[1], outcome), before[1]))
+    # Findings the scan covered and did not produce: their subject is gone (a product taken off the
+    # contract, a line removed, an agreement replaced by a new version) — closed, with the date.
+    stale = [pk for key, (pk, outcome, _) in existing.items() if key not in seen and outcome != Outcome.NOT_APPLICABLE]
+    closed = list(Finding.objects.filter(pk__in=stale)) if stale else []
+    for row in closed:
+        old = row.outcome
+        row.outcome = Outcome.NOT_APPLICABLE
+        row.reason_zh, row.reason_en = CLOSED_REASON_ZH, CLOSED_REASON_EN
+        row.action_zh = row.action_en = ""
+        row.deadline, row.provisional, row.overdue, row.deadline_basis = None, False, False, ""
+        row.as_of, row.scan = as_of, scan
+        row.digest = _digest({"closed": True})
+        to_update.append(row)
+        pending.append(_Pending(row, EventKind.CLOSED, old))
+
+    Finding.objects.bulk_create(to_create, batch_size=BATCH)
+    for row in to_update:
+        row.updated_at = now  # bulk_update does not run auto_now
+    Finding.objects.bulk_update(to_update, [*CONTENT_FIELDS, "updated_at"], batch_size=BATCH)
+
+    changes = [
+        Change(
+            action=f"finding_{p.kind}",
+            object_type=object_type(Finding),
+            object_id=str(p.finding.pk),
+            old={"outcome": p.old} if p.old else {},
+            new={
+                "outcome": p.finding.outcome,
+                "rule_id": p.finding.rule_id,
+                "subject": f"{p.finding.subject_kind}:{p.finding.subject_ref}",
+                "scope": f"{p.finding.scope_kind}:{p.finding.scope_ref}",
+                "deadline": p.finding.deadline,
+                "as_of": as_of,
+            },
+            reason=p.finding.reason_en[:500],
+        )
+        for p in pending
+    ]
+    counts = Counter(str(f.outcome) for f in findings)
+    scan.subjects = len(graphs)
+    scan.findings = len(findings)
+    scan.changes = len(pending)
+    scan.counts = {o.value: counts.get(o.value, 0) for o in Outcome}
+    scan.finished_at = timezone.now()
+    scan.save()
+    changes.append(
+        Change(
+            action="compliance_scan",
+            object_type=object_type(Scan),
+            object_id=str(scan.pk),
+            new={
+                "kind": kind,
+                "scope": scope_ref,
+                "as_of": as_of,
+                "include_draft": include_draft,
+                "subjects": scan.subjects,
+                "findings": scan.findings,
+                "changes": scan.changes,
+                "counts": scan.counts,
+            },
+        )
+    )
+    entries = ledger_append_many(actor=actor, changes=changes)
+    FindingEvent.objects.bulk_create(
+        [
+            FindingEvent(
+                finding=p.finding,
+                kind=p.kind,
+                outcome_from=p.old or "",
+                outcome_to=p.finding.outcome,
+                deadline=p.finding.deadline,
+                as_of=as_of,
+                at=now,
+                actor=actor.label,
+                scan=scan,
+                ledger_seq=entry.seq,
+                reason_en=p.finding.reason_en,
+            )
+            for p, entry in zip(pending, entries, strict=False)
+        ],
+        batch_size=BATCH,
+    )
+    return scan, len(pending)
