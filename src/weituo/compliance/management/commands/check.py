@@ -1,0 +1,198 @@
+"""``weituo check``: evaluate the rules on the platform's data and record the findings.
+
+    weituo check                                  # every contract and enterprise, as of today
+    weituo check --org ORG-0004                   # one enterprise and every contract it is a party to
+    weituo check --as-of 2026-06-30 --no-store    # a date in the past or the future: not recorded
+    weituo check --format json --output f.json    # every finding, with its citation and facts
+    weituo check --org ORG-0004 --format html     # the enterprise's self-inspection report (art. 25)
+    weituo check --include-draft                  # also the rules of drafts (not in force)
+
+The findings are recorded (with their history and audit-ledger entries) for a scan as of today;
+a scan as of another date only reports, since its answers are not the current state of anything.
+The progress bar goes to the standard error, the report to the standard output or ``--output``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from collections import Counter, defaultdict
+from typing import TextIO
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
+from tqdm import tqdm
+
+from weituo.accounts.actors import system_actor
+from weituo.compliance.report import ReportItem, build_report, render_html
+from weituo.compliance.selectors import head_of_quality
+from weituo.compliance.services import ScanResult, compliance_scan
+from weituo.registry.models import Organisation
+
+OUTCOMES = ("met", "not_met", "needs_information", "not_applicable")
+HEADS = {
+    "met": "符合 met",
+    "not_met": "不符合 not met",
+    "needs_information": "需补充 needs info",
+    "not_applicable": "不适用 n/a",
+}
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日期应为 YYYY-MM-DD：{value} / the date must be YYYY-MM-DD") from None
+
+
+class Command(BaseCommand):
+    help = "合规检查：按公告规则评估并记录结论 / compliance scan: evaluate the rules and record the findings"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--org", metavar="REF", help="只检查该企业及其委托生产协议 / one enterprise and its contracts"
+        )
+        parser.add_argument(
+            "--as-of", type=_date, help="评估日期 / the date of evaluation (default: today, China time)"
+        )
+        parser.add_argument(
+            "--format", choices=("table", "json", "html"), default="table", help="输出格式 / output format"
+        )
+        parser.add_argument("--include-draft", action="store_true", help="包括草案规则 / include the rules of drafts")
+        parser.add_argument("--no-store", action="store_true", help="不记录结论 / report only, record nothing")
+        parser.add_argument(
+            "--output", metavar="FILE", help="写入文件（默认标准输出） / write to FILE (default stdout)"
+        )
+
+    def handle(self, *args, org: str | None, as_of: dt.date | None, format: str, include_draft: bool,
+               no_store: bool, output: str | None, **options) -> None:  # fmt: skip
+        today = timezone.localdate()
+        as_of = as_of or today
+        organisation = None
+        if org:
+            organisation = Organisation.objects.filter(ref=org).first()
+            if organisation is None:
+                raise CommandError(f"未找到企业 {org} / no organisation {org}")
+        store = not no_store and as_of == today
+        if not no_store and as_of != today:
+            self.stderr.write(
+                f"评估日期 {as_of} 不是今天：仅报告，不记录结论 / as of {as_of}, not today: reported, not recorded"
+            )
+        bar: list[tqdm] = []
+
+        def loaded(n: int) -> None:
+            bar.append(tqdm(total=n, desc="评估 evaluate", unit="对象", file=sys.stderr, disable=None))
+
+        try:
+            result = compliance_scan(
+                actor=system_actor("compliance check"),
+                as_of=as_of,
+                organisation=organisation,
+                include_draft=include_draft,
+                store=store,
+                on_loaded=loaded,
+                progress=lambda n: bar[0].update(n),
+            )
+        finally:
+            for b in bar:
+                b.close()
+        stream: TextIO = open(output, "w", encoding="utf-8") if output else self.stdout  # noqa: SIM115
+        try:
+            if format == "json":
+                self._json(result, stream, organisation, include_draft)
+            elif format == "html":
+                self._html(result, stream, organisation)
+            else:
+                self._table(result, stream, organisation)
+        finally:
+            if output:
+                stream.close()
+        recorded = (
+            f"已记录 recorded: scan #{result.scan.pk}, {result.changes} 项结论变化 changes of outcome"
+            if result.scan
+            else "未记录 not recorded"
+        )
+        s = result.seconds
+        self.stderr.write(
+            f"{recorded}；载入 load {s['load']:.2f} s，评估 evaluate {s['evaluate']:.2f} s，"
+            f"记录 store {s['store']:.2f} s，合计 total {s['total']:.2f} s"
+        )
+
+    # -- outputs -------------------------------------------------------------------------------------
+
+    def _table(self, result: ScanResult, out: TextIO, organisation: Organisation | None) -> None:
+        counts = result.counts()
+        scope = organisation.ref if organisation else "全部 all"
+        out.write(
+            f"合规检查 compliance scan — 范围 scope {scope}，评估日期 as of {result.as_of}，"
+            f"协议 contracts {len(result.graphs.contracts)}，企业 enterprises {len(result.graphs.enterprises)}，"
+            f"结论 findings {len(result.findings)}\n"
+        )
+        out.write("  ".join(f"{HEADS[o]} {counts[o]}" for o in OUTCOMES) + "\n\n")
+        by_rule: dict[str, Counter] = defaultdict(Counter)
+        for f in result.findings:
+            by_rule[f.rule_id][str(f.outcome)] += 1
+        width = max((len(r) for r in by_rule), default=10) + 2
+        out.write(f"{'规则 rule':<{width}}" + "".join(f"{o:>19}" for o in OUTCOMES) + "\n")
+        for rule_id in sorted(by_rule):
+            out.write(f"{rule_id:<{width}}" + "".join(f"{by_rule[rule_id][o]:>19}" for o in OUTCOMES) + "\n")
+        if organisation is not None:
+            open_ = [f for f in result.findings if str(f.outcome) in ("not_met", "needs_information")]
+            out.write(f"\n未符合或需补充信息 open findings ({len(open_)}):\n")
+            for f in sorted(open_, key=lambda f: (str(f.outcome), f.rule_id)):
+                subject = f"{f.subject['kind']}:{f.subject.get('ref') or '—'}"
+                deadline = f" 期限 due {f.deadline}{' (provisional)' if f.provisional else ''}" if f.deadline else ""
+                out.write(f"  [{f.outcome}] {f.rule_id} {subject}{deadline}\n      {f.reason_zh} / {f.reason_en}\n")
+
+    def _json(self, result: ScanResult, out: TextIO, organisation: Organisation | None, include_draft: bool) -> None:
+        head = {
+            "as_of": result.as_of.isoformat(),
+            "scope": organisation.ref if organisation else "all",
+            "include_draft": include_draft,
+            "recorded": result.scan is not None,
+            "changes": result.changes,
+            "counts": result.counts(),
+        }
+        out.write(json.dumps(head, ensure_ascii=False)[:-1] + ', "findings": [\n')
+        for i, finding in enumerate(result.findings):
+            out.write(("" if i == 0 else ",\n") + finding.to_json())
+        out.write("\n]}\n")
+
+    def _html(self, result: ScanResult, out: TextIO, organisation: Organisation | None) -> None:
+        items = [ReportItem.from_rule_finding(f) for f in result.findings]
+        if organisation is not None:
+            contracts = {
+                c.ref: {
+                    "number": c.number,
+                    "role": "mah" if c.mah.ref == organisation.ref else "cmo",
+                    "counterparty": c.cmo.name if c.mah.ref == organisation.ref else c.mah.name,
+                }
+                for c in result.graphs.contracts
+            }
+            enterprise = next(e for e in result.graphs.enterprises if e.ref == organisation.ref)
+            hoq = head_of_quality(organisation=organisation, as_of=result.as_of)
+        else:  # every enterprise: one report of the whole scan
+            contracts = {
+                c.ref: {"number": c.number, "role": "", "counterparty": f"{c.mah.name} → {c.cmo.name}"}
+                for c in result.graphs.contracts
+            }
+            enterprise = None
+            hoq = None
+        report = build_report(
+            enterprise={
+                "ref": enterprise.ref if enterprise else "all",
+                "name": enterprise.name if enterprise else "全部企业 all enterprises",
+                "uscc": enterprise.uscc if enterprise else "—",
+                "province": enterprise.province if enterprise else "",
+                "roles": sorted(enterprise.roles) if enterprise else [],
+            },
+            items=items,
+            contracts=contracts,
+            as_of=result.as_of,
+            head_of_quality=hoq,
+            generated_at=timezone.now(),
+            enterprises={e.ref: e.name for e in result.graphs.enterprises},
+        )
+        out.write(render_html(report))

@@ -1,0 +1,183 @@
+"""Every read of the compliance app, each taking the ``actor`` and applying the visibility policy.
+
+* The findings about a contract (its agreement, its products) are visible to whoever may see the
+  contract (``policy.visible(actor, CommissionContract)``): its two parties, the regulators of their
+  provinces, the platform.
+* The findings about an enterprise of its own (its lines, its key persons) are visible to whoever
+  sees all of that enterprise (``policy.sees_all_of``): the enterprise itself, its province's
+  regulator, the platform — not a counterparty, which sees another enterprise at name and licence
+  level only.
+* A self-inspection report is the enterprise's own document: it exists for the enterprise, its
+  regulator and the platform; for anyone else it is ``NotFound``, as if it did not exist.
+* In a report read by a commissioning party that does not see all of its CMO, the facts the policy
+  keeps from it are withheld: the CMO's key persons' years (from their CVs) and the other holders'
+  products of the same generic name at the CMO.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from weituo.accounts import policy
+from weituo.accounts.actors import Actor
+from weituo.contracts.models import CommissionContract
+from weituo.core.errors import ErrorDetail, NotFound
+from weituo.registry.choices import KeyRole
+from weituo.registry.models import Appointment, Organisation
+
+from .models import APPLICABLE_OUTCOMES, OPEN_OUTCOMES, Finding, Outcome, Scan, ScopeKind
+from .report import ReportItem, SelfInspectionReport, build_report
+
+# Rules whose facts (and reasons) carry what the policy keeps from the commissioning party.
+CV_YEARS_RULES = frozenset({"134-17.key-persons", "134-17.key-persons-same-type"})
+OTHER_HOLDERS_FACTS = frozenset({"same_name_products"})
+
+
+def _not_found(ref: str) -> NotFound:
+    return NotFound(
+        code="not_found",
+        message_zh=f"未找到企业 {ref} 的自查报告",
+        message_en=f"no self-inspection report of {ref}",
+        details=[ErrorDetail(f"未找到 {ref}", f"{ref} not found", field="ref")],
+    )
+
+
+def finding_list(
+    *, actor: Actor, organisation: Organisation | None = None, outcomes: tuple[str, ...] = APPLICABLE_OUTCOMES
+) -> QuerySet[Finding]:
+    """The stored findings the actor may see (of one enterprise: its own and its contracts')."""
+    qs = Finding.objects.filter(outcome__in=outcomes)
+    if not policy.sees_everything(actor):
+        scope = policy.Scope.of(actor)
+        contracts = policy.visible(actor, CommissionContract).values("pk")
+        qs = qs.filter(
+            Q(scope_kind=ScopeKind.CONTRACT, contract__in=contracts)
+            | Q(scope_kind=ScopeKind.ENTERPRISE, enterprise__in=Organisation.objects.filter(scope.home()).values("pk"))
+        )
+    if organisation is not None:
+        qs = qs.filter(Q(enterprise=organisation) | Q(mah=organisation) | Q(cmo=organisation))
+    return qs.order_by("scope_kind", "scope_ref", "rule_id", "subject_ref")
+
+
+def report_organisation(*, actor: Actor, ref: str) -> Organisation:
+    """The enterprise whose self-inspection report the actor may read, or ``NotFound``."""
+    org = policy.visible(actor, Organisation).filter(ref=ref).first()
+    if org is None or not policy.sees_all_of(actor, org):
+        raise _not_found(ref)
+    return org
+
+
+def _last_scan(org: Organisation) -> Scan | None:
+    return (
+        Scan.objects.filter(Q(kind=Scan.Kind.FULL) | Q(kind=Scan.Kind.ORGANISATION, scope_ref=org.ref))
+        .order_by("-started_at", "-id")
+        .first()
+    )
+
+
+def head_of_quality(*, organisation: Organisation, as_of: dt.date) -> tuple[str, str] | None:
+    """(name, ref) of the person in post as head of quality on ``as_of``, if any."""
+    appointment = (
+        Appointment.objects.filter(person__organisation=organisation, role=KeyRole.HEAD_OF_QUALITY, since__lte=as_of)
+        .filter(Q(until__isnull=True) | Q(until__gte=as_of))
+        .select_related("person")
+        .order_by("-since")
+        .first()
+    )
+    return (appointment.person.name, appointment.person.ref) if appointment else None
+
+
+def self_inspection_report(*, actor: Actor, ref: str) -> SelfInspectionReport:
+    """The self-inspection report (art. 25) of the enterprise ``ref`` from its stored findings."""
+    org = report_organisation(actor=actor, ref=ref)
+    rows = list(
+        Finding.objects.filter(Q(enterprise=org) | Q(mah=org) | Q(cmo=org), outcome__in=APPLICABLE_OUTCOMES).order_by(
+            "scope_ref", "rule_id", "subject_ref"
+        )
+    )
+    contract_ids = {f.contract_id for f in rows if f.contract_id}
+    contracts = {c.ref: c for c in CommissionContract.objects.filter(pk__in=contract_ids).select_related("mah", "cmo")}
+    items = []
+    for f in rows:
+        item = ReportItem.from_stored(f)
+        contract = contracts.get(f.scope_ref) if f.scope_kind == ScopeKind.CONTRACT else None
+        if contract is not None and not policy.sees_all_of(actor, contract.cmo):
+            if f.rule_id in CV_YEARS_RULES:
+                item = item.withheld([k for k in item.facts if k.endswith("_years")], reason=True)
+            elif OTHER_HOLDERS_FACTS & set(item.facts):
+                item = item.withheld(OTHER_HOLDERS_FACTS)
+        items.append(item)
+    scan = _last_scan(org)
+    now = timezone.now()
+    today = timezone.localdate()
+    return build_report(
+        enterprise={
+            "ref": org.ref,
+            "name": org.name,
+            "uscc": org.uscc,
+            "province": org.province,
+            "roles": [
+                r
+                for r, on in (
+                    ("mah", org.is_mah),
+                    ("cmo", org.is_cmo),
+                    ("registrant", org.is_registrant),
+                    ("device_cmo", org.is_device_cmo),
+                    ("testing_lab", org.is_testing_lab),
+                )
+                if on
+            ],
+        },
+        items=items,
+        contracts={
+            ref: {
+                "number": c.number,
+                "role": "mah" if c.mah_id == org.pk else "cmo",
+                "counterparty": c.cmo.name if c.mah_id == org.pk else c.mah.name,
+            }
+            for ref, c in contracts.items()
+        },
+        as_of=scan.as_of if scan else None,
+        head_of_quality=head_of_quality(organisation=org, as_of=scan.as_of if scan else today),
+        generated_at=now,
+    )
+
+
+def _count(field: str, outcomes: tuple[str, ...]) -> Coalesce:
+    rows = (
+        Finding.objects.filter(**{field: OuterRef("pk")}, outcome__in=outcomes)
+        .order_by()
+        .values(field)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
+
+
+def enterprise_overview(*, actor: Actor, province: str = "", search: str = "") -> QuerySet[Organisation]:
+    """The enterprises whose reports the actor may read — its own; for a regulator, its province's —
+    each with ``open_findings`` (not met + needs information), ``not_met`` and ``needs_information``
+    over its own findings and its contracts', in one query."""
+    qs = Organisation.objects.all()
+    if not policy.sees_everything(actor):
+        qs = qs.filter(policy.Scope.of(actor).home())
+    if province:
+        qs = qs.filter(province=province)
+    if search:
+        qs = qs.filter(Q(name__icontains=search) | Q(ref__iexact=search) | Q(uscc__iexact=search))
+    annotations = {}
+    for name, outcomes in (("not_met", (Outcome.NOT_MET,)), ("needs_information", (Outcome.NEEDS_INFORMATION,))):
+        annotations[name] = _count("enterprise", outcomes) + _count("mah", outcomes) + _count("cmo", outcomes)
+    return (
+        qs.annotate(**annotations)
+        .annotate(open_findings=F("not_met") + F("needs_information"))
+        .order_by("-open_findings", "name")
+    )
+
+
+def open_findings_count(*, actor: Actor, organisation: Organisation) -> int:
+    return finding_list(actor=actor, organisation=organisation, outcomes=OPEN_OUTCOMES).count()
