@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import contracts, exchange, registry, workspace
+from .views import compliance, contracts, exchange, registry, workspace
 
 app_name = "web"
 
@@ -48,4 +48,10 @@ urlpatterns = [
     # registry exchange
     path("registry/export/", exchange.registry_export, name="registry_export"),
     path("registry/import/", exchange.registry_import_view, name="registry_import"),
+    # compliance: self-inspection reports (art. 25 of Notice 2025-134)
+    path("compliance/", compliance.compliance_index, name="compliance_index"),
+    path("compliance/<path:ref>/report.docx", compliance.compliance_report_docx, name="compliance_report_docx"),
+    path("compliance/<path:ref>/print/", compliance.compliance_report_print, name="compliance_report_print"),
+    path("compliance/<path:ref>/check/", compliance.compliance_check, name="compliance_check"),
+    path("compliance/<path:ref>/", compliance.compliance_report, name="compliance_report"),
 ]
