@@ -116,3 +116,23 @@ def test_contract_get_reads_in_a_fixed_number_of_queries(mini, django_assert_max
         agreement = contract.quality_agreements.all()[0]
         rows = [(c.mah_contact, c.cmo_contact) for c in agreement.communications.all()]
         assert rows and list(agreement.responsibilities.all())
+
+
+def test_a_writer_role_elsewhere_does_not_make_a_viewer_an_editor(mini):
+    """A viewer at the contract's MAH who is QA at another MAH may not edit this contract's agreement."""
+    from weituo.accounts.selectors import actor_for_user
+    from weituo.accounts.services import membership_add, user_create
+    from weituo.contracts.selectors import contract_may_edit
+    from weituo.core.errors import PermissionDenied
+
+    user = user_create(actor=SYSTEM, username="qian.yu", full_name="钱宇", email="qian@example.cn",
+                       password="long enough pw 42", role="mah_viewer", organisation=Organisation.objects.get(ref="ORG-MAH"),
+                       since=dt.date(2024, 1, 1))  # fmt: skip
+    membership_add(actor=SYSTEM, user=user, role="mah_qa", organisation=Organisation.objects.get(ref="ORG-MAH2"),
+                   since=dt.date(2024, 1, 1))  # fmt: skip
+    actor = actor_for_user(user)
+    agreement = QualityAgreement.objects.get(ref="QA-1")  # between ORG-MAH and ORG-CMO
+    assert not contract_may_edit(actor=actor, contract=agreement.contract)
+    with pytest.raises(PermissionDenied):
+        services.communication_item_edit(actor=actor, agreement=agreement, category="change", channel="email",
+                                         time_limit=1, time_unit="working_days", reason="x")  # fmt: skip

@@ -58,6 +58,17 @@ class Actor:
     def can_write(self) -> bool:
         return self.system or any(m.role in WRITER_ROLES for m in self.memberships)
 
+    def writes_in(self, organisation_id: int | None, side: str | None = None) -> bool:
+        """Whether the actor holds a writer role in that organisation (on that side, if given).
+
+        A writer role held elsewhere does not count: a QA at one MAH who is a viewer at another
+        may not change the other's records.
+        """
+        return organisation_id is not None and any(
+            m.organisation_id == organisation_id and m.role in WRITER_ROLES and (side is None or m.side == side)
+            for m in self.memberships
+        )
+
     @property
     def primary_organisation_id(self) -> int | None:
         ids = sorted(self.organisation_ids())

@@ -142,8 +142,8 @@ def contract_is_party(*, actor: Actor, contract: CommissionContract) -> bool:
 
 
 def contract_may_edit(*, actor: Actor, contract: CommissionContract) -> bool:
-    """Whether the actor may change the contract's quality agreements: a writer role of one of its parties."""
-    return actor.system or (actor.can_write and contract_is_party(actor=actor, contract=contract))
+    """Whether the actor may change the contract's quality agreements: a writer role in one of its parties."""
+    return actor.system or actor.writes_in(contract.mah_id) or actor.writes_in(contract.cmo_id)
 
 
 def contract_trail(*, actor: Actor, contract: CommissionContract) -> list[LedgerEntry]:

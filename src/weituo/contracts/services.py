@@ -158,7 +158,7 @@ def agreement_require_editor(*, actor: Actor, agreement: QualityAgreement) -> No
     refuse an edit form."""
     require_writer(actor)
     contract = agreement.contract
-    if not actor.system and not ({contract.mah_id, contract.cmo_id} & actor.organisation_ids()):
+    if not actor.system and not (actor.writes_in(contract.mah_id) or actor.writes_in(contract.cmo_id)):
         raise PermissionDenied(
             code="not_a_party",
             message_zh="只有该委托生产协议的持有人和受托方可以修改其质量协议",

@@ -13,7 +13,7 @@ from typing import Any
 from django.db import transaction
 
 from weituo.accounts.actors import Actor
-from weituo.accounts.roles import WRITER_ROLES, Side
+from weituo.accounts.roles import Side
 from weituo.core.errors import ErrorDetail, PermissionDenied, validation_failed
 from weituo.integrity.writes import record_create, record_update, require_writer
 
@@ -90,10 +90,7 @@ def writes_for(actor: Actor, organisation_id: int | None, side: str | None = Non
     require_writer(actor)
     if actor.system or actor.is_platform_admin:
         return True
-    return organisation_id is not None and any(
-        m.organisation_id == organisation_id and m.role in WRITER_ROLES and (side is None or m.side == side)
-        for m in actor.memberships
-    )
+    return actor.writes_in(organisation_id, side)
 
 
 def _refuse(message_zh: str, message_en: str) -> PermissionDenied:
