@@ -29,7 +29,8 @@ def test_database_defaults_to_sqlite_in_the_data_dir(monkeypatch, tmp_path):
     assert config["ENGINE"] == "django.db.backends.sqlite3"
     assert Path(config["NAME"]) == data_dir / "weituo.sqlite3"
     assert data_dir.is_dir()  # created so that a first run needs no set-up
-    assert config["OPTIONS"] == {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+    assert config["OPTIONS"]["timeout"] == 20 and config["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+    assert "journal_mode=WAL" in config["OPTIONS"]["init_command"]
 
 
 def test_empty_database_url_means_the_sqlite_default(monkeypatch, tmp_path):

@@ -172,3 +172,22 @@ def test_signatures_are_shown_with_name_time_meaning_and_validity(login, world):
     quality_agreement_update(actor=actor, agreement=agreement, notes="改动", reason="test")
     panel = block(client.get("/contracts/CON-1/"), "signature-panel")
     assert 'data-valid="false"' in panel
+
+
+def test_trail_panel_shows_the_latest_entries_and_the_rest_on_request(login):
+    """The page's cost does not grow with a record's history: the newest entries, then a link to all."""
+    from weituo.accounts.actors import system_actor
+    from weituo.contracts.models import QualityAgreement
+    from weituo.contracts.services import communication_item_set
+    from weituo.web.trail import TRAIL_LIMIT
+
+    agreement = QualityAgreement.objects.first()
+    for i in range(TRAIL_LIMIT + 5):
+        communication_item_set(actor=system_actor("tests"), agreement=agreement, category="recall",
+                               channel="email", time_limit=i + 1, time_unit="hours")  # fmt: skip
+    client = login("platform.admin")
+    url = f"/contracts/{agreement.contract.ref}/"
+    page = client.get(url).content.decode()
+    assert page.count('data-testid="trail-row"') == TRAIL_LIMIT and 'data-testid="trail-all"' in page
+    full = client.get(url + "?trail=all").content.decode()
+    assert full.count('data-testid="trail-row"') > TRAIL_LIMIT and 'data-testid="trail-all"' not in full

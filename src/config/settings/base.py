@@ -87,8 +87,15 @@ def database_from_env() -> dict:
         url = f"sqlite:///{DATA_DIR / 'weituo.sqlite3'}"
     config = dj_database_url.parse(url, conn_max_age=0)
     if config["ENGINE"] == "django.db.backends.sqlite3":
-        # A writer waits for another instead of failing at once with "database is locked".
-        config.setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
+        # A writer waits for another instead of failing at once with "database is locked"; in WAL
+        # mode readers never wait for a writer's commit (every logged-in request saves its session).
+        config.setdefault("OPTIONS", {}).update(
+            {
+                "timeout": 20,
+                "transaction_mode": "IMMEDIATE",
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            }
+        )
     return config
 
 

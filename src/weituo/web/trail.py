@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from django.apps import apps
@@ -58,10 +59,21 @@ def _value(v: Any) -> str:
 def _field_label(model: type[models.Model] | None, name: str) -> str:
     """A field as the UI names it: the model's (Chinese) verbose name, or in English the field's name."""
     if model is not None and (get_language() or "").startswith("zh"):
-        for f in model._meta.get_fields():
-            if getattr(f, "attname", None) == name or f.name == name:
-                return str(getattr(f, "verbose_name", name))
+        label = _chinese_labels(model).get(name)
+        if label is not None:
+            return label
     return name.removesuffix("_id").replace("_", " ")
+
+
+@cache
+def _chinese_labels(model: type[models.Model]) -> dict[str, str]:
+    labels = {}
+    for f in model._meta.get_fields():
+        label = str(getattr(f, "verbose_name", f.name))
+        labels.setdefault(f.name, label)
+        if getattr(f, "attname", None):
+            labels.setdefault(f.attname, label)
+    return labels
 
 
 def _model(object_type: str) -> type[models.Model] | None:
@@ -80,10 +92,18 @@ def _changes(entry: LedgerEntry, model: type[models.Model] | None) -> list[Field
     return [FieldChange(_field_label(model, n), _value(old[n]) if n in old else "", _value(new.get(n))) for n in names]
 
 
-def trail_rows(entries: list[LedgerEntry], *, names: dict[tuple[str, str], str] | None = None) -> list[TrailRow]:
-    """Readable rows, newest first. ``names`` labels the records of a multi-record trail."""
+# The panel shows the newest entries; the whole history is one click away (?trail=all). A page's cost
+# must not grow with the age of the record it shows.
+TRAIL_LIMIT = 25
+
+
+def trail_rows(
+    entries: list[LedgerEntry], *, names: dict[tuple[str, str], str] | None = None, limit: int | None = TRAIL_LIMIT
+) -> list[TrailRow]:
+    """Readable rows, newest first, at most ``limit`` of them. ``names`` labels the records of a multi-record trail."""
     rows = []
-    for e in reversed(entries):
+    newest = entries[-limit:] if limit else entries
+    for e in reversed(newest):
         model = _model(e.object_type)
         kind = str(OBJECT_LABELS.get(e.object_type, e.object_type))
         name = (names or {}).get((e.object_type, e.object_id), "")
@@ -103,9 +123,14 @@ def trail_rows(entries: list[LedgerEntry], *, names: dict[tuple[str, str], str] 
     return rows
 
 
-def record_panels(*, actor: Actor, record: models.Model) -> dict[str, Any]:
+def trail_context(entries: list[LedgerEntry], *, full: bool, names: dict[tuple[str, str], str] | None = None) -> dict:
+    """The trail panel's context: its rows and how many entries there are in all."""
+    return {"trail": trail_rows(entries, names=names, limit=None if full else TRAIL_LIMIT), "trail_total": len(entries)}
+
+
+def record_panels(*, actor: Actor, record: models.Model, full: bool = False) -> dict[str, Any]:
     """The context of the trail panel and the signature list of one record."""
     return {
-        "trail": trail_rows(record_trail(actor=actor, record=record)),
+        **trail_context(record_trail(actor=actor, record=record), full=full),
         "signatures": signature_manifestations(actor=actor, record=record),
     }

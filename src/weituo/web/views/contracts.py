@@ -32,7 +32,7 @@ from weituo.registry.selectors import organisation_get, person_list
 from ..forms import CommunicationItemForm, ContractFilter, ResponsibilityForm
 from ..shell import page, paginate, query_without_page
 from ..templatetags.weituo_web import label
-from ..trail import trail_rows
+from ..trail import trail_context
 
 CATEGORY_ORDER = {c: i for i, c in enumerate(CommunicationCategory.values)}
 ACTIVITY_ORDER = {a: i for i, a in enumerate(Activity.values)}
@@ -83,7 +83,7 @@ def _trail_names(contract: CommissionContract) -> dict[tuple[str, str], str]:
     return names
 
 
-def _contract_context(actor: Actor, contract: CommissionContract) -> dict[str, Any]:
+def _contract_context(actor: Actor, contract: CommissionContract, *, full_trail: bool = False) -> dict[str, Any]:
     signatures = contract_signatures(actor=actor, contract=contract)
     agreements = []
     for a in sorted(contract.quality_agreements.all(), key=lambda a: (a.effective_from is None, a.version)):
@@ -105,7 +105,7 @@ def _contract_context(actor: Actor, contract: CommissionContract) -> dict[str, A
         "contract": contract,
         "agreements": agreements,
         "may_edit": contract_may_edit(actor=actor, contract=contract),
-        "trail": trail_rows(contract_trail(actor=actor, contract=contract), names=_trail_names(contract)),
+        **trail_context(contract_trail(actor=actor, contract=contract), full=full_trail, names=_trail_names(contract)),
         "signatures": signatures.get(None, []),
         "active_nav": "contracts",
     }
@@ -114,7 +114,8 @@ def _contract_context(actor: Actor, contract: CommissionContract) -> dict[str, A
 @page
 def contract_detail(request: HttpRequest, actor: Actor, ref: str) -> HttpResponse:
     contract = contract_get(actor=actor, ref=ref)
-    return render(request, "web/contract_detail.html", _contract_context(actor, contract))
+    full_trail = request.GET.get("trail") == "all"
+    return render(request, "web/contract_detail.html", _contract_context(actor, contract, full_trail=full_trail))
 
 
 # --- editing a row of the agreement in place ----------------------------------------------------
@@ -129,8 +130,8 @@ def _row_response(
     if not getattr(request, "htmx", False):
         return redirect(url)
     contract = contract_get(actor=actor, ref=agreement.contract.ref)
-    trail = trail_rows(contract_trail(actor=actor, contract=contract), names=_trail_names(contract))
-    context.update({"agreement": agreement, "may_edit": True, "trail": trail, "oob": True, "contract": contract})
+    trail = trail_context(contract_trail(actor=actor, contract=contract), full=False, names=_trail_names(contract))
+    context.update({"agreement": agreement, "may_edit": True, **trail, "oob": True, "contract": contract})
     return render(request, template, context)
 
 

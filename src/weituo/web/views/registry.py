@@ -90,7 +90,7 @@ def organisation_detail(request: HttpRequest, actor: Actor, ref: str) -> HttpRes
                 for kp in key_people(actor=actor, organisation=org, as_of=timezone.localdate())
             ],
             "inspections": list(inspection_list(actor=actor, organisation=org)[: SECTION_ROWS + 1]),
-            **record_panels(actor=actor, record=org),
+            **record_panels(actor=actor, record=org, full=request.GET.get("trail") == "all"),
         },
     )
 
@@ -136,7 +136,7 @@ def product_detail(request: HttpRequest, actor: Actor, ref: str) -> HttpResponse
             "line_rows": list(product_lines(actor=actor, product=product)),
             "contracts": list(contract_search(actor=actor, product=product)),
             "active_nav": "products",
-            **record_panels(actor=actor, record=product),
+            **record_panels(actor=actor, record=product, full=request.GET.get("trail") == "all"),
         },
     )
 
@@ -170,6 +170,6 @@ def line_detail(request: HttpRequest, actor: Actor, ref: str) -> HttpResponse:
             "contracts": list(contract_search(actor=actor, line=line)),
             "inspections": list(inspection_list(actor=actor, line=line)),
             "active_nav": "lines",
-            **record_panels(actor=actor, record=line),
+            **record_panels(actor=actor, record=line, full=request.GET.get("trail") == "all"),
         },
     )
