@@ -35,6 +35,8 @@ INSTALLED_APPS = [
     "weituo.accounts",
     "weituo.registry",
     "weituo.contracts",
+    "weituo.quality",
+    "weituo.batches",
     "weituo.exchange",
     "weituo.compliance",
     "weituo.web",

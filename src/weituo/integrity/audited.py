@@ -13,7 +13,7 @@ from typing import Any
 from django.apps import apps
 from django.db import models
 
-AUDITED_APPS = ("core", "registry", "contracts", "accounts")
+AUDITED_APPS = ("core", "registry", "contracts", "accounts", "quality", "batches")
 
 
 @cache

@@ -1,0 +1,1 @@
+"""Batches: batches, their release packages, factory release and market release."""

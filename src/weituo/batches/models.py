@@ -1,0 +1,172 @@
+"""Batch models: a batch made under a commission contract, its release package, its release decisions.
+
+A release is an immutable ``ReleaseDecision`` record signed with the meaning "released"
+(``integrity.services.signature_apply``): the signature is bound to the decision's digest, which
+never changes, so a later change of the batch (its market release) does not invalidate the factory
+release signature. The decision carries the digest of the release package as it was when signed.
+
+Status changes go through ``services`` and ``choices.BATCH_TRANSITIONS``; ``version`` counts the
+changes of a batch, so that a form submitted on a stale copy is refused instead of overwriting.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+
+from weituo.contracts.models import CommissionContract
+from weituo.core.models import BaseModel, ReferencedModel
+from weituo.registry.models import Line, Product
+
+from .choices import BatchStatus, DocumentKind, ReleaseStep
+
+USER = settings.AUTH_USER_MODEL
+
+
+class Batch(ReferencedModel):
+    """One batch of a commissioned product, made on a line of the contract's CMO."""
+
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="batches", verbose_name="产品")
+    contract = models.ForeignKey(
+        CommissionContract, on_delete=models.PROTECT, related_name="batches", verbose_name="委托生产协议"
+    )
+    line = models.ForeignKey(Line, on_delete=models.PROTECT, related_name="batches", verbose_name="生产线")
+    number = models.CharField("批号", max_length=60)
+    manufactured_on = models.DateField("生产日期")
+    expiry_on = models.DateField("有效期至")
+    quantity = models.DecimalField(
+        "批量（实际产量）", max_digits=14, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    quantity_unit = models.CharField("数量单位", max_length=30)
+    theoretical_quantity = models.DecimalField(
+        "理论产量", max_digits=14, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    status = models.CharField("状态", max_length=20, choices=BatchStatus.choices, default=BatchStatus.IN_PRODUCTION)
+    factory_released_at = models.DateTimeField("出厂放行时间", null=True, blank=True)
+    factory_released_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="出厂放行人"
+    )
+    market_released_at = models.DateTimeField("上市放行时间", null=True, blank=True)
+    market_released_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="上市放行人"
+    )
+    rejected_at = models.DateTimeField("不予放行时间", null=True, blank=True)
+    rejected_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="不予放行决定人"
+    )
+    rejection_reason = models.TextField("不予放行理由", blank=True)
+    version = models.PositiveIntegerField("版本", default=1)
+
+    class Meta:
+        verbose_name = "批次"
+        verbose_name_plural = "批次"
+        ordering = ["-manufactured_on", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product", "number"],
+                name="batch_number_per_product",
+                violation_error_message="该产品已有此批号 / this product already has a batch with this number",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product.name} {self.number}"
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.manufactured_on and self.expiry_on and self.expiry_on <= self.manufactured_on:
+            errors["expiry_on"] = "有效期应晚于生产日期 / the expiry date must be after the manufacturing date"
+        if self.contract_id and self.product_id:
+            if self.product.holder_id != self.contract.mah_id:
+                errors["product"] = "产品不属于该协议的委托方 / the product is not held by the contract's MAH"
+            elif not self.contract.products.filter(pk=self.product_id).exists():
+                errors["product"] = "产品不在该委托生产协议中 / the product is not commissioned by this contract"
+        if self.contract_id and self.line_id and self.line.workshop.site.organisation_id != self.contract.cmo_id:
+            errors["line"] = "生产线不属于该协议的受托方 / the line is not the contract CMO's"
+        if errors:
+            raise ValidationError(errors)
+
+
+def _document_path(instance: ReleaseDocument, filename: str) -> str:
+    return f"batches/{instance.batch.ref}/{instance.kind}/{filename}"
+
+
+class ReleaseDocument(BaseModel):
+    """A file of the release package (batch production record, batch test record, deviation record)."""
+
+    batch = models.ForeignKey(Batch, on_delete=models.PROTECT, related_name="documents", verbose_name="批次")
+    kind = models.CharField("类别", max_length=20, choices=DocumentKind.choices)
+    title = models.CharField("标题", max_length=200)
+    file = models.FileField("文件", upload_to=_document_path, max_length=300)
+    sha256 = models.CharField("SHA-256", max_length=64)
+    size = models.PositiveBigIntegerField("字节数")
+    event = models.ForeignKey(
+        "quality.QualityEvent",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="release_documents",
+        verbose_name="所记录的偏差",
+    )
+    added_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = "放行资料"
+        verbose_name_plural = "放行资料"
+        ordering = ["kind", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        if self.kind == DocumentKind.DEVIATION_RECORD and not self.event_id:
+            raise ValidationError({"event": "偏差调查记录应指明所记录的偏差 / a deviation record names its deviation"})
+        if self.kind != DocumentKind.DEVIATION_RECORD and self.event_id:
+            raise ValidationError({"event": "只有偏差调查记录指明偏差 / only a deviation record names a deviation"})
+        if self.event_id and self.batch_id and self.event.batch_id != self.batch_id:
+            raise ValidationError({"event": "该偏差不属于此批次 / the deviation is not on this batch"})
+
+
+class TestResult(BaseModel):
+    """One structured result of the batch test record: test, specification, result, pass/fail."""
+
+    __test__ = False  # not a pytest test class, despite its name
+
+    batch = models.ForeignKey(Batch, on_delete=models.PROTECT, related_name="test_results", verbose_name="批次")
+    test_name = models.CharField("检验项目", max_length=200)
+    specification = models.CharField("标准规定", max_length=300)
+    result = models.CharField("检验结果", max_length=300)
+    passed = models.BooleanField("符合规定")
+    entered_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = "检验结果"
+        verbose_name_plural = "检验结果"
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.test_name}: {self.result}"
+
+
+class ReleaseDecision(BaseModel):
+    """A release as signed: who released which step, when, and the digest of the package released.
+
+    Written once, never changed: the electronic signature (meaning "released") is applied to it.
+    """
+
+    batch = models.ForeignKey(Batch, on_delete=models.PROTECT, related_name="decisions", verbose_name="批次")
+    step = models.CharField("放行步骤", max_length=10, choices=ReleaseStep.choices)
+    decided_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+", verbose_name="质量受权人")
+    decided_at = models.DateTimeField("放行时间")
+    package_digest = models.CharField("放行资料摘要 SHA-256", max_length=64)
+
+    class Meta:
+        verbose_name = "放行决定"
+        verbose_name_plural = "放行决定"
+        ordering = ["decided_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["batch", "step"], name="one_release_per_step")]
+
+    def __str__(self) -> str:
+        return f"{self.batch} {self.get_step_display()}"

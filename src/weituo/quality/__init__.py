@@ -1,0 +1,1 @@
+"""Quality: quality events of the communication list, deviations and CAPA, retention obligations."""
