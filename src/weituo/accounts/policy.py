@@ -40,6 +40,10 @@ system actor
 no membership      nothing.
 =================  =========================================================================
 
+Quality events (and their deviations, CAPA, obligations) and batches (and their release packages)
+follow their contract: its MAH, its CMO and their regulators see them; the CMO and its regulator also
+see every batch made on the CMO's lines. Another MAH on a shared line sees none of them.
+
 ``None`` is not an actor: :func:`require_actor` raises ``TypeError``, so a forgotten actor fails
 loudly instead of silently seeing everything.
 
@@ -56,6 +60,7 @@ from typing import TypeVar
 from django.db import models
 from django.db.models import F, Q, QuerySet
 
+from weituo.batches.models import Batch, ReleaseDecision, ReleaseDocument, TestResult
 from weituo.contracts.models import (
     AgreementAttachment,
     CommissionContract,
@@ -66,6 +71,7 @@ from weituo.contracts.models import (
     ResponsibilityItem,
     TechTransfer,
 )
+from weituo.quality.models import Capa, Deviation, QualityEvent, Reclassification, RetentionObligation
 from weituo.registry.choices import KeyRole
 from weituo.registry.models import (
     Appointment,
@@ -308,6 +314,36 @@ def _evaluations(s: Scope) -> Q:
     return q
 
 
+def _batches(s: Scope) -> Q:
+    # The batches of its visible contracts, of a product it sees (an MAH: its own), and every batch
+    # made on a line whose every product it sees (the CMO's own lines, its province's for a regulator).
+    # On a shared line another MAH sees none of them.
+    q = Q(contract__in=_ids(CommissionContract, s)) & Q(product__in=_ids(Product, s))
+    return q | Q(line__in=Line.objects.filter(_lines_with_every_product(s)).values("pk"))
+
+
+def _batch_rows(s: Scope) -> Q:
+    return Q(batch__in=_ids(Batch, s))
+
+
+def _quality_events(s: Scope) -> Q:
+    # An event is between the two parties of one contract: they and their regulators see it (and the
+    # batch it names, if any, must be visible too).
+    return Q(contract__in=_ids(CommissionContract, s)) & (Q(batch__isnull=True) | Q(batch__in=_ids(Batch, s)))
+
+
+def _event_rows(s: Scope) -> Q:
+    return Q(event__in=_ids(QualityEvent, s))
+
+
+def _reclassifications(s: Scope) -> Q:
+    return Q(deviation__in=_ids(Deviation, s))
+
+
+def _retention_obligations(s: Scope) -> Q:
+    return Q(event__in=_ids(QualityEvent, s)) & Q(batch__in=_ids(Batch, s))
+
+
 _FILTERS: dict[type[models.Model], Callable[[Scope], Q]] = {
     EnterpriseGroup: _groups,
     Organisation: _organisations,
@@ -331,6 +367,15 @@ _FILTERS: dict[type[models.Model], Callable[[Scope], Q]] = {
     AgreementAttachment: _agreement_rows,
     TechTransfer: _tech_transfers,
     MahEvaluation: _evaluations,
+    Batch: _batches,
+    ReleaseDocument: _batch_rows,
+    TestResult: _batch_rows,
+    ReleaseDecision: _batch_rows,
+    QualityEvent: _quality_events,
+    Deviation: _event_rows,
+    Capa: _event_rows,
+    Reclassification: _reclassifications,
+    RetentionObligation: _retention_obligations,
 }
 
 
