@@ -3,3 +3,6 @@
 from .base import *  # noqa: F403
 
 DEBUG = True
+
+# Quality-event notifications are printed to the console on a developer's machine.
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"

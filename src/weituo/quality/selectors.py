@@ -1,0 +1,207 @@
+"""Every read of the quality app. Each takes the ``actor`` and narrows what it reads with the
+visibility policy: an event the actor may not see is ``NotFound`` (another MAH on a shared line
+never learns that it exists).
+
+``blocking_events`` is the one exception, documented there: the release services must see every
+blocker of a batch whoever asks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from weituo.accounts import policy
+from weituo.accounts.actors import Actor
+from weituo.accounts.roles import WRITER_ROLES
+from weituo.batches.models import Batch
+from weituo.contracts.models import CommissionContract
+from weituo.integrity.audited import object_type
+from weituo.integrity.models import LedgerEntry
+
+from .choices import (
+    OPEN_STATUSES,
+    RELEASE_BLOCKING_CATEGORIES,
+    SIDE_OF_PARTY,
+    CapaStatus,
+    EventParty,
+    EventStatus,
+)
+from .deadlines import end_of_day
+from .models import Capa, Deviation, QualityEvent, Reclassification, RetentionObligation
+from .records import not_found
+
+
+def event_list(
+    *,
+    actor: Actor,
+    contract: CommissionContract | None = None,
+    batch: Batch | None = None,
+    category: str = "",
+    status: str = "",
+    open_only: bool = False,
+) -> QuerySet[QualityEvent]:
+    qs = policy.visible(actor, QualityEvent).select_related("contract", "batch", "recipient", "recipient_contact")
+    if contract is not None:
+        qs = qs.filter(contract=contract)
+    if batch is not None:
+        qs = qs.filter(batch=batch)
+    if category:
+        qs = qs.filter(category=category)
+    if status:
+        qs = qs.filter(status=status)
+    if open_only:
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    return qs.order_by("-raised_at", "ref")
+
+
+def event_get(*, actor: Actor, ref: str) -> QualityEvent:
+    """An event the actor may see, with its contract, batch, recipient and deviation data."""
+    try:
+        return (
+            policy.visible(actor, QualityEvent)
+            .select_related("contract__mah", "contract__cmo", "batch", "recipient", "recipient_contact", "agreement")
+            .get(ref=ref)
+        )
+    except QualityEvent.DoesNotExist:
+        raise not_found(QualityEvent, ref) from None
+
+
+def deviation_get(*, actor: Actor, ref: str) -> Deviation:
+    """The deviation of the event ``ref``."""
+    try:
+        return (
+            policy.visible(actor, Deviation)
+            .select_related("event__contract__mah", "event__contract__cmo", "event__batch")
+            .get(event__ref=ref)
+        )
+    except Deviation.DoesNotExist:
+        raise not_found(Deviation, ref) from None
+
+
+def overdue_events(*, actor: Actor, at: dt.datetime | None = None) -> QuerySet[QualityEvent]:
+    """Events not acknowledged by their deadline, as of ``at`` (now), most overdue first."""
+    at = at or timezone.now()
+    return event_list(actor=actor, status=EventStatus.OPEN).filter(due_at__lt=at).order_by("due_at", "ref")
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """One thing a user's organisation owes by a time: acknowledging an event, or implementing a CAPA."""
+
+    kind: str  # "acknowledge" | "capa"
+    event: QualityEvent
+    due_at: dt.datetime | None  # None: the agreement set no time limit for this category
+    provisional: bool
+    overdue: bool
+    time_limit: int | None = None
+    time_unit: str = ""
+    capa: Capa | None = None
+
+    @property
+    def no_agreed_time_limit(self) -> bool:
+        return self.kind == "acknowledge" and self.due_at is None
+
+
+def _writer_orgs(actor: Actor) -> dict[str, set[int]]:
+    """The organisations where the actor holds a writer role, by party (viewers owe nothing)."""
+    orgs: dict[str, set[int]] = {EventParty.MAH: set(), EventParty.CMO: set()}
+    for m in actor.memberships:
+        for party, side in SIDE_OF_PARTY.items():
+            if m.side == side and m.role in WRITER_ROLES and m.organisation_id is not None:
+                orgs[party].add(m.organisation_id)
+    return orgs
+
+
+def my_deadlines(*, actor: Actor, at: dt.datetime | None = None) -> list[Deadline]:
+    """What the actor's organisations owe, soonest first (no time limit last): events raised to them
+    still to acknowledge, with the agreement's time limit; CAPA of theirs still to implement."""
+    at = at or timezone.now()
+    orgs = _writer_orgs(actor)
+    to_me = Q(pk__in=[])
+    mine = Q(pk__in=[])
+    for party, ids in orgs.items():
+        if not ids:
+            continue
+        raised_by = EventParty.CMO if party == EventParty.MAH else EventParty.MAH
+        to_me |= Q(recipient_id__in=ids, raised_by_party=raised_by)
+        contract_side = "event__contract__mah_id__in" if party == EventParty.MAH else "event__contract__cmo_id__in"
+        mine |= Q(owner_party=party, **{contract_side: ids})
+    items = [
+        Deadline(
+            kind="acknowledge",
+            event=e,
+            due_at=e.due_at,
+            provisional=e.due_provisional,
+            overdue=e.due_at is not None and e.due_at < at,
+            time_limit=e.time_limit,
+            time_unit=e.time_unit,
+        )
+        for e in event_list(actor=actor, status=EventStatus.OPEN).filter(to_me)
+    ]
+    capas = (
+        policy.visible(actor, Capa)
+        .filter(mine, status=CapaStatus.PLANNED, event__status__in=OPEN_STATUSES)
+        .select_related("event__contract", "event__batch")
+    )
+    for capa in capas:
+        due = end_of_day(capa.due_on)
+        items.append(
+            Deadline(kind="capa", event=capa.event, due_at=due, provisional=False, overdue=due < at, capa=capa)
+        )
+    far = dt.datetime.max.replace(tzinfo=dt.UTC)
+    return sorted(items, key=lambda d: (d.due_at or far, d.event.ref))
+
+
+def capa_list(*, actor: Actor, event: QualityEvent) -> QuerySet[Capa]:
+    return policy.visible(actor, Capa).filter(event=event).order_by("due_on", "pk")
+
+
+def reclassification_list(*, actor: Actor, deviation: Deviation) -> QuerySet[Reclassification]:
+    """Every change of the deviation's classification, applied, pending, approved or rejected."""
+    return policy.visible(actor, Reclassification).filter(deviation=deviation).order_by("requested_at", "pk")
+
+
+def retention_obligation_list(
+    *, actor: Actor, batch: Batch | None = None, contract: CommissionContract | None = None, status: str = ""
+) -> QuerySet[RetentionObligation]:
+    qs = policy.visible(actor, RetentionObligation).select_related("batch__product", "event")
+    if batch is not None:
+        qs = qs.filter(batch=batch)
+    if contract is not None:
+        qs = qs.filter(batch__contract=contract)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("batch", "kind", "party")
+
+
+def event_trail(*, actor: Actor, event: QualityEvent) -> list[LedgerEntry]:
+    """Every ledger entry about an event, its deviation, reclassifications and CAPA, oldest first.
+    ``event`` comes from ``event_get`` (so the actor may see it)."""
+    q = Q(object_type=object_type(QualityEvent), object_id=str(event.pk))
+    capas = [str(pk) for pk in Capa.objects.filter(event=event).values_list("pk", flat=True)]
+    if capas:
+        q |= Q(object_type=object_type(Capa), object_id__in=capas)
+    deviation = Deviation.objects.filter(event=event).first()
+    if deviation is not None:
+        q |= Q(object_type=object_type(Deviation), object_id=str(deviation.pk))
+        changes = [str(pk) for pk in deviation.reclassifications.values_list("pk", flat=True)]
+        if changes:
+            q |= Q(object_type=object_type(Reclassification), object_id__in=changes)
+    return list(LedgerEntry.objects.filter(q).order_by("seq"))
+
+
+def blocking_events(*, batch: Batch) -> list[QualityEvent]:
+    """The open deviation and OOS/OOT events of a batch, which block its release (art. 12).
+
+    Deliberately NOT narrowed by an actor: a release check must see every blocker whoever asks; the
+    release services name the blockers only to the parties of the batch's contract, who see them all.
+    """
+    return list(
+        QualityEvent.objects.filter(
+            batch=batch, category__in=RELEASE_BLOCKING_CATEGORIES, status__in=OPEN_STATUSES
+        ).order_by("raised_at", "ref")
+    )

@@ -1,0 +1,722 @@
+"""Every write of the quality app: raising, acknowledging and closing quality events; deviations,
+their reclassification and investigation; CAPA; the art. 11 retention obligations.
+
+Each service takes the ``actor``, checks that they write for the right party of the contract,
+changes the records through ``records`` (row lock, optimistic version, full ledger values) and
+ledgers in the same transaction. Who may do what:
+
+===========================  ===============================================================
+action                       who
+===========================  ===============================================================
+raise an event / deviation   a writer of either party of the contract (system and platform
+                             admin only naming the party they act for)
+acknowledge                  a user writing for the recipient (the counterparty)
+withdraw, close              a writer of the raising party (close: after acknowledgement)
+investigate, add a CAPA      a writer of either party
+upgrade a deviation          a writer of either party: applies at once
+downgrade a deviation        requested by a writer of a party, applied only when a second
+                             person, QA or head of quality of that same party, approves
+implement a CAPA             a writer of the CAPA's owner party
+check CAPA effectiveness     QA or head of quality of either party
+fulfil a retention duty      a writer of the obligated party
+===========================  ===============================================================
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from functools import partial
+
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from weituo.accounts import policy
+from weituo.accounts.actors import Actor
+from weituo.accounts.models import Membership
+from weituo.accounts.roles import WRITER_ROLES
+from weituo.batches.models import Batch
+from weituo.contracts.choices import ContractStatus, Party, TimeUnit
+from weituo.contracts.models import CommissionContract, CommunicationItem, QualityAgreement
+from weituo.core.errors import ErrorDetail, InvalidTransition, PermissionDenied, validation_failed
+from weituo.core.selectors import working_calendar
+from weituo.integrity.ledger import Change, ledger_append
+from weituo.integrity.writes import require_writer
+
+from . import records
+from .choices import (
+    ART11_CITATION,
+    CAPA_TRANSITIONS,
+    EVENT_TRANSITIONS,
+    OBLIGATION_TRANSITIONS,
+    OPEN_STATUSES,
+    QA_ROLES,
+    RECLASSIFICATION_TRANSITIONS,
+    SERIOUS,
+    SEVERITY,
+    SIDE_OF_PARTY,
+    CapaStatus,
+    Classification,
+    EventCategory,
+    EventParty,
+    EventStatus,
+    ObligationException,
+    ObligationKind,
+    ObligationStatus,
+    ReclassificationStatus,
+    counterparty,
+)
+from .deadlines import due_at
+from .models import Capa, Deviation, QualityEvent, Reclassification, RetentionObligation
+
+logger = logging.getLogger("weituo.quality")
+
+
+# --- who acts for which party ----------------------------------------------------------------------
+
+
+def organisation_of(contract: CommissionContract, party: str) -> int:
+    return contract.mah_id if party == EventParty.MAH else contract.cmo_id
+
+
+def writes_for_party(actor: Actor, contract: CommissionContract, party: str) -> bool:
+    """A writer role in the contract's organisation of that party, on that side."""
+    org, side = organisation_of(contract, party), SIDE_OF_PARTY[party]
+    return any(m.organisation_id == org and m.side == side and m.role in WRITER_ROLES for m in actor.memberships)
+
+
+def _refuse(code: str, zh: str, en: str, field: str | None = None) -> PermissionDenied:
+    return PermissionDenied(code=code, message_zh=zh, message_en=en, details=[ErrorDetail(zh, en, field=field)])
+
+
+def _party_of(actor: Actor, contract: CommissionContract, party: str | None) -> str:
+    """The party the actor acts for on ``contract``: the one they write for, or the one they name."""
+    require_writer(actor)
+    anywhere = actor.system or actor.is_platform_admin
+    parties = [p for p in EventParty.values if anywhere or writes_for_party(actor, contract, p)]
+    if party:
+        if party not in parties:
+            raise _refuse(
+                "not_a_party",
+                f"您不能代表该协议的{EventParty(party).label}办理",
+                f"you do not act for the {party} of this contract",
+                "party",
+            )
+        return party
+    if not parties:
+        raise _refuse(
+            "not_a_party",
+            "只有委托生产协议的持有人和受托方可以办理此事",
+            "only the MAH and the CMO of the commission contract may do this",
+        )
+    if len(parties) > 1:
+        raise validation_failed(
+            [ErrorDetail("请指明代表哪一方（mah 或 cmo）", "name the party you act for (mah or cmo)", field="party")]
+        )
+    return parties[0]
+
+
+def _require_party(actor: Actor, contract: CommissionContract, party: str, what_zh: str, what_en: str) -> None:
+    require_writer(actor)
+    if actor.system or actor.is_platform_admin or writes_for_party(actor, contract, party):
+        return
+    raise _refuse("not_a_party", f"只有{EventParty(party).label}可以{what_zh}", f"only the {party} may {what_en}")
+
+
+def _require_user(actor: Actor, what_zh: str, what_en: str) -> None:
+    if actor.system or actor.user_id is None:
+        raise _refuse(
+            "user_required",
+            f"{what_zh}须由具名用户办理，系统任务不能办理",
+            f"{what_en} needs a named user, not a system job",
+        )
+
+
+def _user_id(actor: Actor) -> int | None:
+    return None if actor.system else actor.user_id
+
+
+def _new_ref(prefix: str) -> str:
+    return f"{prefix}-{timezone.now():%Y%m%d}-{secrets.token_hex(4).upper()}"
+
+
+def _required_text(value: str, field: str, zh: str, en: str) -> str:
+    if not (value or "").strip():
+        raise validation_failed([ErrorDetail(zh, en, field=field)])
+    return value.strip()
+
+
+# --- routing -----------------------------------------------------------------------------------------
+
+
+def agreement_in_force(contract: CommissionContract, on=None) -> QualityAgreement | None:
+    """The quality agreement of the contract in force on ``on`` (today): the latest effective one."""
+    on = on or timezone.localdate()
+    return (
+        contract.quality_agreements.filter(status=ContractStatus.IN_FORCE)
+        .filter(Q(effective_from__isnull=True) | Q(effective_from__lte=on))
+        .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=on))
+        .order_by("-effective_from", "-pk")
+        .first()
+    )
+
+
+def _qa_emails(organisation_id: int, party: str) -> list[str]:
+    users = (
+        Membership.objects.filter(
+            organisation_id=organisation_id, role__in=QA_ROLES[party], active=True, user__is_active=True
+        )
+        .exclude(user__email="")
+        .values_list("user__email", flat=True)
+    )
+    return sorted(set(users))
+
+
+def _route(contract: CommissionContract, category: str, recipient_party: str, raised_at) -> dict:
+    """The event's routing and deadline fields, from the agreement's communication-list row."""
+    agreement = agreement_in_force(contract, timezone.localdate(raised_at))
+    item = (
+        CommunicationItem.objects.filter(agreement=agreement, category=category)
+        .select_related("mah_contact", "cmo_contact")
+        .first()
+        if agreement
+        else None
+    )
+    contact = (item.mah_contact if recipient_party == EventParty.MAH else item.cmo_contact) if item else None
+    limit, unit = (item.time_limit, item.time_unit) if item and item.time_limit else (None, "")
+    due, provisional = due_at(raised_at, limit, unit, working_calendar())
+    recipient_id = organisation_of(contract, recipient_party)
+    emails = [contact.email] if contact is not None and contact.email else _qa_emails(recipient_id, recipient_party)
+    return {
+        "agreement": agreement,
+        "recipient_id": recipient_id,
+        "recipient_contact": contact,
+        "channel": item.channel if item else "",
+        "time_limit": limit,
+        "time_unit": unit,
+        "due_at": due,
+        "due_provisional": provisional,
+        "no_agreed_contact": contact is None,
+        "no_agreed_time_limit": limit is None,
+        "notified_to": ",".join(emails)[:500],
+    }
+
+
+# --- notification (after commit) -------------------------------------------------------------------
+
+
+def _notify(actor: Actor, event_pk: int) -> None:
+    """Email the recipient of a raised event; runs after the raising transaction committed, and
+    ledgers whether the mail went out (a failed mail never undoes the raised event)."""
+    event = QualityEvent.objects.select_related("contract", "batch", "recipient").get(pk=event_pk)
+    to = [a for a in event.notified_to.split(",") if a]
+    if not to:
+        return
+    unit = dict(TimeUnit.choices).get(event.time_unit, "")
+    due = timezone.localtime(event.due_at).strftime("%Y-%m-%d %H:%M") if event.due_at else "未约定 / not agreed"
+    subject = f"[weituo] {event.get_category_display()}：{event.title}（{event.ref}）"
+    body = "\n".join(
+        [
+            f"委托生产协议 contract: {event.contract.number}",
+            f"批次 batch: {event.batch.number if event.batch else '—'}",
+            f"事项 category: {event.get_category_display()}",
+            f"标题 title: {event.title}",
+            f"提出方 raised by: {event.get_raised_by_party_display()}（{actor.label}）",
+            f"时限 time limit: {event.time_limit or '—'} {unit}",
+            f"确认期限 due: {due}{'（暂定 provisional）' if event.due_provisional else ''}",
+            *(
+                ["注意：质量协议未约定此事项的联系人或时限 / the agreement names no contact or time limit for this"]
+                if event.flagged
+                else []
+            ),
+            "",
+            event.description,
+        ]
+    )
+    try:
+        sent = send_mail(subject, body, None, to, fail_silently=False)
+        action, values = "notify", {"to": to, "sent": sent}
+    except Exception as exc:  # the mail server is down: keep the event, say so in the ledger
+        logger.exception("notification of quality event %s failed", event.ref)
+        action, values = "notify_failed", {"to": to, "error": f"{type(exc).__name__}: {exc}"[:300]}
+    with transaction.atomic():
+        ledger_append(actor=actor, change=Change.of(action, event, new=values))
+
+
+# --- raising events ----------------------------------------------------------------------------------
+
+
+def _raise(
+    actor: Actor,
+    contract: CommissionContract,
+    category: str,
+    title: str,
+    description: str,
+    batch: Batch | None,
+    party: str | None,
+    ref: str | None,
+) -> QualityEvent:
+    if not policy.visible(actor, CommissionContract).filter(pk=contract.pk).exists():
+        raise records.not_found(CommissionContract, contract.ref)
+    raising = _party_of(actor, contract, party)
+    if batch is not None and not policy.visible(actor, Batch).filter(pk=batch.pk).exists():
+        raise records.not_found(Batch, batch.ref)
+    raised_at = timezone.now()
+    routing = _route(contract, category, counterparty(raising), raised_at)
+    event = QualityEvent(
+        ref=ref or _new_ref("QE"),
+        contract=contract,
+        agreement=routing.pop("agreement"),
+        batch=batch,
+        category=category,
+        title=title,
+        description=description,
+        raised_by_party=raising,
+        raised_by_id=_user_id(actor),
+        raised_at=raised_at,
+        **routing,
+    )
+    records.create(actor, event)
+    transaction.on_commit(partial(_notify, actor, event.pk))
+    return event
+
+
+@transaction.atomic
+def event_raise(
+    *,
+    actor: Actor,
+    contract: CommissionContract,
+    category: str,
+    title: str,
+    description: str = "",
+    batch: Batch | None = None,
+    party: str | None = None,
+    ref: str | None = None,
+) -> QualityEvent:
+    """Raise an item of the communication list to the counterparty, routed and timed by the quality
+    agreement in force; emailed to the counterparty's contact once the transaction commits.
+
+    If the agreement has no row, contact or time limit for the category, the event is still raised,
+    flagged ``no_agreed_contact`` / ``no_agreed_time_limit`` (and mailed to the recipient's QA).
+    Deviations go through ``deviation_raise`` (they need a classification).
+    """
+    if category == EventCategory.DEVIATION:
+        raise ValueError("a deviation is raised with deviation_raise (it needs its classification)")
+    if category not in EventCategory.values:
+        raise validation_failed(
+            [ErrorDetail(f"未知的沟通事项「{category}」", f"unknown category {category!r}", field="category")]
+        )
+    return _raise(actor, contract, category, title, description, batch, party, ref)
+
+
+@transaction.atomic
+def deviation_raise(
+    *,
+    actor: Actor,
+    contract: CommissionContract,
+    classification: str,
+    title: str,
+    description: str = "",
+    batch: Batch | None = None,
+    party: str | None = None,
+    ref: str | None = None,
+) -> Deviation:
+    """Raise a deviation (an event of category deviation) with its classification. A major or
+    critical deviation on a batch creates the art. 11 retention and stability obligations."""
+    if classification not in Classification.values:
+        raise validation_failed(
+            [
+                ErrorDetail(
+                    f"未知的偏差分类「{classification}」（critical、major、minor）",
+                    f"unknown classification {classification!r} (critical, major, minor)",
+                    field="classification",
+                )
+            ]
+        )
+    event = _raise(actor, contract, EventCategory.DEVIATION, title, description, batch, party, ref)
+    deviation = records.create(actor, Deviation(event=event, classification=classification))
+    _retention_obligations(actor, deviation)
+    return deviation
+
+
+def _retention_obligations(actor: Actor, deviation: Deviation) -> list[RetentionObligation]:
+    """Art. 11: for a batch with a major (or critical) deviation, both parties keep retained samples
+    and run ongoing stability — or only the party the agreement names, when the parties are one
+    group with one quality system or exchange electronic data with each other (art. 11 para. 2).
+    With the exception but no single party named in the agreement, both parties remain obliged."""
+    event = deviation.event
+    if event.batch_id is None or deviation.classification not in SERIOUS:
+        return []
+    contract = event.contract
+    agreement = event.agreement or agreement_in_force(contract)
+    if contract.mah.same_group_unified_qms(contract.cmo):
+        exception = ObligationException.SAME_GROUP
+    elif agreement is not None and agreement.electronic_data_exchange:
+        exception = ObligationException.ELECTRONIC_DATA_EXCHANGE
+    else:
+        exception = ObligationException.NONE
+    created = []
+    for kind, field in (
+        (ObligationKind.RETAINED_SAMPLE, "retained_samples_party"),
+        (ObligationKind.ONGOING_STABILITY, "stability_party"),
+    ):
+        named = getattr(agreement, field) if agreement is not None else Party.UNASSIGNED
+        one = exception and named in (Party.MAH, Party.CMO)
+        parties = [named] if one else [EventParty.MAH, EventParty.CMO]
+        for party in parties:
+            if RetentionObligation.objects.filter(batch_id=event.batch_id, party=party, kind=kind).exists():
+                continue
+            obligation = RetentionObligation(
+                batch_id=event.batch_id,
+                event=event,
+                party=party,
+                kind=kind,
+                basis=f"{deviation.get_classification_display()}偏差 {event.ref}；{ART11_CITATION}",
+                exception=exception if one else ObligationException.NONE,
+            )
+            created.append(records.create(actor, obligation, reason="art. 11"))
+    return created
+
+
+# --- the life of an event --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def event_acknowledge(
+    *, actor: Actor, event: QualityEvent, note: str = "", expected_version: int | None = None
+) -> QualityEvent:
+    """The counterparty acknowledges receipt (the deadline is met if before ``due_at``)."""
+    event = records.lock(actor, event, expected_version=expected_version)
+    _require_user(actor, "确认", "acknowledging")
+    recipient = counterparty(event.raised_by_party)
+    if not writes_for_party(actor, event.contract, recipient):
+        raise _refuse(
+            "not_recipient",
+            "只有接收方（对方企业）可以确认该质量事件",
+            "only the recipient (the counterparty) may acknowledge this event",
+        )
+    return records.transition(
+        actor,
+        event,
+        EVENT_TRANSITIONS,
+        EventStatus.ACKNOWLEDGED,
+        acknowledged_at=timezone.now(),
+        acknowledged_by_id=actor.user_id,
+        acknowledgement_note=note,
+    )
+
+
+@transaction.atomic
+def event_withdraw(
+    *, actor: Actor, event: QualityEvent, reason: str, expected_version: int | None = None
+) -> QualityEvent:
+    """The raising party withdraws an event raised by mistake, before it was acknowledged; it stays on record."""
+    event = records.lock(actor, event, expected_version=expected_version)
+    _require_party(actor, event.contract, event.raised_by_party, "撤回该事件", "withdraw this event")
+    reason = _required_text(reason, "reason", "撤回应说明理由", "a withdrawal needs its reason")
+    return records.transition(
+        actor,
+        event,
+        EVENT_TRANSITIONS,
+        EventStatus.WITHDRAWN,
+        reason=reason,
+        closed_at=timezone.now(),
+        closed_by_id=_user_id(actor),
+        conclusion=reason,
+    )
+
+
+def deviation_close_problems(deviation: Deviation) -> list[ErrorDetail]:
+    """What still prevents closing a deviation: the root cause; for a major or critical one, a CAPA
+    implemented and none still planned; no downgrade awaiting approval."""
+    problems = []
+    if not deviation.root_cause.strip():
+        problems.append(ErrorDetail("尚未查明根本原因", "the root cause has not been recorded", field="root_cause"))
+    if deviation.reclassifications.filter(status=ReclassificationStatus.PENDING).exists():
+        problems.append(
+            ErrorDetail("有待批准的分类变更", "a reclassification is awaiting approval", field="classification")
+        )
+    if deviation.classification in SERIOUS:
+        capas = list(deviation.event.capas.values_list("status", flat=True))
+        if not capas:
+            problems.append(
+                ErrorDetail(
+                    "主要/重大偏差应有纠正预防措施",
+                    "a major or critical deviation needs a CAPA",
+                    field="capas",
+                )
+            )
+        elif CapaStatus.PLANNED in capas:
+            problems.append(ErrorDetail("有尚未实施的纠正预防措施", "a CAPA is not implemented yet", field="capas"))
+        elif not {CapaStatus.IMPLEMENTED, CapaStatus.EFFECTIVE} & set(capas):
+            problems.append(
+                ErrorDetail(
+                    "纠正预防措施均被确认无效，应制定新的措施",
+                    "every CAPA was found not effective: a new one is needed",
+                    field="capas",
+                )
+            )
+    return problems
+
+
+@transaction.atomic
+def event_close(
+    *, actor: Actor, event: QualityEvent, conclusion: str, expected_version: int | None = None
+) -> QualityEvent:
+    """The raising party closes an acknowledged event with its conclusion; a deviation only once
+    ``deviation_close_problems`` has nothing left."""
+    event = records.lock(actor, event, expected_version=expected_version)
+    _require_party(actor, event.contract, event.raised_by_party, "关闭该事件", "close this event")
+    conclusion = _required_text(conclusion, "conclusion", "关闭应填写结论", "closing needs a conclusion")
+    if event.category == EventCategory.DEVIATION:
+        problems = deviation_close_problems(event.deviation)
+        if problems:
+            raise validation_failed(problems, what_zh="偏差关闭", what_en="deviation closure")
+    return records.transition(
+        actor,
+        event,
+        EVENT_TRANSITIONS,
+        EventStatus.CLOSED,
+        closed_at=timezone.now(),
+        closed_by_id=_user_id(actor),
+        conclusion=conclusion,
+    )
+
+
+def _require_open(event: QualityEvent) -> None:
+    if event.status not in OPEN_STATUSES:
+        raise InvalidTransition(
+            code="event_not_open",
+            message_zh=f"质量事件 {event.ref} 已{event.get_status_display()}，不能再修改",
+            message_en=f"quality event {event.ref} is {event.status} and cannot be changed",
+            details=[ErrorDetail("事件已关闭或撤回", "the event is closed or withdrawn", field="status")],
+        )
+
+
+# --- deviations --------------------------------------------------------------------------------------
+
+
+def _lock_deviation(actor: Actor, deviation: Deviation, expected_version: int | None) -> Deviation:
+    deviation = records.lock(actor, deviation, expected_version=expected_version)
+    _require_open(deviation.event)
+    return deviation
+
+
+@transaction.atomic
+def deviation_investigate(
+    *,
+    actor: Actor,
+    deviation: Deviation,
+    root_cause: str,
+    summary: str = "",
+    party: str | None = None,
+    expected_version: int | None = None,
+) -> Deviation:
+    """Record the investigation by either party: its root cause (required) and conclusion."""
+    deviation = _lock_deviation(actor, deviation, expected_version)
+    _party_of(actor, deviation.event.contract, party)
+    root_cause = _required_text(root_cause, "root_cause", "应填写根本原因", "the root cause is required")
+    return records.change(
+        actor,
+        deviation,
+        root_cause=root_cause,
+        investigation_summary=summary,
+        investigated_at=timezone.now(),
+        investigated_by_id=_user_id(actor),
+    )
+
+
+@transaction.atomic
+def deviation_reclassify(
+    *,
+    actor: Actor,
+    deviation: Deviation,
+    to: str,
+    reason: str,
+    party: str | None = None,
+    expected_version: int | None = None,
+) -> Reclassification:
+    """Change a deviation's classification. An upgrade applies at once (and may create art. 11
+    obligations); a downgrade is a request that a second person, QA or head of quality of the same
+    party, must approve (``reclassification_decide``). Both stay in the trail."""
+    deviation = _lock_deviation(actor, deviation, expected_version)
+    acting = _party_of(actor, deviation.event.contract, party)
+    reason = _required_text(reason, "reason", "分类变更应说明理由", "a reclassification needs its reason")
+    if to not in Classification.values or to == deviation.classification:
+        raise validation_failed(
+            [
+                ErrorDetail(
+                    f"新分类「{to}」无效或与当前分类相同",
+                    f"new classification {to!r} is unknown or unchanged",
+                    field="to_classification",
+                )
+            ]
+        )
+    upgrade = SEVERITY[to] > SEVERITY[deviation.classification]
+    if not upgrade and deviation.reclassifications.filter(status=ReclassificationStatus.PENDING).exists():
+        raise InvalidTransition(
+            code="reclassification_pending",
+            message_zh="已有待批准的分类变更",
+            message_en="a reclassification is already awaiting approval",
+            details=[ErrorDetail("已有待批准的分类变更", "one is pending", field="to_classification")],
+        )
+    request = records.create(
+        actor,
+        Reclassification(
+            deviation=deviation,
+            from_classification=deviation.classification,
+            to_classification=to,
+            reason=reason,
+            party=acting,
+            requested_by_id=_user_id(actor),
+            requested_at=timezone.now(),
+            status=ReclassificationStatus.APPLIED if upgrade else ReclassificationStatus.PENDING,
+        ),
+        reason=reason,
+    )
+    if upgrade:
+        records.change(actor, deviation, reason=reason, classification=to)
+        _retention_obligations(actor, deviation)
+    return request
+
+
+@transaction.atomic
+def reclassification_decide(
+    *, actor: Actor, reclassification: Reclassification, approve: bool, note: str = ""
+) -> Reclassification:
+    """QA approval (or rejection) of a downgrade: by a QA or head of quality of the party that asked,
+    who is not the person who asked. Approval applies the new classification."""
+    reclassification = records.lock(actor, reclassification)
+    _require_user(actor, "批准分类变更", "approving a reclassification")
+    deviation = Deviation.objects.select_for_update().get(pk=reclassification.deviation_id)
+    _require_open(deviation.event)
+    party = reclassification.party
+    org = organisation_of(deviation.event.contract, party)
+    if not any(m.organisation_id == org and m.role in QA_ROLES[party] for m in actor.memberships):
+        raise _refuse(
+            "qa_approval_required",
+            f"偏差降级须由{EventParty(party).label}的 QA 或质量负责人批准",
+            f"a downgrade must be approved by QA or the head of quality of the {party}",
+        )
+    if reclassification.requested_by_id == actor.user_id:
+        raise _refuse(
+            "second_person_required",
+            "申请人不能批准自己的降级申请，须由另一人批准",
+            "the requester cannot approve their own downgrade: a second person must",
+        )
+    to = ReclassificationStatus.APPROVED if approve else ReclassificationStatus.REJECTED
+    if approve and deviation.classification != reclassification.from_classification:
+        raise records.StaleRecord(
+            code="stale_record",
+            message_zh="申请后偏差分类已变更，请重新申请",
+            message_en="the classification changed since the request; request again",
+            details=[ErrorDetail("分类已变更", "classification changed", field="classification")],
+        )
+    records.transition(
+        actor,
+        reclassification,
+        RECLASSIFICATION_TRANSITIONS,
+        to,
+        reason=note,
+        decided_by_id=actor.user_id,
+        decided_at=timezone.now(),
+        decision_note=note,
+    )
+    if approve:
+        records.change(
+            actor, deviation, reason=reclassification.reason, classification=reclassification.to_classification
+        )
+    return reclassification
+
+
+# --- CAPA ------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def capa_add(
+    *, actor: Actor, event: QualityEvent, description: str, owner_party: str, due_on, party: str | None = None
+) -> Capa:
+    """A corrective or preventive action for an open event, with the party responsible and its due date."""
+    event = records.lock(actor, event)
+    _require_open(event)
+    _party_of(actor, event.contract, party)
+    if owner_party not in EventParty.values:
+        raise validation_failed(
+            [ErrorDetail(f"责任方「{owner_party}」无效", f"unknown owner party {owner_party!r}", field="owner_party")]
+        )
+    description = _required_text(description, "description", "应填写措施内容", "the action is required")
+    return records.create(
+        actor,
+        Capa(
+            event=event, description=description, owner_party=owner_party, due_on=due_on, created_by_id=_user_id(actor)
+        ),
+    )
+
+
+@transaction.atomic
+def capa_implement(*, actor: Actor, capa: Capa, note: str, expected_version: int | None = None) -> Capa:
+    """The owner party reports the action done."""
+    capa = records.lock(actor, capa, expected_version=expected_version)
+    _require_party(actor, capa.event.contract, capa.owner_party, "报告该措施已实施", "report this CAPA implemented")
+    note = _required_text(note, "implementation_note", "应说明实施情况", "describe what was done")
+    return records.transition(
+        actor,
+        capa,
+        CAPA_TRANSITIONS,
+        CapaStatus.IMPLEMENTED,
+        implemented_at=timezone.now(),
+        implemented_by_id=_user_id(actor),
+        implementation_note=note,
+    )
+
+
+@transaction.atomic
+def capa_check_effectiveness(
+    *, actor: Actor, capa: Capa, effective: bool, note: str, expected_version: int | None = None
+) -> Capa:
+    """QA (or the head of quality) of either party records whether the implemented action worked."""
+    capa = records.lock(actor, capa, expected_version=expected_version)
+    contract = capa.event.contract
+    qa = any(
+        m.organisation_id == organisation_of(contract, p) and m.role in QA_ROLES[p]
+        for p in EventParty.values
+        for m in actor.memberships
+    )
+    if not qa:
+        raise _refuse(
+            "qa_required",
+            "有效性确认须由委托双方的 QA 或质量负责人办理",
+            "the effectiveness check is for QA or the head of quality of either party",
+        )
+    note = _required_text(note, "effectiveness_note", "应填写有效性确认结论", "the check needs its conclusion")
+    return records.transition(
+        actor,
+        capa,
+        CAPA_TRANSITIONS,
+        CapaStatus.EFFECTIVE if effective else CapaStatus.NOT_EFFECTIVE,
+        effectiveness_checked_at=timezone.now(),
+        effectiveness_checked_by_id=actor.user_id,
+        effectiveness_note=note,
+    )
+
+
+# --- retention obligations -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def retention_obligation_fulfil(*, actor: Actor, obligation: RetentionObligation, note: str) -> RetentionObligation:
+    """The obligated party records the samples kept or the stability study started."""
+    obligation = records.lock(actor, obligation)
+    _require_party(actor, obligation.event.contract, obligation.party, "履行该义务", "fulfil this obligation")
+    note = _required_text(note, "note", "应说明履行情况", "describe how it was fulfilled")
+    return records.transition(
+        actor,
+        obligation,
+        OBLIGATION_TRANSITIONS,
+        ObligationStatus.FULFILLED,
+        fulfilled_at=timezone.now(),
+        fulfilled_by_id=_user_id(actor),
+        note=note,
+    )
