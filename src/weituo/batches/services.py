@@ -1,0 +1,386 @@
+"""Every write of the batches app: batches, their release package, and the two-step release.
+
+Release (Notice 2025-134 art. 12; device notice 2024-38 art. 8)
+----------------------------------------------------------------
+1. **Factory release** (出厂放行; for a device: production release, 生产放行) by a QP of the
+   contract's CMO (role ``cmo_qp`` in that organisation), once the release package is complete
+   (a batch production record, a batch test record, structured results all passing, a deviation
+   record for each deviation of the batch) and no deviation or OOS/OOT event of the batch is open.
+   The package is then frozen: its digest is in the signed decision, so the MAH reviews exactly
+   what the CMO released ("一并提交持有人").
+2. **Market release** (上市放行) by a QP of the holder of the product (role ``mah_qp`` in the MAH or
+   device registrant that holds it), after the factory release, refused likewise while a deviation
+   or OOS/OOT event of the batch is open.
+
+Devices: the device notice art. 8 has the registrant review "受托生产企业生产放行文件", the CMO's
+production-release documents, so the CMO's step is required for devices too; and "产品上市放行应当
+由注册人自行完成，不得委托其他企业" — the market release is only ever the registrant's own QP's,
+whatever an agreement says.
+
+Only a QP releases, and only as themself: there is no parameter to bypass a check or to release for
+someone else; a platform admin or a system job cannot release. Each release is an electronic
+signature (meaning "released", password re-entered) on an immutable ``ReleaseDecision``.
+
+Every attempt is in the ledger. A successful one: the decision's ``create``, the ``sign`` entry,
+the batch's ``transition``. A refused one (not a QP, a blocker, a wrong password, a stale copy,
+already released): one ``release_refused`` entry on the batch, written in its own transaction after
+the refused one rolled back, so the record of the refusal survives the refusal. For that, call the
+release services outside any transaction of your own (as the web and the API do).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from typing import Any
+
+from django.contrib.auth import authenticate, get_user_model
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from weituo.accounts import policy
+from weituo.accounts.actors import Actor
+from weituo.accounts.roles import Role, Side
+from weituo.contracts.models import CommissionContract
+from weituo.core.errors import ApplicationError, ErrorDetail, InvalidTransition, PermissionDenied, validation_failed
+from weituo.core.validation import validate
+from weituo.integrity.ledger import Change, ledger_append
+from weituo.integrity.models import Signature
+from weituo.integrity.services import SignatureRefused, signature_apply
+from weituo.quality import records
+from weituo.registry.models import Line, Product
+from weituo.registry.services import writes_for
+
+from .checks import package_digest, release_problems
+from .choices import BATCH_TRANSITIONS, STATUS_AFTER, BatchStatus, ReleaseStep
+from .models import Batch, ReleaseDecision, ReleaseDocument, TestResult
+
+DOCUMENT_MAX_BYTES = 50 * 1024 * 1024
+DOCUMENT_TYPES = frozenset({".pdf", ".ofd", ".docx", ".doc", ".xlsx", ".xls", ".csv", ".xml", ".jpg", ".jpeg", ".png"})
+
+
+class ReleaseBlocked(InvalidTransition):
+    """A release refused because of what is still open or missing (every reason is in ``details``)."""
+
+
+# --- batches and their package -------------------------------------------------------------------
+
+
+def _require_cmo_writer(actor: Actor, contract: CommissionContract) -> None:
+    if not writes_for(actor, contract.cmo_id, Side.CMO):
+        raise PermissionDenied(
+            code="not_the_cmo",
+            message_zh="只有该协议的受托方可以登记批次及其放行资料",
+            message_en="only the CMO of the contract records its batches and their release package",
+        )
+
+
+def _new_ref() -> str:
+    return f"B-{timezone.now():%Y%m%d}-{secrets.token_hex(4).upper()}"
+
+
+@transaction.atomic
+def batch_create(
+    *,
+    actor: Actor,
+    contract: CommissionContract,
+    product: Product,
+    line: Line,
+    number: str,
+    ref: str | None = None,
+    **fields: Any,
+) -> Batch:
+    """A batch made by the contract's CMO (``manufactured_on``, ``expiry_on``, ``quantity``,
+    ``quantity_unit``, optionally ``theoretical_quantity``); the batch number is unique per product."""
+    if not policy.visible(actor, CommissionContract).filter(pk=contract.pk).exists():
+        raise records.not_found(CommissionContract, contract.ref)
+    _require_cmo_writer(actor, contract)
+    if fields.get("status", BatchStatus.IN_PRODUCTION) != BatchStatus.IN_PRODUCTION:
+        raise ValueError("a batch is created awaiting release; it changes status only by release")
+    batch = Batch(ref=ref or _new_ref(), contract=contract, product=product, line=line, number=number, **fields)
+    return records.create(actor, batch)
+
+
+def _lock_open_package(actor: Actor, batch: Batch) -> Batch:
+    batch = records.lock(actor, batch)
+    _require_cmo_writer(actor, batch.contract)
+    if batch.status != BatchStatus.IN_PRODUCTION:
+        raise InvalidTransition(
+            code="package_frozen",
+            message_zh=f"批次 {batch.number} 已{batch.get_status_display()}，放行资料不能再修改",
+            message_en=f"batch {batch.number} is {batch.status}: its release package can no longer change",
+            details=[ErrorDetail("放行资料已冻结", "the release package is frozen", field="status")],
+        )
+    return batch
+
+
+def _file_problems(file: UploadedFile | None) -> list[ErrorDetail]:
+    if file is None:
+        return [ErrorDetail("请选择文件", "a file is required", field="file")]
+    name = file.name or ""
+    suffix = name[name.rfind(".") :].lower() if "." in name else ""
+    problems = []
+    if suffix not in DOCUMENT_TYPES:
+        allowed = " ".join(sorted(DOCUMENT_TYPES))
+        problems.append(
+            ErrorDetail(
+                f"不支持的文件类型「{suffix or name}」（可用：{allowed}）",
+                f"file type {suffix or name!r} not accepted ({allowed})",
+                field="file",
+            )
+        )
+    if file.size is not None and file.size > DOCUMENT_MAX_BYTES:
+        problems.append(
+            ErrorDetail(
+                f"文件过大：{file.size} 字节，上限 {DOCUMENT_MAX_BYTES} 字节",
+                f"file too large: {file.size} bytes, limit {DOCUMENT_MAX_BYTES}",
+                field="file",
+            )
+        )
+    if not file.size:
+        problems.append(ErrorDetail("文件为空", "the file is empty", field="file"))
+    return problems
+
+
+@transaction.atomic
+def release_document_add(
+    *, actor: Actor, batch: Batch, kind: str, title: str, file: UploadedFile, event=None
+) -> ReleaseDocument:
+    """Add a file to the release package, with its SHA-256. Every problem (type, size, kind, the
+    deviation it records) is reported at once and nothing is written — no row, no file."""
+    batch = _lock_open_package(actor, batch)
+    problems = _file_problems(file)
+    if problems:
+        raise validation_failed(problems, what_zh="放行资料", what_en="release document")
+    digest = hashlib.sha256()
+    for chunk in file.chunks():
+        digest.update(chunk)
+    file.seek(0)
+    document = ReleaseDocument(
+        batch=batch,
+        kind=kind,
+        title=title,
+        file=file,
+        sha256=digest.hexdigest(),
+        size=file.size,
+        event=event,
+        added_by_id=None if actor.system else actor.user_id,
+    )
+    validate(document)  # before save: the file is written to storage only by save()
+    records.create(actor, document)
+    records.change(actor, batch, reason=f"release document {kind}: {title}")  # the package changed: new version
+    return document
+
+
+@transaction.atomic
+def batch_result_add(
+    *, actor: Actor, batch: Batch, test_name: str, specification: str, result: str, passed: bool
+) -> TestResult:
+    """Add one structured result of the batch test record."""
+    batch = _lock_open_package(actor, batch)
+    row = TestResult(
+        batch=batch,
+        test_name=test_name,
+        specification=specification,
+        result=result,
+        passed=passed,
+        entered_by_id=None if actor.system else actor.user_id,
+    )
+    records.create(actor, row)
+    records.change(actor, batch, reason=f"test result {test_name}")
+    return row
+
+
+# --- the release ---------------------------------------------------------------------------------
+
+
+def _step_label(batch: Batch, step: str) -> tuple[str, str]:
+    if step == ReleaseStep.FACTORY:
+        return ("生产放行", "production release") if batch.product.kind == "device" else ("出厂放行", "factory release")
+    return "上市放行", "market release"
+
+
+def _require_qp(actor: Actor, batch: Batch, step: str) -> None:
+    """Only a QP of the right organisation: the CMO's for the factory step, the product holder's
+    (MAH or device registrant) for the market step. No admin or system exception."""
+    if step == ReleaseStep.FACTORY:
+        role, org = Role.CMO_QP, batch.contract.cmo_id
+        who_zh, who_en = "受托方的质量受权人", "a QP of the contract's CMO"
+    else:
+        role, org = Role.MAH_QP, batch.product.holder_id
+        who_zh, who_en = "产品持有人/注册人的质量受权人", "a QP of the product's MAH or registrant"
+    qp = actor.user_id is not None and not actor.system
+    if not (qp and any(m.role == role and m.organisation_id == org for m in actor.memberships)):
+        zh, en = _step_label(batch, step)
+        raise PermissionDenied(
+            code="not_qp",
+            message_zh=f"{zh}只能由{who_zh}办理",
+            message_en=f"the {en} may only be signed by {who_en}",
+            details=[ErrorDetail(f"须为{who_zh}", f"must be {who_en}", field="actor")],
+        )
+
+
+def _require_not_released(batch: Batch, step: str) -> None:
+    decision = batch.decisions.filter(step=step).first()
+    if decision is not None:
+        zh, en = _step_label(batch, step)
+        user = get_user_model().objects.get(pk=decision.decided_by_id)
+        name = user.get_full_name() or user.get_username()
+        when = timezone.localtime(decision.decided_at).strftime("%Y-%m-%d %H:%M")
+        raise InvalidTransition(
+            code="already_released",
+            message_zh=f"批次 {batch.number} 已于 {when} 由 {name} {zh}，不能再次签署",
+            message_en=f"batch {batch.number} was already given its {en} by {name} at {when}; it cannot be signed again",
+            details=[ErrorDetail("已放行", "already released", field="status")],
+        )
+    if batch.status == BatchStatus.REJECTED:
+        raise InvalidTransition(
+            code="batch_rejected",
+            message_zh=f"批次 {batch.number} 已决定不予放行",
+            message_en=f"batch {batch.number} was rejected",
+            details=[ErrorDetail("不予放行", "rejected", field="status")],
+        )
+
+
+def _check_release(actor: Actor, batch: Batch, step: str) -> None:
+    _require_qp(actor, batch, step)
+    _require_not_released(batch, step)
+    problems = release_problems(batch, step)
+    if problems:
+        zh, en = _step_label(batch, step)
+        raise ReleaseBlocked(
+            code="release_blocked",
+            message_zh=f"批次 {batch.number} 不能{zh}：{len(problems)} 项未满足",
+            message_en=f"batch {batch.number} cannot be given its {en}: {len(problems)} problem(s)",
+            details=problems,
+        )
+
+
+def _reauthenticate(actor: Actor, password: str, request: Any) -> None:
+    """Check the signer's password before the release transaction, so that a failure counts toward
+    the login lockout (django-axes records it in the database: inside the release transaction, which
+    rolls back on refusal, the record of the failure would be lost). Same checks as
+    ``integrity.services.signature_apply``, which checks again when it signs."""
+    if actor.system or actor.user_id is None:
+        zh, en = "系统任务不能签名", "a system job cannot sign"
+    else:
+        user = get_user_model().objects.filter(pk=actor.user_id, is_active=True).first()
+        if user is None:
+            zh, en = "账号已停用，签名被拒绝", "account inactive: signature refused"
+        else:
+            if request is not None:
+                signed_in = authenticate(request=request, username=user.get_username(), password=password)
+                ok = signed_in is not None and signed_in.pk == user.pk
+            else:
+                ok = user.check_password(password)
+            if ok:
+                return
+            zh, en = "密码错误，签名被拒绝", "wrong password: signature refused"
+    raise SignatureRefused(
+        code="signature_refused", message_zh=zh, message_en=en, details=[ErrorDetail(zh, en, field="password")]
+    )
+
+
+def _release(
+    actor: Actor, batch: Batch, step: str, password: str, reason: str, request: Any, expected_version: int | None
+) -> ReleaseDecision:
+    try:
+        # 1. refuse early, without asking for the password: not a QP, released already, blockers
+        with transaction.atomic():
+            _check_release(actor, records.lock(actor, batch, expected_version=expected_version), step)
+        # 2. the password, outside any transaction (see _reauthenticate)
+        _reauthenticate(actor, password, request)
+        # 3. again under the lock (someone may have raised a deviation meanwhile), then sign and release
+        with transaction.atomic():
+            locked = records.lock(actor, batch, expected_version=expected_version)
+            _check_release(actor, locked, step)
+            now = timezone.now()
+            decision = records.create(
+                actor,
+                ReleaseDecision(
+                    batch=locked,
+                    step=step,
+                    decided_by_id=actor.user_id,
+                    decided_at=now,
+                    package_digest=package_digest(locked),
+                ),
+                reason=reason,
+            )
+            signature_apply(
+                actor=actor, record=decision, meaning=Signature.Meaning.RELEASED, password=password, reason=reason
+            )
+            prefix = "factory" if step == ReleaseStep.FACTORY else "market"
+            records.transition(
+                actor,
+                locked,
+                BATCH_TRANSITIONS,
+                STATUS_AFTER[step],
+                reason=reason,
+                **{f"{prefix}_released_at": now, f"{prefix}_released_by_id": actor.user_id},
+            )
+            return decision
+    except ApplicationError as refused:
+        with transaction.atomic():
+            ledger_append(
+                actor=actor,
+                change=Change.of(
+                    "release_refused",
+                    batch,
+                    new={
+                        "step": step,
+                        "code": refused.code,
+                        "why": refused.message_en,
+                        "details": [d.message_en for d in refused.details],
+                    },
+                    reason=reason,
+                ),
+            )
+        raise
+
+
+def batch_factory_release(
+    *,
+    actor: Actor,
+    batch: Batch,
+    password: str,
+    reason: str = "",
+    request: Any = None,
+    expected_version: int | None = None,
+) -> ReleaseDecision:
+    """The CMO's QP signs the factory (device: production) release; see the module docstring."""
+    return _release(actor, batch, ReleaseStep.FACTORY, password, reason, request, expected_version)
+
+
+def batch_market_release(
+    *,
+    actor: Actor,
+    batch: Batch,
+    password: str,
+    reason: str = "",
+    request: Any = None,
+    expected_version: int | None = None,
+) -> ReleaseDecision:
+    """The MAH's (device: the registrant's) QP signs the market release; see the module docstring."""
+    return _release(actor, batch, ReleaseStep.MARKET, password, reason, request, expected_version)
+
+
+@transaction.atomic
+def batch_reject(*, actor: Actor, batch: Batch, reason: str, expected_version: int | None = None) -> Batch:
+    """The QP whose step is next decides not to release the batch (the CMO's before factory release,
+    the holder's after it), with the reason."""
+    batch = records.lock(actor, batch, expected_version=expected_version)
+    step = ReleaseStep.FACTORY if batch.status == BatchStatus.IN_PRODUCTION else ReleaseStep.MARKET
+    _require_qp(actor, batch, step)
+    if not (reason or "").strip():
+        raise validation_failed([ErrorDetail("应说明不予放行的理由", "a rejection needs its reason", field="reason")])
+    return records.transition(
+        actor,
+        batch,
+        BATCH_TRANSITIONS,
+        BatchStatus.REJECTED,
+        reason=reason,
+        rejected_at=timezone.now(),
+        rejected_by_id=actor.user_id,
+        rejection_reason=reason.strip(),
+    )
