@@ -72,15 +72,6 @@ def test_an_edited_communication_row_is_in_the_trail_of_both_parties_and_the_led
     assert "ledger intact" in verified.stdout
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=(
-        "web bug: the htmx response is the <tr> followed by the out-of-band trail <section>; parsed after a "
-        "<tr>, the section's <table> rows are hoisted out of it, so the panel is swapped in with an empty table. "
-        "Fix: wrap the OOB include in <template> in web/_communication_row.html and _responsibility_row.html."
-    ),
-)
 def test_the_trail_panel_shows_the_new_entry_in_place_without_a_reload(open_page, editable):
     page = open_page("li.na")
     reason, newest_before = _edit_time_limit(page, editable)
