@@ -271,3 +271,17 @@ def test_accounts_are_ledgered_without_password_hashes():
     assert "argon2" not in account.new and "pbkdf2" not in account.new and "md5" not in account.new
     assert LedgerEntry.objects.filter(object_type="accounts.membership").count() == 2
     assert verify_all().ok
+
+
+@pytest.mark.django_db(transaction=False)
+def test_ledger_append_outside_a_transaction_is_refused(django_db_blocker):
+    """An entry must commit with the change it records, so an append outside any transaction is a bug."""
+    from weituo.integrity.ledger import Change, ledger_append
+
+    with pytest.raises(RuntimeError, match="inside the transaction"):
+        # pytest-django wraps the test in a transaction; leave it to see what a bare caller gets
+        connection.in_atomic_block, saved = False, connection.in_atomic_block
+        try:
+            ledger_append(actor=SYSTEM, change=Change("test", "x", "1"))
+        finally:
+            connection.in_atomic_block = saved

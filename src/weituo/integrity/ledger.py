@@ -9,17 +9,18 @@ transaction takes at BEGIN (``transaction_mode=IMMEDIATE`` in the settings).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection, models, transaction
+from django.db import connection, models
 from django.utils import timezone
 
 from weituo.accounts.actors import Actor
 
 from .audited import object_type as type_of
-from .canonical import GENESIS, canonical_bytes, entry_hash, plain
+from .canonical import GENESIS, canonical_bytes, plain, stored_entry_bytes
 from .models import LedgerEntry
 
 ADVISORY_LOCK_KEY = 0x77656974756F  # "weituo"
@@ -44,14 +45,22 @@ class Change:
         return cls(action, type_of(type(instance)), str(instance.pk), old or {}, new or {}, **kw)
 
 
+COLUMNS = (
+    "seq", "at", "actor", "actor_user_id", "organisation", "action", "object_type", "object_id",
+    "old", "new", "reason", "meaning", "prev_hash", "entry_hash",
+)  # fmt: skip
+
+
 def _lock_and_tail() -> tuple[int, str]:
-    if not connection.in_atomic_block:
-        raise RuntimeError("ledger_append must run inside the transaction of the change it records")
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
+    """Take the append lock, then read the last entry (two statements: the read must see what the
+    previous lock holder committed, so it cannot share a snapshot taken before the lock)."""
+    table = connection.ops.quote_name(LedgerEntry._meta.db_table)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK_KEY])
-    last = LedgerEntry.objects.order_by("-seq").values_list("seq", "entry_hash").first()
-    return last if last else (0, GENESIS)
+        cursor.execute(f"SELECT seq, entry_hash FROM {table} ORDER BY seq DESC LIMIT 1")
+        last = cursor.fetchone()
+    return (last[0], last[1]) if last else (0, GENESIS)
 
 
 def ledger_append(*, actor: Actor, change: Change) -> LedgerEntry:
@@ -61,41 +70,38 @@ def ledger_append(*, actor: Actor, change: Change) -> LedgerEntry:
 
 
 def ledger_append_many(*, actor: Actor, changes: Iterable[Change]) -> list[LedgerEntry]:
-    """Append entries for many changes of one transaction (an import) under one lock, in one bulk insert."""
+    """Append entries for many changes of one transaction (an import) under one lock, in one bulk insert.
+
+    Raw SQL on purpose: the append is on the path of every write, and the ORM's query building cost
+    more than the statements themselves (benchmarks/ledger.py).
+    """
     if not isinstance(actor, Actor):
         raise TypeError(f"the ledger needs an Actor (accounts.actors), not {actor!r}")
-    with transaction.atomic():
-        seq, prev = _lock_and_tail()
-        at = timezone.now().astimezone(dt.UTC)
-        org = str(actor.primary_organisation_id or "")
-        entries = []
-        for change in changes:
-            seq += 1
-            values = {
-                "seq": seq,
-                "at": at,
-                "actor": actor.label,
-                "organisation": org,
-                "action": change.action,
-                "object_type": change.object_type,
-                "object_id": change.object_id,
-                "old": plain(change.old),
-                "new": plain(change.new),
-                "reason": change.reason,
-                "meaning": change.meaning,
-                "prev_hash": prev,
-            }
-            prev = entry_hash(values)
-            entries.append(
-                LedgerEntry(
-                    **{
-                        **values,
-                        "old": canonical_bytes(values["old"]).decode(),
-                        "new": canonical_bytes(values["new"]).decode(),
-                    },
-                    actor_user_id=actor.user_id,
-                    entry_hash=prev,
-                )
+    if not connection.in_atomic_block:
+        raise RuntimeError("ledger_append must run inside the transaction of the change it records")
+    seq, prev = _lock_and_tail()
+    at = timezone.now().astimezone(dt.UTC)
+    at_text, at_db = plain(at), connection.ops.adapt_datetimefield_value(at)
+    org, label = str(actor.primary_organisation_id or ""), actor.label
+    entries, rows = [], []
+    for change in changes:
+        seq += 1
+        old, new = canonical_bytes(change.old).decode(), canonical_bytes(change.new).decode()
+        digest = hashlib.sha256(
+            stored_entry_bytes(
+                seq=seq, at=at_text, actor=label, organisation=org, action=change.action,
+                object_type=change.object_type, object_id=change.object_id, old_text=old, new_text=new,
+                reason=change.reason, meaning=change.meaning, prev_hash=prev,
             )
-        LedgerEntry.objects.bulk_create(entries, batch_size=1000)
+        ).hexdigest()  # fmt: skip
+        values = (seq, at, label, actor.user_id, org, change.action, change.object_type, change.object_id,
+                  old, new, change.reason, change.meaning, prev, digest)  # fmt: skip
+        rows.append((*values[:1], at_db, *values[2:]))
+        entries.append(LedgerEntry(**dict(zip(COLUMNS, values, strict=True))))
+        prev = digest
+    table = connection.ops.quote_name(LedgerEntry._meta.db_table)
+    insert = f"INSERT INTO {table} ({', '.join(COLUMNS)}) VALUES ({', '.join(['%s'] * len(COLUMNS))})"
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 1000):
+            cursor.executemany(insert, rows[start : start + 1000])
     return entries

@@ -26,7 +26,7 @@ from .audited import object_type, snapshot
 from .canonical import ENTRY_FIELDS, record_digest
 from .ledger import Change, ledger_append
 from .models import Checkpoint, Signature
-from .verify import iter_entries, key_dir
+from .verify import iter_entries, iter_entry_hashes, key_dir
 
 SIGNATURE_MEANINGS = tuple(Signature.Meaning.values)
 
@@ -34,7 +34,7 @@ SIGNATURE_MEANINGS = tuple(Signature.Meaning.values)
 @transaction.atomic
 def ledger_checkpoint() -> Checkpoint:
     """Sign the Merkle root of the whole ledger as it stands (a command-line job: no actor to record)."""
-    hashes = [bytes.fromhex(row[-1]) for row in iter_entries()]
+    hashes = list(iter_entry_hashes())
     at = timezone.now().astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     signed = cp.sign_checkpoint(len(hashes), merkle.root(hashes).hex(), at, keys.ensure_key(key_dir()))
     return Checkpoint.objects.create(**signed)
