@@ -186,3 +186,14 @@ def test_recheck_evaluates_and_records_only_what_depends_on_the_change(demo):
         if f.subject.get("contract") == contract.ref
     }
     assert {(f.rule_id, f.subject.get("ref")): str(f.outcome) for f in result.findings} == expected
+
+
+def test_a_recheck_that_changes_nothing_leaves_no_trace(demo):
+    compliance_scan(actor=SYSTEM, as_of=DEMO_AS_OF)
+    person = Person.objects.filter(pk__in=Appointment.objects.values("person_id")).first()
+    person.email = "someone@example.invalid"  # no rule reads an e-mail address
+    scans, entries = Scan.objects.count(), LedgerEntry.objects.count()
+    result = compliance_recheck(actor=SYSTEM, changed=person, as_of=DEMO_AS_OF)
+    assert result.graphs.enterprises and result.findings  # evaluated …
+    assert result.scan is None and result.changes == 0  # … and nothing to record
+    assert (Scan.objects.count(), LedgerEntry.objects.count()) == (scans, entries)
