@@ -330,13 +330,14 @@ def _organisations(scope: _Filter, as_of: dt.date) -> dict[int, OrganisationFact
         people[r["person_id"]] = (r["person__ref"], r["person__name"], r["person__organisation_id"])
         appointments[r["person_id"]].append(AppointmentFacts(role=r["role"], since=r["since"], until=r["until"]))
     periods: dict[int, list[Period]] = defaultdict(list)
-    for r in (
-        scope.orgs(ExperienceRecord.objects, "person__organisation")
-        .filter(person_id__in=Appointment.objects.values("person_id"))
-        .values(
-            "person_id", "activity", "started_on", "ended_on", "sterile", "tcm_injection", "multicomponent_biochemical"
-        )
+    experience_qs = ExperienceRecord.objects.all()
+    if not scope.everything:  # the key persons' CVs only (a whole scan reads them all, and skips the rest)
+        experience_qs = experience_qs.filter(person_id__in=list(people))
+    for r in experience_qs.values(
+        "person_id", "activity", "started_on", "ended_on", "sterile", "tcm_injection", "multicomponent_biochemical"
     ):
+        if r["person_id"] not in people:
+            continue
         periods[r["person_id"]].append(
             Period(
                 start=r["started_on"],
