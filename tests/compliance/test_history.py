@@ -135,3 +135,16 @@ def test_the_findings_and_their_ledger_entries_commit_together(demo, monkeypatch
     with pytest.raises(RuntimeError), transaction.atomic():
         compliance_scan(actor=SYSTEM, as_of=DEMO_AS_OF)
     assert not Finding.objects.exists() and not Scan.objects.exists() and LedgerEntry.objects.count() == entries
+
+
+def test_a_withdrawn_rules_findings_close_and_left_out_drafts_stay(demo):
+    compliance_scan(actor=SYSTEM, as_of=DEMO_AS_OF, include_draft=True)
+    drafts = Finding.objects.filter(rule_id__startswith="draft-").exclude(outcome=Outcome.NOT_APPLICABLE)
+    kept = sorted(drafts.values_list("pk", "outcome"))
+    assert kept
+    withdrawn = Finding.objects.filter(rule_id="134-6.access").first()
+    Finding.objects.filter(pk=withdrawn.pk).update(rule_id="134-6.withdrawn-rule")
+    compliance_scan(actor=SYSTEM, as_of=DEMO_AS_OF)  # without the drafts
+    assert sorted(drafts.values_list("pk", "outcome")) == kept
+    withdrawn.refresh_from_db()
+    assert withdrawn.outcome == Outcome.NOT_APPLICABLE and history(withdrawn)[-1][0] == EventKind.CLOSED

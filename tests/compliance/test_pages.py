@@ -156,3 +156,17 @@ def test_the_report_page_reads_a_fixed_number_of_queries(login):
     with CaptureQueriesContext(connection) as queries:
         assert client.get("/compliance/ORG-CMO/").status_code == 200
     assert len(queries) <= 15
+
+
+def test_the_findings_selector_applies_the_visibility_policy(world):
+    from weituo.accounts.selectors import actor_for_user
+    from weituo.compliance.selectors import finding_list
+
+    def scopes(username: str) -> set[str]:
+        return set(finding_list(actor=actor_for_user(world[username])).values_list("scope_ref", flat=True))
+
+    assert scopes("mah.qa") == {"CON-1"}  # its contract; not its CMO's lines
+    assert scopes("cmo.qa") == {"CON-1", "ORG-CMO"}
+    assert scopes("mah2.qa") == {"CON-2"}  # ORG-MAH2 has no line or key person of its own
+    assert scopes("inspector.js") >= {"CON-1", "CON-2", "ORG-CMO"} and "ORG-CMO2" not in scopes("inspector.js")
+    assert scopes("inspector.zj") >= {"CON-2", "ORG-CMO2"} and "CON-1" not in scopes("inspector.zj")

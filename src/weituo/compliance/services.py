@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from weituo.accounts import policy
@@ -41,6 +41,7 @@ from .facts import FactGraphs, load_facts
 from .models import EventKind, Finding, FindingEvent, Outcome, Scan, ScopeKind
 
 BATCH = 500
+RECORDING_LOCK_KEY = 0x77746368656B  # "wtchek": serialises the recording of findings on PostgreSQL
 CHUNK = 5000  # rows written at a time: bounds the memory of a national first scan
 CONTENT_FIELDS = (
     "rule_version",
@@ -429,7 +430,13 @@ def findings_record(
         counts={o.value: counts.get(o.value, 0) for o in Outcome},
     )
     writer = _Writer(actor, scan, now)
-    existing_qs = Finding.objects.filter(rule_id__in=rule_ids)
+    if connection.vendor == "postgresql":  # one recording at a time (SQLite: BEGIN IMMEDIATE already)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [RECORDING_LOCK_KEY])
+    # The findings the scan answers for: of its rules (a draft rule left out keeps its findings), and of
+    # rules the engine no longer has (withdrawn: closed like any finding no longer produced).
+    left_out = {r.id for r in all_rules()} - set(rule_ids)
+    existing_qs = Finding.objects.exclude(rule_id__in=left_out)
     if not everything:
         existing_qs = existing_qs.filter(
             models.Q(scope_kind=ScopeKind.CONTRACT, scope_ref__in=[c.ref for c in graphs.contracts])
