@@ -165,3 +165,11 @@ def test_output_to_a_file(demo, tmp_path):
     path = tmp_path / "findings.json"
     check("--format", "json", "--no-store", "--as-of", DEMO_AS_OF.isoformat(), "--output", str(path))
     assert json.loads(path.read_text(encoding="utf-8"))["findings"]
+
+
+def test_djangos_system_checks_are_still_there(db):
+    out, _ = check("--system")
+    assert "System check identified" in out
+    out = io.StringIO()
+    call_command("check", databases=["default"], stdout=out)  # as Django's test runner calls it
+    assert "System check identified" in out.getvalue() and not Scan.objects.exists()

@@ -6,6 +6,11 @@
     weituo check --format json --output f.json    # every finding, with its citation and facts
     weituo check --org ORG-0004 --format html     # the enterprise's self-inspection report (art. 25)
     weituo check --include-draft                  # also the rules of drafts (not in force)
+    weituo check --system [--deploy] [--tag T]    # Django's system checks, which this command replaces
+
+The command takes the name of Django's ``check``; given ``--system`` or any of that command's own
+arguments (app labels, ``--deploy``, ``--tag``, ``--list-tags``, ``--database``) it runs Django's system
+checks instead, so that ``weituo check --deploy`` and Django's test runner still work.
 
 The findings are recorded (with their history and audit-ledger entries) for a scan as of today;
 a scan as of another date only reports, since its answers are not the current state of anything.
@@ -21,7 +26,8 @@ import sys
 from collections import Counter, defaultdict
 from typing import TextIO
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
+from django.core.management.commands.check import Command as SystemCheckCommand
 from django.utils import timezone
 from tqdm import tqdm
 
@@ -47,10 +53,15 @@ def _date(value: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"日期应为 YYYY-MM-DD：{value} / the date must be YYYY-MM-DD") from None
 
 
-class Command(BaseCommand):
-    help = "合规检查：按公告规则评估并记录结论 / compliance scan: evaluate the rules and record the findings"
+class Command(SystemCheckCommand):
+    help = (
+        "合规检查：按公告规则评估并记录结论 / compliance scan: evaluate the rules and record the findings "
+        "(--system: Django's system checks)"
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
+        super().add_arguments(parser)  # Django's system checks: app labels, --tag, --deploy, --database …
+        parser.add_argument("--system", action="store_true", help="Django 系统检查 / run Django's system checks")
         parser.add_argument(
             "--org", metavar="REF", help="只检查该企业及其委托生产协议 / one enterprise and its contracts"
         )
@@ -66,8 +77,10 @@ class Command(BaseCommand):
             "--output", metavar="FILE", help="写入文件（默认标准输出） / write to FILE (default stdout)"
         )
 
-    def handle(self, *args, org: str | None, as_of: dt.date | None, format: str, include_draft: bool,
+    def handle(self, *app_labels: str, org: str | None, as_of: dt.date | None, format: str, include_draft: bool,
                no_store: bool, output: str | None, **options) -> None:  # fmt: skip
+        if options["system"] or app_labels or any(options.get(k) for k in ("tags", "list_tags", "deploy", "databases")):
+            return super().handle(*app_labels, **options)
         today = timezone.localdate()
         as_of = as_of or today
         organisation = None
