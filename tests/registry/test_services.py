@@ -77,3 +77,39 @@ def test_line_capacity_cannot_be_planned_beyond_design_unless_recorded_deliberat
     assert LineProduct.objects.get(line=line, product=product).annual_volume == 3800
     line_product_set(actor=SYSTEM, line=line, product=product, annual_volume=Decimal("4000"), allow_over_capacity=True)
     assert LineProduct.objects.get(line=line, product=product).annual_volume == 4000
+
+
+def test_the_services_themselves_refuse_writes_to_another_organisations_records():
+    """The ownership check lives in the one write service, so no caller (web, API, admin, script) can skip it."""
+    import datetime as dt
+
+    from weituo.accounts.selectors import actor_for_user
+    from weituo.accounts.services import user_create
+    from weituo.contracts.models import CommissionContract
+    from weituo.contracts.services import contract_change_status
+    from weituo.core.errors import PermissionDenied
+
+    load_mini()
+    cmo_qa = actor_for_user(
+        user_create(actor=SYSTEM, username="sun.li", full_name="孙丽", email="s@example.cn", password="long enough pw 42",
+                    role="cmo_qa", organisation=Organisation.objects.get(ref="ORG-CMO"), since=dt.date(2024, 1, 1))
+    )  # fmt: skip
+    other_mah = actor_for_user(
+        user_create(actor=SYSTEM, username="zhao.lei", full_name="赵磊", email="z@example.cn", password="long enough pw 42",
+                    role="mah_qa", organisation=Organisation.objects.get(ref="ORG-MAH2"), since=dt.date(2024, 1, 1))
+    )  # fmt: skip
+    product = Product.objects.get(ref="P-1")  # held by ORG-MAH, made by ORG-CMO
+    with pytest.raises(PermissionDenied):
+        product_update(actor=cmo_qa, product=product, strength="1ml")
+    with pytest.raises(PermissionDenied):
+        organisation_create(
+            actor=cmo_qa, ref="ORG-Y", name="某公司", uscc="91110000600037341L", province="11", is_mah=True
+        )
+    with pytest.raises(PermissionDenied):
+        contract_change_status(actor=other_mah, contract=CommissionContract.objects.get(ref="CON-1"), to="terminated",
+                               on=dt.date(2026, 6, 30))  # fmt: skip
+    with pytest.raises(PermissionDenied):
+        line_product_set(actor=other_mah, line=Line.objects.get(ref="LINE-1"), product=Product.objects.get(ref="P-2"),
+                         annual_volume=Decimal("1"))  # fmt: skip
+    assert Product.objects.get(ref="P-1").strength == "5ml:0.1g"
+    assert CommissionContract.objects.get(ref="CON-1").status == "in_force"

@@ -29,11 +29,40 @@ ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
 ATTACHMENT_TYPES = {".pdf", ".docx", ".doc", ".xlsx", ".jpg", ".jpeg", ".png", ".ofd"}
 
 
-def contract_create(*, actor: Actor, products: list, lines: list | None = None, **fields: Any) -> CommissionContract:
-    """A new contract, in draft. It enters into force through ``contract_change_status``."""
+@transaction.atomic
+def contract_create(
+    *, actor: Actor, mah: Organisation, cmo: Organisation, products: list, lines: list | None = None, **fields: Any
+) -> CommissionContract:
+    """A party drafts a contract; it enters into force through ``contract_change_status``. The products
+    must be the MAH's and the lines the CMO's, since the policy would hide any other from the parties."""
     if fields.get("status", ContractStatus.DRAFT) != ContractStatus.DRAFT:
         raise ValueError("a contract is created as a draft")
-    return record_create(actor=actor, model=CommissionContract, products=products, lines=lines or [], **fields)
+    _require_party(actor, mah, cmo)
+    lines = lines or []
+    problems = [
+        ErrorDetail(
+            f"产品 {p.ref} 不属于委托方 {mah.ref}",
+            f"product {p.ref} is not held by the MAH {mah.ref}",
+            field="products",
+        )
+        for p in products
+        if p.holder_id != mah.pk
+    ] + [
+        ErrorDetail(
+            f"生产线 {line.ref} 不属于受托方 {cmo.ref}", f"line {line.ref} is not the CMO {cmo.ref}'s", field="lines"
+        )
+        for line in lines
+        if line.workshop.site.organisation_id != cmo.pk
+    ]
+    if not products:
+        problems.append(
+            ErrorDetail("至少委托一个产品", "a contract commissions at least one product", field="products")
+        )
+    if problems:
+        raise validation_failed(problems, what_zh="委托生产协议", what_en="contract")
+    return record_create(
+        actor=actor, model=CommissionContract, mah=mah, cmo=cmo, products=products, lines=lines, **fields
+    )
 
 
 def _change_status(
@@ -58,6 +87,7 @@ def contract_change_status(
     *, actor: Actor, contract: CommissionContract, to: str, on: dt.date | None = None, reason: str = ""
 ) -> CommissionContract:
     """Bring a contract into force or terminate it (art. 20: cancellation is due within 6 months of the date)."""
+    _require_party(actor, contract.mah, contract.cmo)
     contract = CommissionContract.objects.select_for_update().get(pk=contract.pk)
     _change_status(actor, contract, to, on, reason)
     if to == ContractStatus.TERMINATED:
@@ -202,43 +232,3 @@ def _require_party(actor: Actor, mah: Organisation, cmo: Organisation) -> None:
             message_zh="只有委托生产协议的持有人和受托方可以办理此事",
             message_en="only the MAH and the CMO of the commission contract may do this",
         )
-
-
-@transaction.atomic
-def contract_draft(
-    *, actor: Actor, mah: Organisation, cmo: Organisation, products: list, lines: list | None = None, **fields: Any
-) -> CommissionContract:
-    """A party drafts a contract (``contract_create``): the products must be the MAH's and the lines
-    the CMO's, since the policy would hide any other from the parties."""
-    _require_party(actor, mah, cmo)
-    lines = lines or []
-    problems = [
-        ErrorDetail(
-            f"产品 {p.ref} 不属于委托方 {mah.ref}",
-            f"product {p.ref} is not held by the MAH {mah.ref}",
-            field="products",
-        )
-        for p in products
-        if p.holder_id != mah.pk
-    ] + [
-        ErrorDetail(
-            f"生产线 {line.ref} 不属于受托方 {cmo.ref}", f"line {line.ref} is not the CMO {cmo.ref}'s", field="lines"
-        )
-        for line in lines
-        if line.workshop.site.organisation_id != cmo.pk
-    ]
-    if not products:
-        problems.append(
-            ErrorDetail("至少委托一个产品", "a contract commissions at least one product", field="products")
-        )
-    if problems:
-        raise validation_failed(problems, what_zh="委托生产协议", what_en="contract")
-    return contract_create(actor=actor, mah=mah, cmo=cmo, products=products, lines=lines, **fields)
-
-
-def contract_transition(
-    *, actor: Actor, contract: CommissionContract, to: str, on: dt.date | None = None, reason: str = ""
-) -> CommissionContract:
-    """A party brings its contract into force or terminates it (``contract_change_status``)."""
-    _require_party(actor, contract.mah, contract.cmo)
-    return contract_change_status(actor=actor, contract=contract, to=to, on=on, reason=reason)

@@ -21,18 +21,32 @@ from .models import Line, LineProduct, Organisation, Product
 
 
 def organisation_create(*, actor: Actor, **fields: Any) -> Organisation:
+    """A new enterprise enters the registry through the platform: it has no members yet to add it."""
+    require_writer(actor)
+    if not (actor.system or actor.is_platform_admin):
+        raise _refuse("只有平台管理员可以登记新企业", "only the platform administrator may register an organisation")
     return record_create(actor=actor, model=Organisation, **fields)
 
 
 def organisation_update(*, actor: Actor, organisation: Organisation, **fields: Any) -> Organisation:
+    """An organisation's own writers keep its record; a counterparty sees it but may not change it."""
+    if not writes_for(actor, organisation.pk):
+        raise _refuse("只有本企业人员可以修改企业信息", "only the organisation's own staff may change its record")
     return record_update(actor=actor, instance=organisation, **fields)
 
 
 def product_create(*, actor: Actor, **fields: Any) -> Product:
+    """The holder registers one of its products; its CMOs see the products they make but do not keep them."""
+    _require_holder(actor, fields.get("holder"))
     return record_create(actor=actor, model=Product, **fields)
 
 
+@transaction.atomic
 def product_update(*, actor: Actor, product: Product, **fields: Any) -> Product:
+    """The holder changes its product (handing it to another holder needs the right to write for both)."""
+    _require_holder(actor, product.holder)
+    if "holder" in fields:
+        _require_holder(actor, fields["holder"])
     return record_update(actor=actor, instance=product, **fields)
 
 
@@ -46,7 +60,11 @@ def line_product_set(
     capacity. Over-capacity can be recorded deliberately (``allow_over_capacity``) so that the data
     show the truth and the compliance scan flags it, rather than the plan being kept off the books.
     """
-    require_writer(actor)
+    if not writes_for(actor, line.workshop.site.organisation_id, Side.CMO):
+        raise _refuse(
+            "只有该生产线所属的受托生产企业可以安排其生产品种",
+            "only the CMO that runs the line may plan the products made on it",
+        )
     line = Line.objects.select_for_update().get(pk=line.pk)
     link = LineProduct.objects.filter(line=line, product=product).first()
     others = sum(
@@ -97,54 +115,9 @@ def _refuse(message_zh: str, message_en: str) -> PermissionDenied:
     return PermissionDenied(code="permission_denied", message_zh=message_zh, message_en=message_en)
 
 
-def organisation_add(*, actor: Actor, **fields: Any) -> Organisation:
-    """A new enterprise enters the registry through the platform: it has no members yet to add it."""
-    require_writer(actor)
-    if not (actor.system or actor.is_platform_admin):
-        raise _refuse("只有平台管理员可以登记新企业", "only the platform administrator may register an organisation")
-    return organisation_create(actor=actor, **fields)
-
-
-def organisation_edit(*, actor: Actor, organisation: Organisation, **fields: Any) -> Organisation:
-    """An organisation's own writers keep its record; a counterparty sees it but may not change it."""
-    if not writes_for(actor, organisation.pk):
-        raise _refuse("只有本企业人员可以修改企业信息", "only the organisation's own staff may change its record")
-    return organisation_update(actor=actor, organisation=organisation, **fields)
-
-
 def _require_holder(actor: Actor, holder: Organisation | None) -> None:
     if holder is None or not writes_for(actor, holder.pk, Side.MAH):
         raise _refuse(
             "只有持有人/注册人可以登记和修改其产品",
             "only the holder (MAH or registrant) may add or change its products",
         )
-
-
-@transaction.atomic
-def product_add(*, actor: Actor, holder: Organisation, **fields: Any) -> Product:
-    """The holder registers one of its products; its CMOs see the products they make but do not keep them."""
-    _require_holder(actor, holder)
-    return product_create(actor=actor, holder=holder, **fields)
-
-
-@transaction.atomic
-def product_edit(*, actor: Actor, product: Product, **fields: Any) -> Product:
-    """The holder changes its product (handing it to another holder needs the right to write for both)."""
-    _require_holder(actor, product.holder)
-    if "holder" in fields:
-        _require_holder(actor, fields["holder"])
-    return product_update(actor=actor, product=product, **fields)
-
-
-def line_product_edit(
-    *, actor: Actor, line: Line, product: Product, annual_volume: Decimal | None, allow_over_capacity: bool = False
-) -> LineProduct:
-    """The CMO that runs a line plans what is made on it (art. 8); its MAHs see their own rows only."""
-    if not writes_for(actor, line.workshop.site.organisation_id, Side.CMO):
-        raise _refuse(
-            "只有该生产线所属的受托生产企业可以安排其生产品种",
-            "only the CMO that runs the line may plan the products made on it",
-        )
-    return line_product_set(
-        actor=actor, line=line, product=product, annual_volume=annual_volume, allow_over_capacity=allow_over_capacity
-    )

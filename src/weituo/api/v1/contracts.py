@@ -127,7 +127,7 @@ def contract_create(request: HttpRequest, payload: ContractIn):
     by a transition). The products must be the MAH's and the lines the CMO's."""
     actor = actor_of(request)
     values = plain(payload)
-    contract = services.contract_draft(
+    contract = services.contract_create(
         actor=actor,
         mah=registry.organisation_get(actor=actor, ref=values.pop("mah")),
         cmo=registry.organisation_get(actor=actor, ref=values.pop("cmo")),
@@ -148,7 +148,7 @@ def contract_transition(request: HttpRequest, payload: TransitionIn, ref: str = 
     terminated (needs ``on``; its agreements are terminated with it). Anything else is 409."""
     actor = actor_of(request)
     contract = selectors.contract_get(actor=actor, ref=ref)
-    contract = services.contract_transition(
+    contract = services.contract_change_status(
         actor=actor, contract=contract, to=payload.to.value, on=payload.on, reason=payload.reason
     )
     return _contract_detail(request, contract)

@@ -162,7 +162,7 @@ def organisation(request: HttpRequest, ref: str = RefPath):
 @router.post("/organisations", response={201: OrganisationDetailOut, **WRITE}, summary="登记企业 register")
 def organisation_create(request: HttpRequest, payload: OrganisationIn):
     """Platform administrators only: a new enterprise has no members yet to register it."""
-    organisation = services.organisation_add(actor=actor_of(request), **plain(payload))
+    organisation = services.organisation_create(actor=actor_of(request), **plain(payload))
     return Status(201, _organisation_detail(request, organisation))
 
 
@@ -171,7 +171,7 @@ def organisation_update(request: HttpRequest, payload: OrganisationPatch, ref: s
     """The organisation's own writers (and the platform): a counterparty gets 403."""
     actor = actor_of(request)
     organisation = selectors.organisation_get(actor=actor, ref=ref)
-    organisation = services.organisation_edit(
+    organisation = services.organisation_update(
         actor=actor, organisation=organisation, **plain(payload, exclude_unset=True)
     )
     return _organisation_detail(request, organisation)
@@ -358,7 +358,7 @@ def line_product_set(
     plan beyond design capacity is refused (422) unless ``allow_over_capacity``."""
     actor = actor_of(request)
     line = selectors.line_get(actor=actor, ref=ref)
-    row = services.line_product_edit(
+    row = services.line_product_set(
         actor=actor,
         line=line,
         product=selectors.product_get(actor=actor, ref=product),
@@ -465,7 +465,7 @@ def product_create(request: HttpRequest, payload: ProductIn):
     actor = actor_of(request)
     values = _product_fields(plain(payload))
     holder = selectors.organisation_get(actor=actor, ref=values.pop("holder"))
-    return Status(201, services.product_add(actor=actor, holder=holder, **values))
+    return Status(201, services.product_create(actor=actor, holder=holder, **values))
 
 
 @router.patch("/products/{ref}", response={200: ProductOut, **WRITE}, summary="修改产品 update")
@@ -473,7 +473,7 @@ def product_update(request: HttpRequest, payload: ProductPatch, ref: str = RefPa
     """The holder's writers change its products; a CMO that makes it sees it but gets 403."""
     actor = actor_of(request)
     product = selectors.product_get(actor=actor, ref=ref)
-    return services.product_edit(actor=actor, product=product, **_product_fields(plain(payload, exclude_unset=True)))
+    return services.product_update(actor=actor, product=product, **_product_fields(plain(payload, exclude_unset=True)))
 
 
 # --- licences --------------------------------------------------------------------------------------
