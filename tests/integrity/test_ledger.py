@@ -273,8 +273,7 @@ def test_accounts_are_ledgered_without_password_hashes():
     assert verify_all().ok
 
 
-@pytest.mark.django_db(transaction=False)
-def test_ledger_append_outside_a_transaction_is_refused(django_db_blocker):
+def test_ledger_append_outside_a_transaction_is_refused():
     """An entry must commit with the change it records, so an append outside any transaction is a bug."""
     from weituo.integrity.ledger import Change, ledger_append
 

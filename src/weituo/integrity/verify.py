@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, models
+from django.db import connection
 
 from . import checkpoints as cp
 from . import keys, merkle
@@ -274,7 +274,3 @@ def verify_all(*, records: bool = True) -> Report:
     if records:
         verify_records(report)
     return report
-
-
-def model_of(table: str) -> type[models.Model] | None:
-    return next((m for m in audited_models() if m._meta.db_table == table), None)
