@@ -71,7 +71,20 @@ from weituo.contracts.models import (
     ResponsibilityItem,
     TechTransfer,
 )
-from weituo.quality.models import Capa, Deviation, QualityEvent, Reclassification, RetentionObligation
+from weituo.quality.models import (
+    Audit,
+    AuditFinding,
+    Capa,
+    CapaApproval,
+    Change,
+    Deviation,
+    QualityEvent,
+    Reclassification,
+    RetentionObligation,
+    SharedLineAssessment,
+    SharedLineNotice,
+    SharedLineProductRisk,
+)
 from weituo.registry.choices import KeyRole
 from weituo.registry.models import (
     Appointment,
@@ -341,7 +354,58 @@ def _reclassifications(s: Scope) -> Q:
 
 
 def _retention_obligations(s: Scope) -> Q:
-    return Q(event__in=_ids(QualityEvent, s)) & Q(batch__in=_ids(Batch, s))
+    cause = Q(event__in=_ids(QualityEvent, s)) | Q(change__in=_ids(Change, s))
+    return cause & Q(batch__in=_ids(Batch, s))
+
+
+def _changes(s: Scope) -> Q:
+    # A change is between the two parties of one contract, like an event.
+    return Q(contract__in=_ids(CommissionContract, s))
+
+
+def _assessments(s: Scope) -> Q:
+    # The CMO (and its regulator) sees its line's assessments whole; an MAH only those notified to it
+    # (art. 8), and of those only what is written for every MAH — the notice, the conclusion, the
+    # controls and its own products' rows, never another holder's.
+    q = Q(line__in=Line.objects.filter(_lines_with_every_product(s)).values("pk"))
+    if s.mah:
+        q |= Q(notices__mah_id__in=s.mah)
+    return q
+
+
+def _notices(s: Scope) -> Q:
+    q = Q(assessment__line__in=Line.objects.filter(_lines_with_every_product(s)).values("pk"))
+    if s.mah:
+        q |= Q(mah_id__in=s.mah)
+    return q
+
+
+def _product_risks(s: Scope) -> Q:
+    return Q(assessment__in=_ids(SharedLineAssessment, s)) & Q(product__in=_ids(Product, s))
+
+
+def _capas(s: Scope) -> Q:
+    return (
+        Q(event__in=_ids(QualityEvent, s))
+        | Q(assessment__in=_ids(SharedLineAssessment, s))
+        | Q(finding__in=_ids(AuditFinding, s))
+    )
+
+
+def _capa_approvals(s: Scope) -> Q:
+    # One MAH's approval is its own business: the CMO sees them all, each MAH only its own.
+    q = Q(capa__assessment__line__in=Line.objects.filter(_lines_with_every_product(s)).values("pk"))
+    if s.mah:
+        q |= Q(mah_id__in=s.mah)
+    return q
+
+
+def _audits(s: Scope) -> Q:
+    return Q(contract__in=_ids(CommissionContract, s))
+
+
+def _audit_rows(s: Scope) -> Q:
+    return Q(audit__in=_ids(Audit, s))
 
 
 _FILTERS: dict[type[models.Model], Callable[[Scope], Q]] = {
@@ -373,9 +437,16 @@ _FILTERS: dict[type[models.Model], Callable[[Scope], Q]] = {
     ReleaseDecision: _batch_rows,
     QualityEvent: _quality_events,
     Deviation: _event_rows,
-    Capa: _event_rows,
+    Capa: _capas,
     Reclassification: _reclassifications,
     RetentionObligation: _retention_obligations,
+    Change: _changes,
+    SharedLineAssessment: _assessments,
+    SharedLineNotice: _notices,
+    SharedLineProductRisk: _product_risks,
+    CapaApproval: _capa_approvals,
+    Audit: _audits,
+    AuditFinding: _audit_rows,
 }
 
 

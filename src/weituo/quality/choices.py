@@ -130,3 +130,149 @@ class ObligationException(models.TextChoices):
 
 
 ART11_CITATION = "国家药监局公告2025年第134号 第（十一）条 / NMPA Notice 2025-134 art. 11"
+
+
+# --- change control (Notice 2025-134 art. 9) -----------------------------------------------------
+
+
+class ChangeClass(models.TextChoices):
+    """The class of a change as each party assesses it (药品上市后变更管理办法: 重大/中等/微小)."""
+
+    MAJOR = "major", "重大变更 major"
+    MODERATE = "moderate", "中等变更 moderate"
+    MINOR = "minor", "微小变更 minor"
+
+
+class RegulatoryPath(models.TextChoices):
+    """How the change goes to the regulator: prior approval, filing, or the annual report."""
+
+    APPROVAL = "approval", "审批 approval"
+    FILING = "filing", "备案 filing"
+    REPORT = "report", "报告 report"
+
+
+# Art. 9: "委托双方关于变更类别未达成一致的，应当按照较高级别进行变更管理" — the higher of the two governs.
+CHANGE_CLASS_RANK: dict[str, int] = {ChangeClass.MINOR: 1, ChangeClass.MODERATE: 2, ChangeClass.MAJOR: 3}
+REGULATORY_PATH_RANK: dict[str, int] = {RegulatoryPath.REPORT: 1, RegulatoryPath.FILING: 2, RegulatoryPath.APPROVAL: 3}
+
+
+class ChangeStatus(models.TextChoices):
+    PROPOSED = "proposed", "已提出 proposed"
+    CLASSIFIED = "classified", "双方已定类 classified by both"
+    APPROVED = "approved", "持有人已批准 approved by the MAH"
+    REJECTED = "rejected", "持有人不批准 rejected by the MAH"
+    IMPLEMENTED = "implemented", "已实施 implemented"
+    CLOSED = "closed", "已关闭 closed"
+    WITHDRAWN = "withdrawn", "已撤回 withdrawn"
+
+
+# Art. 9: "未经持有人批准，不得擅自实施" — implemented only from approved.
+CHANGE_TRANSITIONS: dict[str, set[str]] = {
+    ChangeStatus.PROPOSED: {ChangeStatus.CLASSIFIED, ChangeStatus.WITHDRAWN},
+    ChangeStatus.CLASSIFIED: {ChangeStatus.APPROVED, ChangeStatus.REJECTED, ChangeStatus.WITHDRAWN},
+    ChangeStatus.APPROVED: {ChangeStatus.IMPLEMENTED, ChangeStatus.WITHDRAWN},
+    ChangeStatus.IMPLEMENTED: {ChangeStatus.CLOSED},
+    ChangeStatus.REJECTED: set(),
+    ChangeStatus.CLOSED: set(),
+    ChangeStatus.WITHDRAWN: set(),
+}
+
+
+class FilingStatus(models.TextChoices):
+    """The regulatory step of a change: approval or filing with the regulator, or the annual report."""
+
+    NOT_DETERMINED = "", "未定（待双方定类） not determined yet"
+    PENDING = "pending", "待申报 to be submitted"
+    SUBMITTED = "submitted", "已申报 submitted"
+    ACCEPTED = "accepted", "已获批/已备案 approved or filed"
+    REFUSED = "refused", "未获批 refused"
+    IN_ANNUAL_REPORT = "in_annual_report", "已纳入年度报告 in the annual report"
+
+
+FILING_TRANSITIONS: dict[str, set[str]] = {
+    FilingStatus.PENDING: {FilingStatus.SUBMITTED, FilingStatus.IN_ANNUAL_REPORT},
+    FilingStatus.SUBMITTED: {FilingStatus.ACCEPTED, FilingStatus.REFUSED},
+    FilingStatus.ACCEPTED: set(),
+    FilingStatus.REFUSED: set(),
+    FilingStatus.IN_ANNUAL_REPORT: set(),
+}
+
+# Art. 11: "重大变更获批实施后生产的最初三批次产品".
+BATCHES_AFTER_MAJOR_CHANGE = 3
+
+
+# --- shared-line assessment (art. 8) --------------------------------------------------------------
+
+
+class SharedLineTrigger(models.TextChoices):
+    """The changes of shared-line conditions art. 8 lists."""
+
+    NEW_COMMERCIAL_PRODUCT = "new_commercial_product", "新增商业化生产药品 new commercial product"
+    NEW_NON_COMMERCIAL_PRODUCT = "new_non_commercial_product", "新增非商业化品种 new non-commercial product"
+    FORMULA_OR_PROCESS_CHANGE = "formula_or_process_change", "处方及生产工艺变更 formula or process change"
+    EQUIPMENT_CHANGE = "equipment_change", "设备设施变更 equipment or facility change"
+    OTHER_MAJOR_CHANGE = "other_major_change", "其他重大变更 other major change"
+
+
+class AssessmentStatus(models.TextChoices):
+    OPEN = "open", "评估中 assessing"
+    NOTIFIED = "notified", "已通报持有人 notified to the MAHs"
+    CLOSED = "closed", "已关闭 closed"
+
+
+ASSESSMENT_TRANSITIONS: dict[str, set[str]] = {
+    AssessmentStatus.OPEN: {AssessmentStatus.NOTIFIED},
+    AssessmentStatus.NOTIFIED: {AssessmentStatus.CLOSED},
+    AssessmentStatus.CLOSED: set(),
+}
+
+
+class NoticeStatus(models.TextChoices):
+    SENT = "sent", "已通报 sent"
+    FEEDBACK = "feedback", "持有人已反馈 feedback given"
+    AGREED = "agreed", "已达成一致 agreed"
+
+
+NOTICE_TRANSITIONS: dict[str, set[str]] = {
+    NoticeStatus.SENT: {NoticeStatus.FEEDBACK, NoticeStatus.AGREED},
+    NoticeStatus.FEEDBACK: {NoticeStatus.FEEDBACK, NoticeStatus.AGREED},
+    NoticeStatus.AGREED: set(),
+}
+
+
+class ApprovalDecision(models.TextChoices):
+    APPROVED = "approved", "同意 approved"
+    REJECTED = "rejected", "不同意 rejected"
+
+
+# --- audits of the CMO (arts. 13, 14) --------------------------------------------------------------
+
+
+class AuditMode(models.TextChoices):
+    ON_SITE = "on_site", "现场审核 on-site audit"
+    REMOTE = "remote", "非现场审核 remote audit"
+
+
+class AuditStatus(models.TextChoices):
+    PLANNED = "planned", "已计划 planned"
+    CONDUCTED = "conducted", "已实施 conducted"
+    REPORTED = "reported", "已出具报告 reported"
+    CLOSED = "closed", "已关闭 closed"
+    CANCELLED = "cancelled", "已取消 cancelled"
+
+
+AUDIT_TRANSITIONS: dict[str, set[str]] = {
+    AuditStatus.PLANNED: {AuditStatus.CONDUCTED, AuditStatus.CANCELLED},
+    AuditStatus.CONDUCTED: {AuditStatus.REPORTED},
+    AuditStatus.REPORTED: {AuditStatus.CLOSED},
+    AuditStatus.CLOSED: set(),
+    AuditStatus.CANCELLED: set(),
+}
+
+
+class FindingSeverity(models.TextChoices):
+    """As inspection defects are graded (缺陷：严重/主要/一般)."""
+
+    CRITICAL = "critical", "严重缺陷 critical"
+    MAJOR = "major", "主要缺陷 major"
+    OTHER = "other", "一般缺陷 other"

@@ -22,7 +22,7 @@ from weituo.contracts.models import CommissionContract, QualityAgreement
 from weituo.core.models import BaseModel, ReferencedModel
 from weituo.registry.models import Organisation, Person
 
-from .choices import (
+from ..choices import (
     CapaStatus,
     Classification,
     EventCategory,
@@ -171,9 +171,32 @@ class Reclassification(BaseModel):
 
 
 class Capa(BaseModel):
-    """A corrective or preventive action of an event, and the check of its effectiveness."""
+    """A corrective or preventive action, and the check of its effectiveness.
 
-    event = models.ForeignKey(QualityEvent, on_delete=models.PROTECT, related_name="capas", verbose_name="质量事件")
+    It answers exactly one thing: a quality event (a deviation…), a shared-line assessment (art. 8:
+    the CMO applies it only once every affected MAH approved it, see ``CapaApproval``), or a finding
+    of an audit of the CMO.
+    """
+
+    event = models.ForeignKey(
+        QualityEvent, null=True, blank=True, on_delete=models.PROTECT, related_name="capas", verbose_name="质量事件"
+    )
+    assessment = models.ForeignKey(
+        "quality.SharedLineAssessment",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="capas",
+        verbose_name="共线风险评估",
+    )
+    finding = models.ForeignKey(
+        "quality.AuditFinding",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="capas",
+        verbose_name="审核发现",
+    )
     description = models.TextField("措施")
     owner_party = models.CharField("责任方", max_length=3, choices=EventParty.choices)
     due_on = models.DateField("计划完成日期")
@@ -193,6 +216,18 @@ class Capa(BaseModel):
         verbose_name = "纠正预防措施"
         verbose_name_plural = "纠正预防措施"
         ordering = ["due_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(event__isnull=False, assessment__isnull=True, finding__isnull=True)
+                    | models.Q(event__isnull=True, assessment__isnull=False, finding__isnull=True)
+                    | models.Q(event__isnull=True, assessment__isnull=True, finding__isnull=False)
+                ),
+                name="capa_answers_one_thing",
+                violation_error_message="纠正预防措施应对应一个事件、共线评估或审核发现 / a CAPA answers one event, "
+                "assessment or audit finding",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.description[:60]
@@ -201,16 +236,31 @@ class Capa(BaseModel):
 class RetentionObligation(BaseModel):
     """Art. 11: a party must keep retained samples of, or run an ongoing stability study on, a batch.
 
-    Created by the services when a major or critical deviation is raised on (or upgraded on) a batch:
+    Created by the services when a major or critical deviation is raised on (or upgraded on) a batch,
+    or for each of the first three batches made after a major change was approved and implemented:
     for both parties, or for one when the agreement's same-group or electronic-data-exchange exception
-    applies (``exception``). The compliance engine reads these records.
+    applies (``exception``). The cause is the ``event`` or the ``change``. The compliance engine reads
+    these records.
     """
 
     batch = models.ForeignKey(
         Batch, on_delete=models.PROTECT, related_name="retention_obligations", verbose_name="批次"
     )
     event = models.ForeignKey(
-        QualityEvent, on_delete=models.PROTECT, related_name="retention_obligations", verbose_name="起因事件"
+        QualityEvent,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="retention_obligations",
+        verbose_name="起因事件",
+    )
+    change = models.ForeignKey(
+        "quality.Change",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="retention_obligations",
+        verbose_name="起因变更",
     )
     party = models.CharField("责任方", max_length=3, choices=EventParty.choices)
     kind = models.CharField("类别", max_length=20, choices=ObligationKind.choices)
@@ -228,7 +278,13 @@ class RetentionObligation(BaseModel):
         verbose_name_plural = "留样及稳定性考察义务"
         ordering = ["batch", "kind", "party"]
         constraints = [
-            models.UniqueConstraint(fields=["batch", "party", "kind"], name="one_obligation_per_batch_party_kind")
+            models.UniqueConstraint(fields=["batch", "party", "kind"], name="one_obligation_per_batch_party_kind"),
+            models.CheckConstraint(
+                condition=models.Q(event__isnull=False, change__isnull=True)
+                | models.Q(event__isnull=True, change__isnull=False),
+                name="obligation_has_one_cause",
+                violation_error_message="义务应有一个起因（偏差或变更） / an obligation has one cause: an event or a change",
+            ),
         ]
 
     def __str__(self) -> str:

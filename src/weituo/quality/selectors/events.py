@@ -22,7 +22,7 @@ from weituo.contracts.models import CommissionContract
 from weituo.integrity.audited import object_type
 from weituo.integrity.models import LedgerEntry
 
-from .choices import (
+from ..choices import (
     OPEN_STATUSES,
     RELEASE_BLOCKING_CATEGORIES,
     SIDE_OF_PARTY,
@@ -30,9 +30,9 @@ from .choices import (
     EventParty,
     EventStatus,
 )
-from .deadlines import end_of_day
-from .models import Capa, Deviation, QualityEvent, Reclassification, RetentionObligation
-from .records import not_found
+from ..deadlines import end_of_day
+from ..models import Capa, Deviation, QualityEvent, Reclassification, RetentionObligation
+from ..records import not_found
 
 
 def event_list(

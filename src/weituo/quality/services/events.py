@@ -25,7 +25,6 @@ fulfil a retention duty      a writer of the obligated party
 from __future__ import annotations
 
 import logging
-import secrets
 from functools import partial
 
 from django.core.mail import send_mail
@@ -36,17 +35,15 @@ from django.utils import timezone
 from weituo.accounts import policy
 from weituo.accounts.actors import Actor
 from weituo.accounts.models import Membership
-from weituo.accounts.roles import WRITER_ROLES
 from weituo.batches.models import Batch
 from weituo.contracts.choices import ContractStatus, Party, TimeUnit
 from weituo.contracts.models import CommissionContract, CommunicationItem, QualityAgreement
-from weituo.core.errors import ErrorDetail, InvalidTransition, PermissionDenied, validation_failed
+from weituo.core.errors import ErrorDetail, InvalidTransition, validation_failed
 from weituo.core.selectors import working_calendar
 from weituo.integrity.ledger import Change, ledger_append
-from weituo.integrity.writes import require_writer
 
-from . import records
-from .choices import (
+from .. import records
+from ..choices import (
     ART11_CITATION,
     CAPA_TRANSITIONS,
     EVENT_TRANSITIONS,
@@ -56,7 +53,6 @@ from .choices import (
     RECLASSIFICATION_TRANSITIONS,
     SERIOUS,
     SEVERITY,
-    SIDE_OF_PARTY,
     CapaStatus,
     Classification,
     EventCategory,
@@ -68,84 +64,21 @@ from .choices import (
     ReclassificationStatus,
     counterparty,
 )
-from .deadlines import due_at
-from .models import Capa, Deviation, QualityEvent, Reclassification, RetentionObligation
+from ..deadlines import due_at
+from ..models import Capa, Deviation, QualityEvent, Reclassification, RetentionObligation
+from ..parties import (
+    new_ref,
+    organisation_of,
+    party_of,
+    refuse,
+    require_party,
+    require_user,
+    required_text,
+    user_id,
+    writes_for_party,
+)
 
 logger = logging.getLogger("weituo.quality")
-
-
-# --- who acts for which party ----------------------------------------------------------------------
-
-
-def organisation_of(contract: CommissionContract, party: str) -> int:
-    return contract.mah_id if party == EventParty.MAH else contract.cmo_id
-
-
-def writes_for_party(actor: Actor, contract: CommissionContract, party: str) -> bool:
-    """A writer role in the contract's organisation of that party, on that side."""
-    org, side = organisation_of(contract, party), SIDE_OF_PARTY[party]
-    return any(m.organisation_id == org and m.side == side and m.role in WRITER_ROLES for m in actor.memberships)
-
-
-def _refuse(code: str, zh: str, en: str, field: str | None = None) -> PermissionDenied:
-    return PermissionDenied(code=code, message_zh=zh, message_en=en, details=[ErrorDetail(zh, en, field=field)])
-
-
-def _party_of(actor: Actor, contract: CommissionContract, party: str | None) -> str:
-    """The party the actor acts for on ``contract``: the one they write for, or the one they name."""
-    require_writer(actor)
-    anywhere = actor.system or actor.is_platform_admin
-    parties = [p for p in EventParty.values if anywhere or writes_for_party(actor, contract, p)]
-    if party:
-        if party not in parties:
-            raise _refuse(
-                "not_a_party",
-                f"您不能代表该协议的{EventParty(party).label}办理",
-                f"you do not act for the {party} of this contract",
-                "party",
-            )
-        return party
-    if not parties:
-        raise _refuse(
-            "not_a_party",
-            "只有委托生产协议的持有人和受托方可以办理此事",
-            "only the MAH and the CMO of the commission contract may do this",
-        )
-    if len(parties) > 1:
-        raise validation_failed(
-            [ErrorDetail("请指明代表哪一方（mah 或 cmo）", "name the party you act for (mah or cmo)", field="party")]
-        )
-    return parties[0]
-
-
-def _require_party(actor: Actor, contract: CommissionContract, party: str, what_zh: str, what_en: str) -> None:
-    require_writer(actor)
-    if actor.system or actor.is_platform_admin or writes_for_party(actor, contract, party):
-        return
-    raise _refuse("not_a_party", f"只有{EventParty(party).label}可以{what_zh}", f"only the {party} may {what_en}")
-
-
-def _require_user(actor: Actor, what_zh: str, what_en: str) -> None:
-    if actor.system or actor.user_id is None:
-        raise _refuse(
-            "user_required",
-            f"{what_zh}须由具名用户办理，系统任务不能办理",
-            f"{what_en} needs a named user, not a system job",
-        )
-
-
-def _user_id(actor: Actor) -> int | None:
-    return None if actor.system else actor.user_id
-
-
-def _new_ref(prefix: str) -> str:
-    return f"{prefix}-{timezone.now():%Y%m%d}-{secrets.token_hex(4).upper()}"
-
-
-def _required_text(value: str, field: str, zh: str, en: str) -> str:
-    if not (value or "").strip():
-        raise validation_failed([ErrorDetail(zh, en, field=field)])
-    return value.strip()
 
 
 # --- routing -----------------------------------------------------------------------------------------
@@ -260,13 +193,13 @@ def _raise(
 ) -> QualityEvent:
     if not policy.visible(actor, CommissionContract).filter(pk=contract.pk).exists():
         raise records.not_found(CommissionContract, contract.ref)
-    raising = _party_of(actor, contract, party)
+    raising = party_of(actor, contract, party)
     if batch is not None and not policy.visible(actor, Batch).filter(pk=batch.pk).exists():
         raise records.not_found(Batch, batch.ref)
     raised_at = timezone.now()
     routing = _route(contract, category, counterparty(raising), raised_at)
     event = QualityEvent(
-        ref=ref or _new_ref("QE"),
+        ref=ref or new_ref("QE"),
         contract=contract,
         agreement=routing.pop("agreement"),
         batch=batch,
@@ -274,7 +207,7 @@ def _raise(
         title=title,
         description=description,
         raised_by_party=raising,
-        raised_by_id=_user_id(actor),
+        raised_by_id=user_id(actor),
         raised_at=raised_at,
         **routing,
     )
@@ -389,10 +322,10 @@ def event_acknowledge(
 ) -> QualityEvent:
     """The counterparty acknowledges receipt (the deadline is met if before ``due_at``)."""
     event = records.lock(actor, event, expected_version=expected_version)
-    _require_user(actor, "确认", "acknowledging")
+    require_user(actor, "确认", "acknowledging")
     recipient = counterparty(event.raised_by_party)
     if not writes_for_party(actor, event.contract, recipient):
-        raise _refuse(
+        raise refuse(
             "not_recipient",
             "只有接收方（对方企业）可以确认该质量事件",
             "only the recipient (the counterparty) may acknowledge this event",
@@ -414,8 +347,8 @@ def event_withdraw(
 ) -> QualityEvent:
     """The raising party withdraws an event raised by mistake, before it was acknowledged; it stays on record."""
     event = records.lock(actor, event, expected_version=expected_version)
-    _require_party(actor, event.contract, event.raised_by_party, "撤回该事件", "withdraw this event")
-    reason = _required_text(reason, "reason", "撤回应说明理由", "a withdrawal needs its reason")
+    require_party(actor, event.contract, event.raised_by_party, "撤回该事件", "withdraw this event")
+    reason = required_text(reason, "reason", "撤回应说明理由", "a withdrawal needs its reason")
     return records.transition(
         actor,
         event,
@@ -423,7 +356,7 @@ def event_withdraw(
         EventStatus.WITHDRAWN,
         reason=reason,
         closed_at=timezone.now(),
-        closed_by_id=_user_id(actor),
+        closed_by_id=user_id(actor),
         conclusion=reason,
     )
 
@@ -468,8 +401,8 @@ def event_close(
     """The raising party closes an acknowledged event with its conclusion; a deviation only once
     ``deviation_close_problems`` has nothing left."""
     event = records.lock(actor, event, expected_version=expected_version)
-    _require_party(actor, event.contract, event.raised_by_party, "关闭该事件", "close this event")
-    conclusion = _required_text(conclusion, "conclusion", "关闭应填写结论", "closing needs a conclusion")
+    require_party(actor, event.contract, event.raised_by_party, "关闭该事件", "close this event")
+    conclusion = required_text(conclusion, "conclusion", "关闭应填写结论", "closing needs a conclusion")
     if event.category == EventCategory.DEVIATION:
         problems = deviation_close_problems(event.deviation)
         if problems:
@@ -480,7 +413,7 @@ def event_close(
         EVENT_TRANSITIONS,
         EventStatus.CLOSED,
         closed_at=timezone.now(),
-        closed_by_id=_user_id(actor),
+        closed_by_id=user_id(actor),
         conclusion=conclusion,
     )
 
@@ -516,15 +449,15 @@ def deviation_investigate(
 ) -> Deviation:
     """Record the investigation by either party: its root cause (required) and conclusion."""
     deviation = _lock_deviation(actor, deviation, expected_version)
-    _party_of(actor, deviation.event.contract, party)
-    root_cause = _required_text(root_cause, "root_cause", "应填写根本原因", "the root cause is required")
+    party_of(actor, deviation.event.contract, party)
+    root_cause = required_text(root_cause, "root_cause", "应填写根本原因", "the root cause is required")
     return records.change(
         actor,
         deviation,
         root_cause=root_cause,
         investigation_summary=summary,
         investigated_at=timezone.now(),
-        investigated_by_id=_user_id(actor),
+        investigated_by_id=user_id(actor),
     )
 
 
@@ -542,8 +475,8 @@ def deviation_reclassify(
     obligations); a downgrade is a request that a second person, QA or head of quality of the same
     party, must approve (``reclassification_decide``). Both stay in the trail."""
     deviation = _lock_deviation(actor, deviation, expected_version)
-    acting = _party_of(actor, deviation.event.contract, party)
-    reason = _required_text(reason, "reason", "分类变更应说明理由", "a reclassification needs its reason")
+    acting = party_of(actor, deviation.event.contract, party)
+    reason = required_text(reason, "reason", "分类变更应说明理由", "a reclassification needs its reason")
     if to not in Classification.values or to == deviation.classification:
         raise validation_failed(
             [
@@ -570,7 +503,7 @@ def deviation_reclassify(
             to_classification=to,
             reason=reason,
             party=acting,
-            requested_by_id=_user_id(actor),
+            requested_by_id=user_id(actor),
             requested_at=timezone.now(),
             status=ReclassificationStatus.APPLIED if upgrade else ReclassificationStatus.PENDING,
         ),
@@ -589,19 +522,19 @@ def reclassification_decide(
     """QA approval (or rejection) of a downgrade: by a QA or head of quality of the party that asked,
     who is not the person who asked. Approval applies the new classification."""
     reclassification = records.lock(actor, reclassification)
-    _require_user(actor, "批准分类变更", "approving a reclassification")
+    require_user(actor, "批准分类变更", "approving a reclassification")
     deviation = Deviation.objects.select_for_update().get(pk=reclassification.deviation_id)
     _require_open(deviation.event)
     party = reclassification.party
     org = organisation_of(deviation.event.contract, party)
     if not any(m.organisation_id == org and m.role in QA_ROLES[party] for m in actor.memberships):
-        raise _refuse(
+        raise refuse(
             "qa_approval_required",
             f"偏差降级须由{EventParty(party).label}的 QA 或质量负责人批准",
             f"a downgrade must be approved by QA or the head of quality of the {party}",
         )
     if reclassification.requested_by_id == actor.user_id:
-        raise _refuse(
+        raise refuse(
             "second_person_required",
             "申请人不能批准自己的降级申请，须由另一人批准",
             "the requester cannot approve their own downgrade: a second person must",
@@ -641,16 +574,16 @@ def capa_add(
     """A corrective or preventive action for an open event, with the party responsible and its due date."""
     event = records.lock(actor, event)
     _require_open(event)
-    _party_of(actor, event.contract, party)
+    party_of(actor, event.contract, party)
     if owner_party not in EventParty.values:
         raise validation_failed(
             [ErrorDetail(f"责任方「{owner_party}」无效", f"unknown owner party {owner_party!r}", field="owner_party")]
         )
-    description = _required_text(description, "description", "应填写措施内容", "the action is required")
+    description = required_text(description, "description", "应填写措施内容", "the action is required")
     return records.create(
         actor,
         Capa(
-            event=event, description=description, owner_party=owner_party, due_on=due_on, created_by_id=_user_id(actor)
+            event=event, description=description, owner_party=owner_party, due_on=due_on, created_by_id=user_id(actor)
         ),
     )
 
@@ -659,15 +592,15 @@ def capa_add(
 def capa_implement(*, actor: Actor, capa: Capa, note: str, expected_version: int | None = None) -> Capa:
     """The owner party reports the action done."""
     capa = records.lock(actor, capa, expected_version=expected_version)
-    _require_party(actor, capa.event.contract, capa.owner_party, "报告该措施已实施", "report this CAPA implemented")
-    note = _required_text(note, "implementation_note", "应说明实施情况", "describe what was done")
+    require_party(actor, capa.event.contract, capa.owner_party, "报告该措施已实施", "report this CAPA implemented")
+    note = required_text(note, "implementation_note", "应说明实施情况", "describe what was done")
     return records.transition(
         actor,
         capa,
         CAPA_TRANSITIONS,
         CapaStatus.IMPLEMENTED,
         implemented_at=timezone.now(),
-        implemented_by_id=_user_id(actor),
+        implemented_by_id=user_id(actor),
         implementation_note=note,
     )
 
@@ -685,12 +618,12 @@ def capa_check_effectiveness(
         for m in actor.memberships
     )
     if not qa:
-        raise _refuse(
+        raise refuse(
             "qa_required",
             "有效性确认须由委托双方的 QA 或质量负责人办理",
             "the effectiveness check is for QA or the head of quality of either party",
         )
-    note = _required_text(note, "effectiveness_note", "应填写有效性确认结论", "the check needs its conclusion")
+    note = required_text(note, "effectiveness_note", "应填写有效性确认结论", "the check needs its conclusion")
     return records.transition(
         actor,
         capa,
@@ -709,14 +642,14 @@ def capa_check_effectiveness(
 def retention_obligation_fulfil(*, actor: Actor, obligation: RetentionObligation, note: str) -> RetentionObligation:
     """The obligated party records the samples kept or the stability study started."""
     obligation = records.lock(actor, obligation)
-    _require_party(actor, obligation.event.contract, obligation.party, "履行该义务", "fulfil this obligation")
-    note = _required_text(note, "note", "应说明履行情况", "describe how it was fulfilled")
+    require_party(actor, obligation.event.contract, obligation.party, "履行该义务", "fulfil this obligation")
+    note = required_text(note, "note", "应说明履行情况", "describe how it was fulfilled")
     return records.transition(
         actor,
         obligation,
         OBLIGATION_TRANSITIONS,
         ObligationStatus.FULFILLED,
         fulfilled_at=timezone.now(),
-        fulfilled_by_id=_user_id(actor),
+        fulfilled_by_id=user_id(actor),
         note=note,
     )

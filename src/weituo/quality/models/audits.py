@@ -1,0 +1,82 @@
+"""Audits of the CMO by the MAH (Notice 2025-134 arts. 13, 14).
+
+An ``Audit`` is planned, conducted on-site or remotely — remotely only where the quality agreement
+in force agrees electronic data exchange (art. 14: "能与持有人进行电子数据交换的…可以以非现场审核
+形式代替部分现场审核") — then reported by its due date (art. 13: "应当及时撰写现场审核报告") and
+closed when every finding's CAPA is done. Findings are graded as inspection defects are.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from weituo.contracts.models import CommissionContract
+from weituo.core.models import BaseModel, ReferencedModel
+
+from ..choices import AuditMode, AuditStatus, FindingSeverity
+
+USER = settings.AUTH_USER_MODEL
+
+
+class Audit(ReferencedModel):
+    """One audit of a contract's CMO by its MAH."""
+
+    contract = models.ForeignKey(
+        CommissionContract, on_delete=models.PROTECT, related_name="audits", verbose_name="委托生产协议"
+    )
+    mode = models.CharField("审核方式", max_length=10, choices=AuditMode.choices)
+    scope = models.TextField("审核范围")
+    auditors = models.CharField("审核员", max_length=300)
+    planned_on = models.DateField("计划日期")
+    planned_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    conducted_from = models.DateField("实施开始日期", null=True, blank=True)
+    conducted_to = models.DateField("实施结束日期", null=True, blank=True)
+    report_due_on = models.DateField("报告应完成日期", null=True, blank=True)
+    report_summary = models.TextField("审核报告结论", blank=True)
+    report_sha256 = models.CharField("报告文件 SHA-256", max_length=64, blank=True)
+    report_file = models.FileField("报告文件", upload_to="audits/", max_length=300, blank=True)
+    reported_at = models.DateTimeField("报告出具时间", null=True, blank=True)
+    reported_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField("状态", max_length=10, choices=AuditStatus.choices, default=AuditStatus.PLANNED)
+    closed_at = models.DateTimeField("关闭/取消时间", null=True, blank=True)
+    closed_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    conclusion = models.TextField("关闭结论/取消理由", blank=True)
+    version = models.PositiveIntegerField("版本", default=1)
+
+    class Meta:
+        verbose_name = "对受托方的审核"
+        verbose_name_plural = "对受托方的审核"
+        ordering = ["-planned_on", "ref"]
+
+    def __str__(self) -> str:
+        return f"{self.ref} {self.get_mode_display()}"
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.conducted_from and self.conducted_to and self.conducted_to < self.conducted_from:
+            errors["conducted_to"] = "结束日期早于开始日期 / the audit ends before it starts"
+        if self.report_due_on and self.conducted_to and self.report_due_on < self.conducted_to:
+            errors["report_due_on"] = "报告应完成日期早于审核结束 / the report is due before the audit ends"
+        if errors:
+            raise ValidationError(errors)
+
+
+class AuditFinding(BaseModel):
+    """One finding of an audit, with its grade and the date the CMO's response is due."""
+
+    audit = models.ForeignKey(Audit, on_delete=models.PROTECT, related_name="findings", verbose_name="审核")
+    severity = models.CharField("缺陷等级", max_length=10, choices=FindingSeverity.choices)
+    description = models.TextField("发现的问题")
+    reference = models.CharField("依据条款", max_length=200, blank=True)
+    response_due_on = models.DateField("整改应完成日期")
+    recorded_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = "审核发现"
+        verbose_name_plural = "审核发现"
+        ordering = ["audit", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.audit.ref} {self.get_severity_display()}"
