@@ -7,9 +7,15 @@ import gettext
 import re
 from pathlib import Path
 
+import pytest
+
 import weituo.web
 
-LOCALE = Path(weituo.web.__file__).parent / "locale" / "zh_Hans" / "LC_MESSAGES"
+WEB = Path(weituo.web.__file__).parent
+LOCALE = WEB / "locale" / "zh_Hans" / "LC_MESSAGES"
+# The web app's own catalogue, and one per workflow area (see web/catalogues/README.md).
+CATALOGUES = [LOCALE, *sorted(p / "zh_Hans" / "LC_MESSAGES" for p in (WEB / "catalogues").iterdir() if p.is_dir())]
+every_catalogue = pytest.mark.parametrize("locale", CATALOGUES, ids=lambda p: p.parent.parent.name)
 
 
 def read_po(path: Path) -> dict[tuple[str, str], str]:
@@ -32,16 +38,22 @@ def read_po(path: Path) -> dict[tuple[str, str], str]:
     return entries
 
 
-def test_every_string_is_translated():
-    entries = read_po(LOCALE / "django.po")
-    assert len(entries) > 200
+def test_the_web_catalogue_is_not_empty():
+    assert len(read_po(LOCALE / "django.po")) > 200
+
+
+@every_catalogue
+def test_every_string_is_translated(locale):
+    entries = read_po(locale / "django.po")
+    assert entries
     assert not [k for k, v in entries.items() if not v]
 
 
-def test_the_committed_mo_is_the_compiled_po():
-    with (LOCALE / "django.mo").open("rb") as f:
+@every_catalogue
+def test_the_committed_mo_is_the_compiled_po(locale):
+    with (locale / "django.mo").open("rb") as f:
         catalogue = gettext.GNUTranslations(f)
-    for (context, msgid), msgstr in read_po(LOCALE / "django.po").items():
+    for (context, msgid), msgstr in read_po(locale / "django.po").items():
         if context:
             assert catalogue.pgettext(context, msgid) == msgstr, (context, msgid)
         else:
@@ -55,13 +67,14 @@ def test_the_templates_use_no_untranslated_visible_english_in_chinese(client, db
         assert english not in page
 
 
-def test_the_web_catalogue_is_what_the_chinese_ui_shows():
-    # A msgid that Django's own catalogues also translate (the admin's "Action" = 动作) would lose to
-    # them: such strings take a context in our templates. This catches a new one.
+@every_catalogue
+def test_the_catalogue_is_what_the_chinese_ui_shows(locale):
+    # A msgid that Django's own catalogues (the admin's "Action" = 动作) or another area's catalogue
+    # also translate, differently, would lose to them: such strings take a context. This catches one.
     from django.utils import translation
 
     with translation.override("zh-hans"):
-        for (context, msgid), msgstr in read_po(LOCALE / "django.po").items():
+        for (context, msgid), msgstr in read_po(locale / "django.po").items():
             if "%(" in msgid:
                 continue
             shown = translation.pgettext(context, msgid) if context else translation.gettext(msgid)

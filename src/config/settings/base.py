@@ -117,6 +117,10 @@ LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
 # Times are stored in UTC and shown in China Standard Time.
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
+# One small catalogue per workflow area of the web app (events, batches, changes…), next to the web
+# app's own: each area's pages and their translations change together.
+WEB_CATALOGUES = BASE_DIR.parent / "weituo" / "web" / "catalogues"
+LOCALE_PATHS = sorted(p for p in WEB_CATALOGUES.iterdir() if p.is_dir()) if WEB_CATALOGUES.is_dir() else []
 USE_TZ = True
 
 STATIC_URL = "static/"
