@@ -9,14 +9,12 @@ blocker of a batch whoever asks.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from weituo.accounts import policy
 from weituo.accounts.actors import Actor
-from weituo.accounts.roles import WRITER_ROLES
 from weituo.batches.models import Batch
 from weituo.contracts.models import CommissionContract
 from weituo.integrity.audited import object_type
@@ -25,7 +23,6 @@ from weituo.integrity.models import LedgerEntry
 from ..choices import (
     OPEN_STATUSES,
     RELEASE_BLOCKING_CATEGORIES,
-    SIDE_OF_PARTY,
     CapaStatus,
     EventParty,
     EventStatus,
@@ -33,6 +30,7 @@ from ..choices import (
 from ..deadlines import end_of_day
 from ..models import Capa, Deviation, QualityEvent, Reclassification, RetentionObligation
 from ..records import not_found
+from .deadlines import Deadline, writer_orgs
 
 
 def event_list(
@@ -88,39 +86,10 @@ def overdue_events(*, actor: Actor, at: dt.datetime | None = None) -> QuerySet[Q
     return event_list(actor=actor, status=EventStatus.OPEN).filter(due_at__lt=at).order_by("due_at", "ref")
 
 
-@dataclass(frozen=True)
-class Deadline:
-    """One thing a user's organisation owes by a time: acknowledging an event, or implementing a CAPA."""
-
-    kind: str  # "acknowledge" | "capa"
-    event: QualityEvent
-    due_at: dt.datetime | None  # None: the agreement set no time limit for this category
-    provisional: bool
-    overdue: bool
-    time_limit: int | None = None
-    time_unit: str = ""
-    capa: Capa | None = None
-
-    @property
-    def no_agreed_time_limit(self) -> bool:
-        return self.kind == "acknowledge" and self.due_at is None
-
-
-def _writer_orgs(actor: Actor) -> dict[str, set[int]]:
-    """The organisations where the actor holds a writer role, by party (viewers owe nothing)."""
-    orgs: dict[str, set[int]] = {EventParty.MAH: set(), EventParty.CMO: set()}
-    for m in actor.memberships:
-        for party, side in SIDE_OF_PARTY.items():
-            if m.side == side and m.role in WRITER_ROLES and m.organisation_id is not None:
-                orgs[party].add(m.organisation_id)
-    return orgs
-
-
-def my_deadlines(*, actor: Actor, at: dt.datetime | None = None) -> list[Deadline]:
-    """What the actor's organisations owe, soonest first (no time limit last): events raised to them
-    still to acknowledge, with the agreement's time limit; CAPA of theirs still to implement."""
-    at = at or timezone.now()
-    orgs = _writer_orgs(actor)
+def event_deadlines(*, actor: Actor, at: dt.datetime) -> list[Deadline]:
+    """Events raised to the actor's organisations still to acknowledge, with the agreement's time
+    limit; CAPA of events owed by their party still to implement."""
+    orgs = writer_orgs(actor)
     to_me = Q(pk__in=[])
     mine = Q(pk__in=[])
     for party, ids in orgs.items():
@@ -133,6 +102,9 @@ def my_deadlines(*, actor: Actor, at: dt.datetime | None = None) -> list[Deadlin
     items = [
         Deadline(
             kind="acknowledge",
+            ref=e.ref,
+            title=e.title,
+            record=e,
             event=e,
             due_at=e.due_at,
             provisional=e.due_provisional,
@@ -150,10 +122,19 @@ def my_deadlines(*, actor: Actor, at: dt.datetime | None = None) -> list[Deadlin
     for capa in capas:
         due = end_of_day(capa.due_on)
         items.append(
-            Deadline(kind="capa", event=capa.event, due_at=due, provisional=False, overdue=due < at, capa=capa)
+            Deadline(
+                kind="capa",
+                ref=capa.event.ref,
+                title=capa.description[:80],
+                record=capa,
+                event=capa.event,
+                due_at=due,
+                provisional=False,
+                overdue=due < at,
+                capa=capa,
+            )
         )
-    far = dt.datetime.max.replace(tzinfo=dt.UTC)
-    return sorted(items, key=lambda d: (d.due_at or far, d.event.ref))
+    return items
 
 
 def capa_list(*, actor: Actor, event: QualityEvent) -> QuerySet[Capa]:

@@ -588,10 +588,18 @@ def capa_add(
     )
 
 
+def _require_event_capa(capa: Capa) -> None:
+    # A CAPA of a shared-line assessment or of an audit finding has its own approvals and owners:
+    # its services are in ``shared_line`` and ``audits``.
+    if capa.event_id is None:
+        raise ValueError("this CAPA answers an assessment or an audit finding: use that workflow's service")
+
+
 @transaction.atomic
 def capa_implement(*, actor: Actor, capa: Capa, note: str, expected_version: int | None = None) -> Capa:
     """The owner party reports the action done."""
     capa = records.lock(actor, capa, expected_version=expected_version)
+    _require_event_capa(capa)
     require_party(actor, capa.event.contract, capa.owner_party, "报告该措施已实施", "report this CAPA implemented")
     note = required_text(note, "implementation_note", "应说明实施情况", "describe what was done")
     return records.transition(
@@ -611,6 +619,7 @@ def capa_check_effectiveness(
 ) -> Capa:
     """QA (or the head of quality) of either party records whether the implemented action worked."""
     capa = records.lock(actor, capa, expected_version=expected_version)
+    _require_event_capa(capa)
     contract = capa.event.contract
     qa = any(
         m.organisation_id == organisation_of(contract, p) and m.role in QA_ROLES[p]
