@@ -275,15 +275,37 @@ def deviation_raise(
 
 
 def _retention_obligations(actor: Actor, deviation: Deviation) -> list[RetentionObligation]:
-    """Art. 11: for a batch with a major (or critical) deviation, both parties keep retained samples
-    and run ongoing stability — or only the party the agreement names, when the parties are one
-    group with one quality system or exchange electronic data with each other (art. 11 para. 2).
-    With the exception but no single party named in the agreement, both parties remain obliged."""
+    """Art. 11: for a batch with a major (or critical) deviation, the retention and stability duties
+    of ``art11_obligations``."""
     event = deviation.event
     if event.batch_id is None or deviation.classification not in SERIOUS:
         return []
-    contract = event.contract
-    agreement = event.agreement or agreement_in_force(contract)
+    return art11_obligations(
+        actor,
+        batch_id=event.batch_id,
+        contract=event.contract,
+        agreement=event.agreement or agreement_in_force(event.contract),
+        basis=f"{deviation.get_classification_display()}偏差 {event.ref}；{ART11_CITATION}",
+        event=event,
+    )
+
+
+def art11_obligations(
+    actor: Actor,
+    *,
+    batch_id: int,
+    contract: CommissionContract,
+    agreement: QualityAgreement | None,
+    basis: str,
+    event: QualityEvent | None = None,
+    change=None,
+) -> list[RetentionObligation]:
+    """Art. 11: both parties keep retained samples of the batch and run ongoing stability on it — or
+    only the party the agreement names, when the parties are one group with one quality system or
+    exchange electronic data with each other (art. 11 para. 2). With the exception but no single
+    party named in the agreement, both parties remain obliged. The cause is ``event`` (a major
+    deviation) or ``change`` (a major change). A duty the batch already carries (one per batch,
+    party and kind, whatever its cause) is not made twice."""
     if contract.mah.same_group_unified_qms(contract.cmo):
         exception = ObligationException.SAME_GROUP
     elif agreement is not None and agreement.electronic_data_exchange:
@@ -299,14 +321,15 @@ def _retention_obligations(actor: Actor, deviation: Deviation) -> list[Retention
         one = exception and named in (Party.MAH, Party.CMO)
         parties = [named] if one else [EventParty.MAH, EventParty.CMO]
         for party in parties:
-            if RetentionObligation.objects.filter(batch_id=event.batch_id, party=party, kind=kind).exists():
+            if RetentionObligation.objects.filter(batch_id=batch_id, party=party, kind=kind).exists():
                 continue
             obligation = RetentionObligation(
-                batch_id=event.batch_id,
+                batch_id=batch_id,
                 event=event,
+                change=change,
                 party=party,
                 kind=kind,
-                basis=f"{deviation.get_classification_display()}偏差 {event.ref}；{ART11_CITATION}",
+                basis=basis[:200],
                 exception=exception if one else ObligationException.NONE,
             )
             created.append(records.create(actor, obligation, reason="art. 11"))
@@ -651,7 +674,8 @@ def capa_check_effectiveness(
 def retention_obligation_fulfil(*, actor: Actor, obligation: RetentionObligation, note: str) -> RetentionObligation:
     """The obligated party records the samples kept or the stability study started."""
     obligation = records.lock(actor, obligation)
-    require_party(actor, obligation.event.contract, obligation.party, "履行该义务", "fulfil this obligation")
+    # The batch's contract: an obligation caused by a change has no event.
+    require_party(actor, obligation.batch.contract, obligation.party, "履行该义务", "fulfil this obligation")
     note = required_text(note, "note", "应说明履行情况", "describe how it was fulfilled")
     return records.transition(
         actor,
