@@ -167,6 +167,9 @@ SESSION_COOKIE_AGE = 8 * 60 * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
+# Electronic signatures of releases: the page on which a QP reviews the package and re-enters the
+# password is valid this long; a release signed on an older page is refused (issue #6 item 10).
+WEITUO_SIGNING_WINDOW_SECONDS = int(os.environ.get("WEITUO_SIGNING_WINDOW_SECONDS", "300"))
 
 LOGGING = {
     "version": 1,

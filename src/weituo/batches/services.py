@@ -23,17 +23,19 @@ signature (meaning "released", password re-entered) on an immutable ``ReleaseDec
 
 Every attempt is in the ledger. A successful one: the decision's ``create``, the ``sign`` entry,
 the batch's ``transition``. A refused one (not a QP, a blocker, a wrong password, a stale copy,
-already released): one ``release_refused`` entry on the batch, written in its own transaction after
+already released, a signing page older than ``WEITUO_SIGNING_WINDOW_SECONDS``): one ``release_refused`` entry on the batch, written in its own transaction after
 the refused one rolled back, so the record of the refusal survives the refusal. For that, call the
 release services outside any transaction of your own (as the web and the API do).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -282,13 +284,39 @@ def _reauthenticate(actor: Actor, password: str, request: Any) -> None:
     )
 
 
+def _require_fresh_signing_page(signing_started_at: dt.datetime | None) -> None:
+    """Issue #6 item 10: the signer reviewed the package and re-entered the password on a page shown
+    at ``signing_started_at``; past ``WEITUO_SIGNING_WINDOW_SECONDS`` that review is stale (the package
+    or its blockers may have changed since), so the signer must look again before signing."""
+    if signing_started_at is None:
+        return
+    window = int(getattr(settings, "WEITUO_SIGNING_WINDOW_SECONDS", 300))
+    if timezone.now() - signing_started_at <= dt.timedelta(seconds=window):
+        return
+    minutes = f"{window / 60:g}"
+    zh = f"签署页面已超过 {minutes} 分钟失效：请重新审核放行资料并重新输入密码"
+    en = f"the signing page expired after {minutes} minutes: review the package again and re-enter your password"
+    raise SignatureRefused(
+        code="signing_expired", message_zh=zh, message_en=en, details=[ErrorDetail(zh, en, field="signing_started_at")]
+    )
+
+
 def _release(
-    actor: Actor, batch: Batch, step: str, password: str, reason: str, request: Any, expected_version: int | None
+    actor: Actor,
+    batch: Batch,
+    step: str,
+    password: str,
+    reason: str,
+    request: Any,
+    expected_version: int | None,
+    signing_started_at: dt.datetime | None = None,
 ) -> ReleaseDecision:
     try:
         # 1. refuse early, without asking for the password: not a QP, released already, blockers
         with transaction.atomic():
             _check_release(actor, records.lock(actor, batch, expected_version=expected_version), step)
+        # 1b. an expired signing page, before the password is checked (so it does not count toward the lockout)
+        _require_fresh_signing_page(signing_started_at)
         # 2. the password, outside any transaction (see _reauthenticate)
         _reauthenticate(actor, password, request)
         # 3. again under the lock (someone may have raised a deviation meanwhile), then sign and release
@@ -347,9 +375,12 @@ def batch_factory_release(
     reason: str = "",
     request: Any = None,
     expected_version: int | None = None,
+    signing_started_at: dt.datetime | None = None,
 ) -> ReleaseDecision:
-    """The CMO's QP signs the factory (device: production) release; see the module docstring."""
-    return _release(actor, batch, ReleaseStep.FACTORY, password, reason, request, expected_version)
+    """The CMO's QP signs the factory (device: production) release; see the module docstring.
+    ``signing_started_at``: when the page the QP reviewed and signed on was shown (refused once older
+    than the signing window)."""
+    return _release(actor, batch, ReleaseStep.FACTORY, password, reason, request, expected_version, signing_started_at)
 
 
 def batch_market_release(
@@ -360,9 +391,10 @@ def batch_market_release(
     reason: str = "",
     request: Any = None,
     expected_version: int | None = None,
+    signing_started_at: dt.datetime | None = None,
 ) -> ReleaseDecision:
     """The MAH's (device: the registrant's) QP signs the market release; see the module docstring."""
-    return _release(actor, batch, ReleaseStep.MARKET, password, reason, request, expected_version)
+    return _release(actor, batch, ReleaseStep.MARKET, password, reason, request, expected_version, signing_started_at)
 
 
 @transaction.atomic
