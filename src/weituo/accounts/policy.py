@@ -70,6 +70,8 @@ from weituo.contracts.models import (
     ResidentStaff,
     ResponsibilityItem,
     TechTransfer,
+    TechTransferRisk,
+    TechTransferStep,
 )
 from weituo.quality.models import (
     Audit,
@@ -288,6 +290,11 @@ def _named_people(s: Scope) -> Q:
     q |= Q(pk__in=CommunicationItem.objects.filter(agreement__in=agreements).values("cmo_contact_id"))
     q |= Q(pk__in=ResidentStaff.objects.filter(agreement__in=agreements).values("person_id"))
     q |= Q(pk__in=_ids(TechTransfer, s, "lead_id"))
+    q |= Q(
+        pk__in=TechTransfer.working_group.through.objects.filter(techtransfer__in=_ids(TechTransfer, s)).values(
+            "person_id"
+        )
+    )
     return q
 
 
@@ -317,6 +324,11 @@ def _agreement_rows(s: Scope) -> Q:
 
 def _tech_transfers(s: Scope) -> Q:
     return Q(contract__in=_ids(CommissionContract, s)) & Q(product__in=_ids(Product, s))
+
+
+def _transfer_rows(s: Scope) -> Q:
+    # A transfer's steps and risks are between the contract's two parties, like the transfer itself.
+    return Q(transfer__in=_ids(TechTransfer, s))
 
 
 def _evaluations(s: Scope) -> Q:
@@ -430,6 +442,8 @@ _FILTERS: dict[type[models.Model], Callable[[Scope], Q]] = {
     ResidentStaff: _agreement_rows,
     AgreementAttachment: _agreement_rows,
     TechTransfer: _tech_transfers,
+    TechTransferStep: _transfer_rows,
+    TechTransferRisk: _transfer_rows,
     MahEvaluation: _evaluations,
     Batch: _batches,
     ReleaseDocument: _batch_rows,

@@ -92,3 +92,49 @@ class TimeUnit(models.TextChoices):
 class EvaluationConclusion(models.TextChoices):
     ACCEPTABLE = "acceptable", "符合要求 acceptable"
     NOT_ACCEPTABLE = "not_acceptable", "不符合要求 not acceptable"
+
+
+# --- technology transfer (Notice 2025-134 art. 4) ------------------------------------------------
+
+
+class TransferStep(models.TextChoices):
+    """The recorded steps of a technology transfer, in the order they are done (art. 4 (2)–(5)).
+
+    Each value names the ``TechTransfer`` date field ``<value>_on`` that the rules read.
+    """
+
+    PLAN_REVIEWED = "plan_reviewed", "(2) 技术转移方案可行性审核 transfer plan feasibility reviewed"
+    EQUIPMENT_QUALIFIED = "equipment_qualified", "(3) 设施设备确认 facilities and equipment qualified"
+    CLEANING_VALIDATED = "cleaning_validated", "(3) 清洁方法验证 cleaning method validated"
+    ANALYTICAL_VALIDATED = "analytical_validated", "(3) 分析方法验证 analytical methods validated"
+    PROCESS_VALIDATED = "process_validated", "(3) 生产工艺验证 manufacturing process validated"
+    SHARED_LINE_ASSESSED = "shared_line_assessed", "(3) 共线生产风险评估 shared-line risk assessed"
+    REPORT_REVIEWED = "report_reviewed", "(4) 技术转移报告审核 transfer report reviewed"
+    MASTER_DOCUMENTS_APPROVED = (
+        "master_documents_approved",
+        "(5) 工艺规程、空白批记录经持有人批准 master documents approved by the MAH",
+    )
+
+
+# Whose duty each step is. Art. 4 gives duties (1)–(5) to the CMO ("受托生产企业在技术转移过程中应当做好
+# 以下工作"); in (5) the CMO drafts the master documents and the MAH approves them ("并经持有人审核批准"),
+# so the recorded step — the approval — is the MAH's.
+TRANSFER_STEP_PARTY: dict[str, str] = {
+    **{step: Party.CMO for step in TransferStep.values},
+    TransferStep.MASTER_DOCUMENTS_APPROVED: Party.MAH,
+}
+
+
+class TransferRiskStatus(models.TextChoices):
+    """A risk found during a transfer (art. 4: "立即沟通并采取措施控制风险；风险难以有效控制的，应当停止合作")."""
+
+    OPEN = "open", "待处置 open"
+    CONTROLLED = "controlled", "已控制 controlled"
+    STOPPED = "stopped", "已停止合作 stopped"
+
+
+TRANSFER_RISK_TRANSITIONS: dict[str, set[str]] = {
+    TransferRiskStatus.OPEN: {TransferRiskStatus.CONTROLLED, TransferRiskStatus.STOPPED},
+    TransferRiskStatus.CONTROLLED: set(),
+    TransferRiskStatus.STOPPED: set(),
+}

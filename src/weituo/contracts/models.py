@@ -7,6 +7,7 @@ communication list says whom to tell of what and how fast. Rules check it agains
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -22,6 +23,8 @@ from .choices import (
     EvaluationConclusion,
     Party,
     TimeUnit,
+    TransferRiskStatus,
+    TransferStep,
 )
 
 
@@ -304,3 +307,80 @@ class MahEvaluation(ReferencedModel):
                     "simplified_same_group": "仅同一集团执行统一质量体系时可简化 / simplification needs one group, one QMS"
                 }
             )
+
+
+class TechTransferStep(BaseModel):
+    """One recorded step of a technology transfer (art. 4 (2)–(5)): its date, the party that did it,
+    who recorded it, and the note and evidence behind it. The step's date is also written to the
+    ``TechTransfer`` date field the rules read, in the same transaction."""
+
+    transfer = models.ForeignKey(TechTransfer, on_delete=models.PROTECT, related_name="steps", verbose_name="技术转移")
+    step = models.CharField("步骤", max_length=30, choices=TransferStep.choices)
+    party = models.CharField("完成方", max_length=12, choices=Party.choices)
+    done_on = models.DateField("完成日期")
+    note = models.TextField("说明")
+    evidence = models.CharField("证据（文件编号）", max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="记录人",
+    )
+
+    class Meta:
+        verbose_name = "技术转移步骤"
+        verbose_name_plural = "技术转移步骤"
+        constraints = [models.UniqueConstraint(fields=["transfer", "step"], name="transfer_step_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.transfer.ref} {self.step}"
+
+
+class TechTransferRisk(ReferencedModel):
+    """A risk found during a technology transfer (art. 4): raised by either party, then controlled by
+    measures, or — where it cannot be controlled effectively — the end of the cooperation, with its reason."""
+
+    transfer = models.ForeignKey(TechTransfer, on_delete=models.PROTECT, related_name="risks", verbose_name="技术转移")
+    raised_by_party = models.CharField("提出方", max_length=12, choices=Party.choices)
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="提出人",
+    )
+    raised_on = models.DateField("发现日期")
+    description = models.TextField("风险描述")
+    measures = models.TextField("控制措施", blank=True)
+    status = models.CharField(
+        "状态", max_length=20, choices=TransferRiskStatus.choices, default=TransferRiskStatus.OPEN
+    )
+    resolved_on = models.DateField("处置日期", null=True, blank=True)
+    resolved_by_party = models.CharField("处置方", max_length=12, choices=Party.choices, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="处置人",
+    )
+    resolution = models.TextField("处置结论（已控制的依据或停止合作的理由）", blank=True)
+    version = models.PositiveIntegerField("版本", default=1)
+
+    class Meta:
+        verbose_name = "技术转移风险"
+        verbose_name_plural = "技术转移风险"
+
+    def __str__(self) -> str:
+        return self.ref
+
+    def clean(self) -> None:
+        errors = _check_dates(self, [("raised_on", "resolved_on")])
+        if self.status != TransferRiskStatus.OPEN and not (self.resolved_on and self.resolution.strip()):
+            errors["resolution"] = "处置应有日期和结论 / a resolution needs its date and conclusion"
+        if errors:
+            raise ValidationError(errors)
