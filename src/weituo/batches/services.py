@@ -23,9 +23,10 @@ signature (meaning "released", password re-entered) on an immutable ``ReleaseDec
 
 Every attempt is in the ledger. A successful one: the decision's ``create``, the ``sign`` entry,
 the batch's ``transition``. A refused one (not a QP, a blocker, a wrong password, a stale copy,
-already released, a signing page older than ``WEITUO_SIGNING_WINDOW_SECONDS``): one ``release_refused`` entry on the batch, written in its own transaction after
-the refused one rolled back, so the record of the refusal survives the refusal. For that, call the
-release services outside any transaction of your own (as the web and the API do).
+already released, a signing page older than ``WEITUO_SIGNING_WINDOW_SECONDS``): one
+``release_refused`` entry on the batch, written in its own transaction after the refused one rolled
+back, so the record of the refusal survives the refusal. For that, call the release services outside
+any transaction of your own (as the web and the API do).
 """
 
 from __future__ import annotations
