@@ -34,6 +34,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -50,7 +51,7 @@ from weituo.core.errors import ApplicationError, ErrorDetail, InvalidTransition,
 from weituo.core.validation import validate
 from weituo.integrity.ledger import Change, ledger_append
 from weituo.integrity.models import Signature
-from weituo.integrity.services import SignatureRefused, signature_apply
+from weituo.integrity.services import SignatureRefused, ledger_checkpoint_after, signature_apply
 from weituo.quality import records
 from weituo.registry.models import Line, Product
 from weituo.registry.services import writes_for
@@ -102,7 +103,11 @@ def batch_create(
     if fields.get("status", BatchStatus.IN_PRODUCTION) != BatchStatus.IN_PRODUCTION:
         raise ValueError("a batch is created awaiting release; it changes status only by release")
     batch = Batch(ref=ref or _new_ref(), contract=contract, product=product, line=line, number=number, **fields)
-    return records.create(actor, batch)
+    records.create(actor, batch)
+    from weituo.quality.services.changes import obligations_for_new_batch  # art. 11: batches after a major change
+
+    obligations_for_new_batch(actor=actor, batch=batch)
+    return batch
 
 
 def _lock_open_package(actor: Actor, batch: Batch) -> Batch:
@@ -348,6 +353,8 @@ def _release(
                 reason=reason,
                 **{f"{prefix}_released_at": now, f"{prefix}_released_by_id": actor.user_id},
             )
+            # A signed checkpoint at each release (DESIGN.md), once it has committed; it never raises.
+            transaction.on_commit(partial(ledger_checkpoint_after, record=decision))
             return decision
     except ApplicationError as refused:
         with transaction.atomic():

@@ -10,6 +10,12 @@ tree or of any earlier size, and the inclusion and consistency proofs, from thos
 O(log n) hashes. The module functions are conveniences over it. ``root_of`` computes a root from an
 iterable in one pass and O(log n) memory.
 
+``frontier_extend`` and ``frontier_root`` make a checkpoint incremental: the *frontier* of a tree of
+n leaves is the hashes of its complete subtrees along the right edge, one per set bit of n, largest
+first (the stack ``root_of`` keeps). A frontier plus the leaves appended since gives the frontier of
+the larger tree in O(new leaves + log n) hashes, and folding a frontier from the right gives its
+RFC 6962 root, the same bytes ``root`` and ``MerkleTree.root`` give.
+
 Pure Python and ``hashlib`` only: the offline verifier uses this module without Django.
 """
 
@@ -23,6 +29,9 @@ __all__ = [
     "HASH_SIZE",
     "MerkleTree",
     "consistency_proof",
+    "frontier_extend",
+    "frontier_heights",
+    "frontier_root",
     "inclusion_proof",
     "leaf_hash",
     "node_hash",
@@ -193,6 +202,45 @@ def root_of(leaves: Iterable[bytes]) -> bytes:
     acc = hashes.pop()
     while hashes:
         acc = sha(b"\x01" + hashes.pop() + acc).digest()
+    return acc
+
+
+def frontier_heights(size: int) -> list[int]:
+    """The heights of the frontier's subtrees for a tree of ``size`` leaves, largest first (its set bits)."""
+    return [h for h in range(size.bit_length() - 1, -1, -1) if size >> h & 1]
+
+
+def frontier_extend(frontier: Sequence[bytes], size: int, leaves: Iterable[bytes]) -> tuple[list[bytes], int]:
+    """The frontier and size of the tree of ``size`` leaves (whose frontier is ``frontier``) after
+    appending the leaf data ``leaves``: the same merge ``root_of`` does, started from a stored stack.
+
+    ValueError if ``frontier`` does not have one 32-byte hash per set bit of ``size``.
+    """
+    heights = frontier_heights(size)
+    if len(frontier) != len(heights) or not _valid_hashes(frontier):
+        raise ValueError(f"a frontier of a tree of {size} leaves has {len(heights)} hashes of 32 bytes")
+    hashes = [bytes(h) for h in frontier]
+    sha = _sha256
+    for data in leaves:
+        h = sha(b"\x00" + data).digest()
+        height = 0
+        while heights and heights[-1] == height:
+            heights.pop()
+            h = sha(b"\x01" + hashes.pop() + h).digest()
+            height += 1
+        heights.append(height)
+        hashes.append(h)
+        size += 1
+    return hashes, size
+
+
+def frontier_root(frontier: Sequence[bytes]) -> bytes:
+    """MTH of the tree whose frontier is ``frontier`` (folded from the right); ``EMPTY_ROOT`` for none."""
+    if not frontier:
+        return EMPTY_ROOT
+    acc = bytes(frontier[-1])
+    for h in reversed(frontier[:-1]):
+        acc = node_hash(bytes(h), acc)
     return acc
 
 

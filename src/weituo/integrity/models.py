@@ -65,11 +65,16 @@ class Checkpoint(models.Model):
     at = models.CharField("签署时间（UTC）", max_length=40)
     key_id = models.CharField("密钥编号", max_length=16)
     signature = models.CharField("签名", max_length=128)
+    # The right-edge subtree hashes of the tree (hex, space-separated, largest first), so that the next
+    # checkpoint extends this tree instead of rehashing the whole ledger. Not signed and not exported:
+    # it is trusted only when it folds to the signed root_hash. NULL: made before checkpoints kept it.
+    frontier = models.TextField("右边界子树哈希", null=True, blank=True, editable=False)  # noqa: DJ001
 
     class Meta:
         verbose_name = "检查点"
         verbose_name_plural = "检查点"
         ordering = ["tree_size", "id"]
+        indexes = [models.Index(fields=["tree_size"], name="checkpoint_size_idx")]
 
     def __str__(self) -> str:
         return f"checkpoint {self.tree_size} {self.root_hash[:12]}…"

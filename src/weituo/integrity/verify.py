@@ -111,10 +111,10 @@ def _canonical_at(raw: Any) -> str:
     return plain(raw)
 
 
-def iter_entry_hashes(batch: int = 100_000) -> Iterator[bytes]:
-    """Every entry's stored hash in seq order, the Merkle leaves of a checkpoint, and nothing else."""
+def iter_entry_hashes(batch: int = 100_000, *, after: int = 0) -> Iterator[bytes]:
+    """Every entry's stored hash in seq order (from seq ``after`` + 1), the Merkle leaves of a checkpoint."""
     table = LedgerEntry._meta.db_table
-    last = 0
+    last = after
     while True:
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT seq, entry_hash FROM {table} WHERE seq > %s ORDER BY seq LIMIT %s", [last, batch])
