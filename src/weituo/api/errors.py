@@ -14,9 +14,13 @@ status  when
 401     no credentials, or a token that is invalid, expired or revoked (``not_authenticated``,
         ``invalid_token``, ``token_expired``, ``token_revoked``); with ``WWW-Authenticate: Bearer``
 403     the actor may see the record but may not do this to it (``PermissionDenied``: a viewer role,
-        a counterparty's record), or a session request without its CSRF token (``csrf_failed``)
+        a counterparty's record), a session request without its CSRF token (``csrf_failed``), or an
+        electronic signature refused (``SignatureRefused``: wrong password at a release, an inactive
+        account — the signer was not confirmed, so the act is not allowed; the refusal is ledgered)
 404     the record does not exist or the actor may not see it: never told apart (``NotFound``)
-409     a status change the transition table does not allow (``InvalidTransition``)
+409     a status change the transition table does not allow (``InvalidTransition``), including a
+        stale copy (``StaleRecord``: ``expected_version`` is not the stored version), a release
+        blocked by what is still open (``ReleaseBlocked``) and a batch already released
 422     the input was refused, nothing was written: by the request's schema (``invalid_request``,
         ``field`` is where in the request: ``page``, ``name``, ``products.0``) or by the domain
         rules (``ValidationFailed``, ``validation_failed``, ``field`` is the record's field)
@@ -48,6 +52,7 @@ from weituo.core.errors import (
     PermissionDenied,
     ValidationFailed,
 )
+from weituo.integrity.services import SignatureRefused
 
 from .selectors import TokenRejected
 
@@ -77,6 +82,10 @@ STATUS_OF: dict[type[ApplicationError], int] = {
     PermissionDenied: 403,
     InvalidTransition: 409,
     TokenRejected: 401,
+    # A signature is refused when the signer is not confirmed (wrong password, inactive account):
+    # the request is understood, the act is not allowed. (StaleRecord and ReleaseBlocked are
+    # InvalidTransition: 409.)
+    SignatureRefused: 403,
 }
 
 

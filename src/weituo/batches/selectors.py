@@ -10,16 +10,17 @@ from django.db.models import Q, QuerySet
 
 from weituo.accounts import policy
 from weituo.accounts.actors import Actor
+from weituo.accounts.roles import WRITER_ROLES, Role, Side
 from weituo.contracts.models import CommissionContract
 from weituo.core.errors import ErrorDetail
 from weituo.integrity.audited import object_type
 from weituo.integrity.models import LedgerEntry
 from weituo.integrity.selectors import signature_manifestations
 from weituo.quality.records import not_found
-from weituo.registry.models import Product
+from weituo.registry.models import Line, Product
 
-from .checks import package_problems, release_problems
-from .choices import ReleaseStep
+from .checks import package_digest, package_problems, release_problems
+from .choices import BatchStatus, ReleaseStep
 from .models import Batch, ReleaseDecision, ReleaseDocument, TestResult
 
 
@@ -75,6 +76,15 @@ def release_package(*, actor: Actor, batch: Batch) -> ReleasePackage:
     )
 
 
+def release_document_get(*, actor: Actor, batch: Batch, pk: int) -> ReleaseDocument:
+    """One file of the batch's release package (``NotFound`` if it is not this batch's or not
+    visible). ``batch`` comes from ``batch_get``."""
+    try:
+        return policy.visible(actor, ReleaseDocument).get(batch=batch, pk=pk)
+    except ReleaseDocument.DoesNotExist:
+        raise not_found(ReleaseDocument, pk) from None
+
+
 def release_decisions(*, actor: Actor, batch: Batch) -> list[dict[str, Any]]:
     """Each release of the batch with its signatures as they must be shown (name, time, meaning, valid)."""
     return [
@@ -92,3 +102,82 @@ def batch_trail(*, actor: Actor, batch: Batch) -> list[LedgerEntry]:
         if ids:
             q |= Q(object_type=object_type(model), object_id__in=ids)
     return list(LedgerEntry.objects.filter(q).order_by("seq"))
+
+
+# --- what the batch pages offer (the services decide; these only shape the forms) ------------------
+
+
+@dataclass(frozen=True)
+class BatchCreateOptions:
+    """What a CMO writer may choose from when recording a batch: the contracts it manufactures under,
+    their products, and its own lines. The service checks the combination."""
+
+    contracts: QuerySet[CommissionContract]
+    products: QuerySet[Product]
+    lines: QuerySet[Line]
+
+
+def batch_create_options(*, actor: Actor) -> BatchCreateOptions:
+    cmo_ids = {
+        m.organisation_id
+        for m in actor.memberships
+        if m.organisation_id is not None and m.side == Side.CMO and m.role in WRITER_ROLES
+    }
+    contracts = (
+        policy.visible(actor, CommissionContract)
+        .filter(cmo_id__in=cmo_ids)
+        .select_related("mah", "cmo")
+        .order_by("number", "pk")
+    )
+    products = (
+        policy.visible(actor, Product).filter(contracts__in=contracts.values("pk")).distinct().order_by("name", "pk")
+    )
+    lines = (
+        policy.visible(actor, Line)
+        .filter(workshop__site__organisation_id__in=cmo_ids)
+        .select_related("workshop__site")
+        .order_by("name", "pk")
+    )
+    return BatchCreateOptions(contracts=contracts, products=products, lines=lines)
+
+
+def batch_filter_options(*, actor: Actor) -> tuple[QuerySet[Product], QuerySet[CommissionContract]]:
+    """The products and contracts of the batches the actor sees (the choices of the list's filters)."""
+    batches = policy.visible(actor, Batch).values("pk")
+    products = policy.visible(actor, Product).filter(batches__in=batches).distinct().order_by("name", "pk")
+    contracts = (
+        policy.visible(actor, CommissionContract).filter(batches__in=batches).distinct().order_by("number", "pk")
+    )
+    return products, contracts
+
+
+@dataclass(frozen=True)
+class BatchAbilities:
+    """Which forms the batch page offers the actor. Only a hint for the page: every service checks
+    again and refuses whoever is not entitled."""
+
+    edit_package: bool  # a writer of the contract's CMO, while the package is open
+    factory_release: bool  # a QP of the contract's CMO, batch awaiting release
+    market_release: bool  # a QP of the product's holder, batch factory released
+    reject: bool  # the QP whose step is next
+
+
+def batch_abilities(*, actor: Actor, batch: Batch) -> BatchAbilities:
+    """``batch`` comes from ``batch_get``."""
+    cmo, holder = batch.contract.cmo_id, batch.product.holder_id
+    person = actor.user_id is not None and not actor.system
+    cmo_qp = person and any(m.role == Role.CMO_QP and m.organisation_id == cmo for m in actor.memberships)
+    mah_qp = person and any(m.role == Role.MAH_QP and m.organisation_id == holder for m in actor.memberships)
+    waiting = batch.status == BatchStatus.IN_PRODUCTION
+    factory_done = batch.status == BatchStatus.FACTORY_RELEASED
+    return BatchAbilities(
+        edit_package=waiting and actor.writes_in(cmo, Side.CMO),
+        factory_release=waiting and cmo_qp,
+        market_release=factory_done and mah_qp,
+        reject=(waiting and cmo_qp) or (factory_done and mah_qp),
+    )
+
+
+def release_package_digest(*, actor: Actor, batch: Batch) -> str:
+    """The SHA-256 of the package as it is now: what a QP signing now signs. ``batch`` comes from ``batch_get``."""
+    return package_digest(batch)

@@ -11,7 +11,7 @@ from weituo.accounts.roles import SIDE_OF_ROLE
 from .. import errors
 from ..auth import BearerToken, SessionWithCsrf, actor_of
 from ..schemas import OrganisationRef
-from . import contracts, registry
+from . import batches, contracts, quality, registry
 
 DESCRIPTION = """\
 委托生产质量管理与监督平台的接口。/ The REST API of weituo.
@@ -53,6 +53,8 @@ api = NinjaAPI(
 errors.install(api)
 api.add_router("", registry.router)
 api.add_router("", contracts.router)
+api.add_router("", quality.router)
+api.add_router("", batches.router)
 
 
 class MembershipOut(Schema):

@@ -41,8 +41,15 @@ def event_list(
     category: str = "",
     status: str = "",
     open_only: bool = False,
+    overdue: bool | None = None,
+    at: dt.datetime | None = None,
 ) -> QuerySet[QualityEvent]:
+    """The events the actor may see, newest first. ``overdue``: True only those still unacknowledged
+    past their deadline as of ``at`` (now), False only the others, None all."""
     qs = policy.visible(actor, QualityEvent).select_related("contract", "batch", "recipient", "recipient_contact")
+    if overdue is not None:
+        late = Q(status=EventStatus.OPEN, due_at__lt=at or timezone.now())
+        qs = qs.filter(late) if overdue else qs.exclude(late)
     if contract is not None:
         qs = qs.filter(contract=contract)
     if batch is not None:
@@ -141,17 +148,40 @@ def capa_list(*, actor: Actor, event: QualityEvent) -> QuerySet[Capa]:
     return policy.visible(actor, Capa).filter(event=event).order_by("due_on", "pk")
 
 
+def capa_get(*, actor: Actor, event: QualityEvent, pk: int) -> Capa:
+    """One CAPA of the event (``NotFound`` if it is another record's or not visible)."""
+    try:
+        return capa_list(actor=actor, event=event).select_related("event__contract").get(pk=pk)
+    except Capa.DoesNotExist:
+        raise not_found(Capa, pk) from None
+
+
 def reclassification_list(*, actor: Actor, deviation: Deviation) -> QuerySet[Reclassification]:
     """Every change of the deviation's classification, applied, pending, approved or rejected."""
     return policy.visible(actor, Reclassification).filter(deviation=deviation).order_by("requested_at", "pk")
 
 
+def reclassification_get(*, actor: Actor, deviation: Deviation, pk: int) -> Reclassification:
+    """One reclassification of the deviation (``NotFound`` if it is another's or not visible)."""
+    try:
+        return reclassification_list(actor=actor, deviation=deviation).get(pk=pk)
+    except Reclassification.DoesNotExist:
+        raise not_found(Reclassification, pk) from None
+
+
 def retention_obligation_list(
-    *, actor: Actor, batch: Batch | None = None, contract: CommissionContract | None = None, status: str = ""
+    *,
+    actor: Actor,
+    batch: Batch | None = None,
+    contract: CommissionContract | None = None,
+    status: str = "",
+    event: QualityEvent | None = None,
 ) -> QuerySet[RetentionObligation]:
     qs = policy.visible(actor, RetentionObligation).select_related("batch__product", "event")
     if batch is not None:
         qs = qs.filter(batch=batch)
+    if event is not None:  # those the event (a major or critical deviation) created
+        qs = qs.filter(event=event)
     if contract is not None:
         qs = qs.filter(batch__contract=contract)
     if status:
@@ -159,8 +189,17 @@ def retention_obligation_list(
     return qs.order_by("batch", "kind", "party")
 
 
+def retention_obligation_get(*, actor: Actor, pk: int) -> RetentionObligation:
+    """One retention obligation the actor may see (``NotFound`` otherwise)."""
+    try:
+        return policy.visible(actor, RetentionObligation).select_related("batch", "event").get(pk=pk)
+    except RetentionObligation.DoesNotExist:
+        raise not_found(RetentionObligation, pk) from None
+
+
 def event_trail(*, actor: Actor, event: QualityEvent) -> list[LedgerEntry]:
-    """Every ledger entry about an event, its deviation, reclassifications and CAPA, oldest first.
+    """Every ledger entry about an event, its deviation, reclassifications, CAPA and the retention
+    obligations it created, oldest first.
     ``event`` comes from ``event_get`` (so the actor may see it)."""
     q = Q(object_type=object_type(QualityEvent), object_id=str(event.pk))
     capas = [str(pk) for pk in Capa.objects.filter(event=event).values_list("pk", flat=True)]
@@ -172,6 +211,9 @@ def event_trail(*, actor: Actor, event: QualityEvent) -> list[LedgerEntry]:
         changes = [str(pk) for pk in deviation.reclassifications.values_list("pk", flat=True)]
         if changes:
             q |= Q(object_type=object_type(Reclassification), object_id__in=changes)
+    duties = [str(pk) for pk in RetentionObligation.objects.filter(event=event).values_list("pk", flat=True)]
+    if duties:  # the art. 11 obligations the event created, and their fulfilment
+        q |= Q(object_type=object_type(RetentionObligation), object_id__in=duties)
     return list(LedgerEntry.objects.filter(q).order_by("seq"))
 
 
