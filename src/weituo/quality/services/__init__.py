@@ -1,6 +1,18 @@
 """Every write of the quality app, one module per workflow; the public services are re-exported here
 so callers write ``from weituo.quality import services`` and ``services.event_raise(...)``."""
 
+from .audits import (
+    audit_cancel,
+    audit_close,
+    audit_close_problems,
+    audit_conduct,
+    audit_finding_add,
+    audit_plan,
+    audit_report,
+    finding_capa_add,
+    finding_capa_check,
+    finding_capa_implement,
+)
 from .events import (
     agreement_in_force,
     capa_add,
@@ -20,6 +32,13 @@ from .events import (
 
 __all__ = [
     "agreement_in_force",
+    "audit_cancel",
+    "audit_close",
+    "audit_close_problems",
+    "audit_conduct",
+    "audit_finding_add",
+    "audit_plan",
+    "audit_report",
     "capa_add",
     "capa_check_effectiveness",
     "capa_implement",
@@ -31,6 +50,9 @@ __all__ = [
     "event_close",
     "event_raise",
     "event_withdraw",
+    "finding_capa_add",
+    "finding_capa_check",
+    "finding_capa_implement",
     "reclassification_decide",
     "retention_obligation_fulfil",
 ]

@@ -1,0 +1,515 @@
+"""Audits of the CMO by the MAH (Notice 2025-134 arts. 13, 14): plan, conduct, findings, report,
+the CMO's CAPA for each finding and the MAH's check of it, close or cancel.
+
+Who may do what:
+
+===========================  ===============================================================
+action                       who
+===========================  ===============================================================
+plan, conduct, add a         a writer of the contract's MAH
+finding, report, close,
+cancel
+add / implement a CAPA for   a writer of the contract's CMO (art. 13: "对审核…发现的问题应当及时
+a finding                    整改" — the CMO remedies what the audit found)
+check a finding's CAPA       QA or head of quality of the MAH (the auditing party judges
+                             whether its finding was remedied)
+===========================  ===============================================================
+
+Remote audits (art. 14): "受托生产企业采用信息化手段记录药品生产、检验全过程数据，并能与持有人进行电子数据交换的，
+持有人在定期审核工作中，可以以非现场审核形式代替部分现场审核". So a remote audit is refused unless
+the quality agreement in force on the audit's date records electronic data exchange
+(``QualityAgreement.electronic_data_exchange``), checked when it is planned and again when it is
+conducted; and, because the text lets it replace only *part* (部分) of the on-site audits, a remote
+audit is refused on a contract that has no on-site audit (planned, conducted, reported or closed).
+
+The report's due date: see ``weituo.quality.audit_due`` (a named default of 15 working days, which
+the auditor may replace). Every write goes through ``records`` (row lock, optimistic ``version``,
+full ledger values) in the service's transaction; bad input writes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from weituo.accounts import policy
+from weituo.accounts.actors import Actor
+from weituo.contracts.models import CommissionContract
+from weituo.core.errors import ErrorDetail, InvalidTransition, validation_failed
+from weituo.core.selectors import working_calendar
+
+from .. import records
+from ..audit_due import REPORT_DUE_WORKING_DAYS, default_report_due, reported_late
+from ..choices import (
+    AUDIT_TRANSITIONS,
+    CAPA_TRANSITIONS,
+    AuditMode,
+    AuditStatus,
+    CapaStatus,
+    EventParty,
+    FindingSeverity,
+)
+from ..deadlines import CHINA
+from ..models import Audit, AuditFinding, Capa
+from ..parties import is_qa_of, new_ref, refuse, require_party, require_user, required_text, user_id
+from .events import agreement_in_force
+
+ART14 = "《公告》（2025年第134号）第十四条"
+ART13 = "《公告》（2025年第134号）第十三条"
+REPORT_MAX_BYTES = 50 * 1024 * 1024
+REPORT_TYPES = frozenset({".pdf", ".ofd", ".docx", ".doc"})
+# While an audit is conducted or reported, its findings may get CAPA; a closed or cancelled audit is final.
+OPEN_FOR_CAPA = frozenset({AuditStatus.CONDUCTED, AuditStatus.REPORTED})
+
+
+# --- shared checks ---------------------------------------------------------------------------------
+
+
+def _require_mah(actor: Actor, contract: CommissionContract, what_zh: str, what_en: str) -> None:
+    require_party(actor, contract, EventParty.MAH, what_zh, what_en)
+
+
+def _require_status(audit: Audit, allowed: set[str] | frozenset[str], what_zh: str, what_en: str) -> None:
+    if audit.status not in allowed:
+        raise InvalidTransition(
+            code="audit_status",
+            message_zh=f"审核 {audit.ref} 当前为「{audit.get_status_display()}」，不能{what_zh}",
+            message_en=f"audit {audit.ref} is {audit.status}: cannot {what_en}",
+            details=[ErrorDetail(f"不能{what_zh}", f"cannot {what_en}", field="status")],
+        )
+
+
+def _require_remote_allowed(contract: CommissionContract, on: dt.date, *, exclude: Audit | None = None) -> None:
+    """Art. 14: electronic data exchange agreed in the agreement in force on ``on``, and on-site audits
+    that the remote one replaces only in part."""
+    agreement = agreement_in_force(contract, on)
+    if agreement is None or not agreement.electronic_data_exchange:
+        raise refuse(
+            "remote_audit_not_allowed",
+            f"{on:%Y-%m-%d} 有效的质量协议未约定电子数据交换，不能以非现场审核代替现场审核（{ART14}）",
+            f"the quality agreement in force on {on:%Y-%m-%d} does not agree electronic data exchange, so a "
+            "remote audit cannot replace an on-site audit (Notice 2025-134 art. 14)",
+            "mode",
+        )
+    on_site = Audit.objects.filter(contract=contract, mode=AuditMode.ON_SITE).exclude(status=AuditStatus.CANCELLED)
+    if exclude is not None:
+        on_site = on_site.exclude(pk=exclude.pk)
+    if not on_site.exists():
+        raise refuse(
+            "remote_audit_replaces_part_only",
+            f"非现场审核只能代替部分现场审核：该协议尚无现场审核，请先计划现场审核（{ART14}）",
+            "a remote audit may replace only part of the on-site audits: this contract has no on-site audit; "
+            "plan one first (Notice 2025-134 art. 14)",
+            "mode",
+        )
+
+
+def _lock_audit(actor: Actor, audit: Audit, expected_version: int | None) -> Audit:
+    return records.lock(actor, audit, expected_version=expected_version)
+
+
+# --- plan, conduct, findings, report ---------------------------------------------------------------
+
+
+@transaction.atomic
+def audit_plan(
+    *,
+    actor: Actor,
+    contract: CommissionContract,
+    mode: str,
+    scope: str,
+    auditors: str,
+    planned_on: dt.date,
+    ref: str | None = None,
+) -> Audit:
+    """The MAH plans an audit of its CMO, on-site or remote (remote only as art. 14 allows)."""
+    if not policy.visible(actor, CommissionContract).filter(pk=contract.pk).exists():
+        raise records.not_found(CommissionContract, contract.ref)
+    _require_mah(actor, contract, "计划对受托方的审核", "plan an audit of the CMO")
+    if mode not in AuditMode.values:
+        raise validation_failed(
+            [
+                ErrorDetail(
+                    f"未知的审核方式「{mode}」（on_site、remote）",
+                    f"unknown mode {mode!r} (on_site, remote)",
+                    field="mode",
+                )
+            ]
+        )
+    scope = required_text(scope, "scope", "应填写审核范围", "the scope of the audit is required")
+    auditors = required_text(auditors, "auditors", "应填写审核员", "the auditors are required")
+    if not isinstance(planned_on, dt.date):
+        raise validation_failed([ErrorDetail("应填写计划日期", "the planned date is required", field="planned_on")])
+    if mode == AuditMode.REMOTE:
+        _require_remote_allowed(contract, planned_on)
+    audit = Audit(
+        ref=ref or new_ref("AUD"),
+        contract=contract,
+        mode=mode,
+        scope=scope,
+        auditors=auditors,
+        planned_on=planned_on,
+        planned_by_id=user_id(actor),
+    )
+    return records.create(actor, audit, reason=ART14 if mode == AuditMode.REMOTE else "")
+
+
+@transaction.atomic
+def audit_conduct(
+    *,
+    actor: Actor,
+    audit: Audit,
+    conducted_from: dt.date,
+    conducted_to: dt.date,
+    report_due_on: dt.date | None = None,
+    expected_version: int | None = None,
+) -> Audit:
+    """Record the audit's dates and set when its report is due: by default ``REPORT_DUE_WORKING_DAYS``
+    working days after the last day (``audit_due``), or the date the auditor gives (not before the
+    audit's last day). The audit cannot end in the future."""
+    audit = _lock_audit(actor, audit, expected_version)
+    _require_mah(actor, audit.contract, "登记审核实施", "record the audit as conducted")
+    problems = []
+    if not isinstance(conducted_from, dt.date):
+        problems.append(
+            ErrorDetail("应填写审核开始日期", "the first day of the audit is required", field="conducted_from")
+        )
+    if not isinstance(conducted_to, dt.date):
+        problems.append(
+            ErrorDetail("应填写审核结束日期", "the last day of the audit is required", field="conducted_to")
+        )
+    if problems:
+        raise validation_failed(problems, what_zh="审核实施", what_en="audit conduct")
+    today = timezone.localdate(timezone.now(), CHINA)
+    if conducted_to > today:
+        problems.append(
+            ErrorDetail(
+                f"审核结束日期 {conducted_to} 晚于今天，审核尚未完成",
+                f"the audit's last day {conducted_to} is after today: it has not ended yet",
+                field="conducted_to",
+            )
+        )
+    if conducted_from > conducted_to:
+        problems.append(
+            ErrorDetail("审核结束日期早于开始日期", "the audit ends before it starts", field="conducted_to")
+        )
+    if report_due_on is not None and report_due_on < conducted_to:
+        problems.append(
+            ErrorDetail(
+                "报告应完成日期早于审核结束日期", "the report is due before the audit ends", field="report_due_on"
+            )
+        )
+    if problems:
+        raise validation_failed(problems, what_zh="审核实施", what_en="audit conduct")
+    if audit.mode == AuditMode.REMOTE:
+        _require_remote_allowed(audit.contract, conducted_from, exclude=audit)
+    if report_due_on is None:
+        answer = default_report_due(conducted_to, working_calendar())
+        due = answer.value
+        reason = (
+            f"报告应完成日期：审核结束后 {REPORT_DUE_WORKING_DAYS} 个工作日（默认，{ART13}“及时撰写”）"
+            f"{'，暂定（节假日安排未知）' if answer.provisional else ''} / report due {REPORT_DUE_WORKING_DAYS} "
+            f"working days after the audit (default){', provisional' if answer.provisional else ''}"
+        )
+    else:
+        due = report_due_on
+        reason = "报告应完成日期由审核员确定 / report due date set by the auditor"
+    return records.transition(
+        actor,
+        audit,
+        AUDIT_TRANSITIONS,
+        AuditStatus.CONDUCTED,
+        reason=reason,
+        conducted_from=conducted_from,
+        conducted_to=conducted_to,
+        report_due_on=due,
+    )
+
+
+@transaction.atomic
+def audit_finding_add(
+    *,
+    actor: Actor,
+    audit: Audit,
+    severity: str,
+    description: str,
+    response_due_on: dt.date,
+    reference: str = "",
+    expected_version: int | None = None,
+) -> AuditFinding:
+    """The MAH records a finding of a conducted audit (before its report), graded like an inspection
+    defect, with the clause it rests on and the date the CMO's response is due. The audit counts a
+    new version (its findings changed)."""
+    audit = _lock_audit(actor, audit, expected_version)
+    _require_mah(actor, audit.contract, "登记审核发现", "record an audit finding")
+    _require_status(audit, {AuditStatus.CONDUCTED}, "再登记审核发现（报告已出具或审核未实施）", "add a finding now")
+    problems = []
+    if severity not in FindingSeverity.values:
+        problems.append(
+            ErrorDetail(
+                f"未知的缺陷等级「{severity}」（critical、major、other）",
+                f"unknown severity {severity!r} (critical, major, other)",
+                field="severity",
+            )
+        )
+    if not (description or "").strip():
+        problems.append(ErrorDetail("应填写发现的问题", "the finding's description is required", field="description"))
+    if not isinstance(response_due_on, dt.date):
+        problems.append(
+            ErrorDetail("应填写整改应完成日期", "the response due date is required", field="response_due_on")
+        )
+    elif audit.conducted_to and response_due_on < audit.conducted_to:
+        problems.append(
+            ErrorDetail(
+                "整改应完成日期早于审核结束日期",
+                "the response is due before the audit ended",
+                field="response_due_on",
+            )
+        )
+    if problems:
+        raise validation_failed(problems, what_zh="审核发现", what_en="audit finding")
+    finding = records.create(
+        actor,
+        AuditFinding(
+            audit=audit,
+            severity=severity,
+            description=description.strip(),
+            reference=(reference or "").strip(),
+            response_due_on=response_due_on,
+            recorded_by_id=user_id(actor),
+        ),
+    )
+    records.change(actor, audit, reason=f"finding {finding.pk} added")
+    return finding
+
+
+def _report_file_problems(file: UploadedFile) -> list[ErrorDetail]:
+    name = file.name or ""
+    suffix = name[name.rfind(".") :].lower() if "." in name else ""
+    problems = []
+    if suffix not in REPORT_TYPES:
+        allowed = " ".join(sorted(REPORT_TYPES))
+        problems.append(
+            ErrorDetail(
+                f"不支持的报告文件类型「{suffix or name}」（可用：{allowed}）",
+                f"report file type {suffix or name!r} not accepted ({allowed})",
+                field="file",
+            )
+        )
+    if file.size is not None and file.size > REPORT_MAX_BYTES:
+        problems.append(
+            ErrorDetail(
+                f"文件过大：{file.size} 字节，上限 {REPORT_MAX_BYTES} 字节",
+                f"file too large: {file.size} bytes, limit {REPORT_MAX_BYTES}",
+                field="file",
+            )
+        )
+    if not file.size:
+        problems.append(ErrorDetail("文件为空", "the file is empty", field="file"))
+    return problems
+
+
+@transaction.atomic
+def audit_report(
+    *,
+    actor: Actor,
+    audit: Audit,
+    summary: str,
+    file: UploadedFile | None = None,
+    expected_version: int | None = None,
+) -> Audit:
+    """The MAH's audit report (art. 13): its conclusion (required) and optionally the report file,
+    stored with its SHA-256. A report after its due date is accepted, and stays shown as late
+    (``audit_due.report_late``; the ledger entry says so too). Every problem is reported at once
+    and nothing is written — no row, no file."""
+    audit = _lock_audit(actor, audit, expected_version)
+    _require_mah(actor, audit.contract, "出具审核报告", "write the audit report")
+    require_user(actor, "出具审核报告", "writing an audit report")
+    _require_status(audit, {AuditStatus.CONDUCTED}, "出具审核报告", "report it")
+    problems = []
+    if not (summary or "").strip():
+        problems.append(ErrorDetail("应填写审核报告结论", "the report's conclusion is required", field="summary"))
+    if file is not None:
+        problems += _report_file_problems(file)
+    if problems:
+        raise validation_failed(problems, what_zh="审核报告", what_en="audit report")
+    fields: dict = {
+        "report_summary": summary.strip(),
+        "reported_at": timezone.now(),
+        "reported_by_id": user_id(actor),
+    }
+    if file is not None:
+        digest = hashlib.sha256()
+        for chunk in file.chunks():
+            digest.update(chunk)
+        file.seek(0)
+        fields["report_file"] = file
+        fields["report_sha256"] = digest.hexdigest()
+    late = reported_late(audit.report_due_on, fields["reported_at"])
+    reason = (
+        f"逾期出具：应于 {audit.report_due_on} 前完成 / late: the report was due by {audit.report_due_on}"
+        if late
+        else ""
+    )
+    # ``records.transition`` validates before ``save()``, and only ``save()`` writes the file.
+    return records.transition(actor, audit, AUDIT_TRANSITIONS, AuditStatus.REPORTED, reason=reason, **fields)
+
+
+# --- CAPA for a finding --------------------------------------------------------------------------
+
+
+def _lock_finding_capa(actor: Actor, capa: Capa, expected_version: int | None) -> Capa:
+    capa = records.lock(actor, capa, expected_version=expected_version)
+    if capa.finding_id is None:
+        raise ValueError("this CAPA answers an event or an assessment: use that workflow's service")
+    return capa
+
+
+@transaction.atomic
+def finding_capa_add(
+    *, actor: Actor, finding: AuditFinding, description: str, due_on: dt.date, expected_version: int | None = None
+) -> Capa:
+    """The CMO's corrective or preventive action answering a finding (art. 13: "对审核…发现的问题应当及时
+    整改"), with its due date; owned by the CMO. ``expected_version`` is the audit's."""
+    audit = _lock_audit(actor, finding.audit, expected_version)
+    finding = records.lock(actor, finding)
+    require_party(actor, audit.contract, EventParty.CMO, "针对审核发现制定整改措施", "answer an audit finding")
+    _require_status(audit, OPEN_FOR_CAPA, "再制定整改措施", "add a CAPA")
+    problems = []
+    if not (description or "").strip():
+        problems.append(ErrorDetail("应填写措施内容", "the action is required", field="description"))
+    if not isinstance(due_on, dt.date):
+        problems.append(ErrorDetail("应填写计划完成日期", "the due date is required", field="due_on"))
+    if problems:
+        raise validation_failed(problems, what_zh="纠正预防措施", what_en="CAPA")
+    capa = records.create(
+        actor,
+        Capa(
+            finding=finding,
+            description=description.strip(),
+            owner_party=EventParty.CMO,
+            due_on=due_on,
+            created_by_id=user_id(actor),
+        ),
+    )
+    records.change(actor, audit, reason=f"CAPA {capa.pk} for finding {finding.pk}")
+    return capa
+
+
+@transaction.atomic
+def finding_capa_implement(*, actor: Actor, capa: Capa, note: str, expected_version: int | None = None) -> Capa:
+    """The CMO reports a finding's CAPA done."""
+    capa = _lock_finding_capa(actor, capa, expected_version)
+    audit = capa.finding.audit
+    require_party(actor, audit.contract, EventParty.CMO, "报告整改措施已实施", "report this CAPA implemented")
+    _require_status(audit, OPEN_FOR_CAPA, "再修改整改措施", "change its CAPA")
+    note = required_text(note, "implementation_note", "应说明实施情况", "describe what was done")
+    return records.transition(
+        actor,
+        capa,
+        CAPA_TRANSITIONS,
+        CapaStatus.IMPLEMENTED,
+        implemented_at=timezone.now(),
+        implemented_by_id=user_id(actor),
+        implementation_note=note,
+    )
+
+
+@transaction.atomic
+def finding_capa_check(
+    *, actor: Actor, capa: Capa, effective: bool, note: str, expected_version: int | None = None
+) -> Capa:
+    """QA or the head of quality of the MAH (the auditing party) records whether the implemented CAPA
+    remedied the finding. Not effective: the CMO adds another CAPA."""
+    capa = _lock_finding_capa(actor, capa, expected_version)
+    require_user(actor, "整改有效性确认", "the effectiveness check")
+    audit = capa.finding.audit
+    if not is_qa_of(actor, audit.contract, EventParty.MAH):
+        raise refuse(
+            "qa_required",
+            "整改有效性确认须由持有人的 QA 或质量负责人办理",
+            "the effectiveness check is for QA or the head of quality of the MAH",
+        )
+    _require_status(audit, OPEN_FOR_CAPA, "再确认整改措施", "check its CAPA")
+    note = required_text(note, "effectiveness_note", "应填写有效性确认结论", "the check needs its conclusion")
+    return records.transition(
+        actor,
+        capa,
+        CAPA_TRANSITIONS,
+        CapaStatus.EFFECTIVE if effective else CapaStatus.NOT_EFFECTIVE,
+        effectiveness_checked_at=timezone.now(),
+        effectiveness_checked_by_id=actor.user_id,
+        effectiveness_note=note,
+    )
+
+
+# --- close, cancel -------------------------------------------------------------------------------
+
+
+def audit_close_problems(audit: Audit) -> list[ErrorDetail]:
+    """What still prevents closing a reported audit: a finding without a CAPA checked effective, or
+    a CAPA still planned or awaiting its check."""
+    problems = []
+    for finding in audit.findings.all():
+        statuses = set(finding.capas.values_list("status", flat=True))
+        label = f"{finding.get_severity_display()}：{finding.description[:40]}"
+        if CapaStatus.EFFECTIVE not in statuses:
+            problems.append(
+                ErrorDetail(
+                    f"审核发现「{label}」尚无经确认有效的整改措施",
+                    f"finding {finding.pk} has no CAPA checked effective",
+                    field="findings",
+                )
+            )
+        elif statuses & {CapaStatus.PLANNED, CapaStatus.IMPLEMENTED}:
+            problems.append(
+                ErrorDetail(
+                    f"审核发现「{label}」仍有未完成或未确认的整改措施",
+                    f"finding {finding.pk} has a CAPA still open or awaiting its check",
+                    field="findings",
+                )
+            )
+    return problems
+
+
+@transaction.atomic
+def audit_close(*, actor: Actor, audit: Audit, conclusion: str, expected_version: int | None = None) -> Audit:
+    """The MAH closes a reported audit once every finding has a CAPA checked effective."""
+    audit = _lock_audit(actor, audit, expected_version)
+    _require_mah(actor, audit.contract, "关闭审核", "close the audit")
+    _require_status(audit, {AuditStatus.REPORTED}, "关闭（应先出具报告）", "close it (report it first)")
+    conclusion = required_text(conclusion, "conclusion", "关闭应填写结论", "closing needs a conclusion")
+    problems = audit_close_problems(audit)
+    if problems:
+        raise validation_failed(problems, what_zh="审核关闭", what_en="audit closure")
+    return records.transition(
+        actor,
+        audit,
+        AUDIT_TRANSITIONS,
+        AuditStatus.CLOSED,
+        closed_at=timezone.now(),
+        closed_by_id=user_id(actor),
+        conclusion=conclusion,
+    )
+
+
+@transaction.atomic
+def audit_cancel(*, actor: Actor, audit: Audit, reason: str, expected_version: int | None = None) -> Audit:
+    """The MAH cancels a planned audit, with its reason; it stays on record."""
+    audit = _lock_audit(actor, audit, expected_version)
+    _require_mah(actor, audit.contract, "取消审核", "cancel the audit")
+    reason = required_text(reason, "reason", "取消应说明理由", "a cancellation needs its reason")
+    return records.transition(
+        actor,
+        audit,
+        AUDIT_TRANSITIONS,
+        AuditStatus.CANCELLED,
+        reason=reason,
+        closed_at=timezone.now(),
+        closed_by_id=user_id(actor),
+        conclusion=reason,
+    )
