@@ -61,9 +61,10 @@ def writer_orgs(actor: Actor) -> dict[str, set[int]]:
 def _providers() -> list[Provider]:
     # Imported here: the workflow selector modules import this module for ``Deadline``.
     from .audits import audit_deadlines
+    from .changes import change_deadlines
     from .events import event_deadlines
 
-    return [event_deadlines, audit_deadlines]
+    return [event_deadlines, audit_deadlines, change_deadlines]
 
 
 def my_deadlines(*, actor: Actor, at: dt.datetime | None = None) -> list[Deadline]:

@@ -13,6 +13,17 @@ from .audits import (
     finding_capa_check,
     finding_capa_implement,
 )
+from .changes import (
+    change_classify,
+    change_close,
+    change_decide,
+    change_filing_record,
+    change_implement,
+    change_propose,
+    change_withdraw,
+    implementation_problems,
+    obligations_for_new_batch,
+)
 from .events import (
     agreement_in_force,
     capa_add,
@@ -42,6 +53,13 @@ __all__ = [
     "capa_add",
     "capa_check_effectiveness",
     "capa_implement",
+    "change_classify",
+    "change_close",
+    "change_decide",
+    "change_filing_record",
+    "change_implement",
+    "change_propose",
+    "change_withdraw",
     "deviation_close_problems",
     "deviation_investigate",
     "deviation_raise",
@@ -53,6 +71,8 @@ __all__ = [
     "finding_capa_add",
     "finding_capa_check",
     "finding_capa_implement",
+    "implementation_problems",
+    "obligations_for_new_batch",
     "reclassification_decide",
     "retention_obligation_fulfil",
 ]

@@ -1,0 +1,643 @@
+"""Every write of change control between the MAH and the CMO (Notice 2025-134 art. 9, with art. 11
+and the link to art. 8).
+
+The life of a change
+--------------------
+``proposed`` → (both parties classified) ``classified`` → (the MAH's QA decides) ``approved`` or
+``rejected`` → (the CMO implements) ``implemented`` → (the MAH closes) ``closed``; ``withdrawn`` by the
+proposing party at any time before implementation. Status changes only through
+``CHANGE_TRANSITIONS`` and ``records.transition``; every write is ledgered in its transaction.
+
+===========================  ===============================================================
+action                       who
+===========================  ===============================================================
+propose                      a writer of either party of the contract
+classify                     a writer of each party, for its own party: class, regulatory path
+                             and rationale; revisable until the MAH decides
+decide (approve / reject)    the MAH's QA or head of quality (a named user), from classified
+record the filing            a writer of the MAH (the applicant before the regulator)
+implement                    a writer of the CMO
+close                        a writer of the MAH, after implementation
+withdraw                     a writer of the proposing party, before implementation
+===========================  ===============================================================
+
+Classification (art. 9: "委托双方关于变更类别未达成一致的，应当按照较高级别进行变更管理"): each
+party records its own class (major/moderate/minor) and regulatory path (approval/filing/report);
+once both have, the governing class is the higher of the two classes and the governing path the
+higher of the two paths, each taken separately (a party may rank the class higher and the other the
+path). A revision before the decision recomputes them; the ledger keeps every classification.
+
+When may the CMO implement? Our reading of art. 9 and of the rules on post-approval changes
+(《药品上市后变更管理办法（试行）》, the "变更管理 rules"):
+
+* never before the MAH approved it (art. 9: "涉及受托生产产品的相关变更，未经持有人批准，不得擅自实施");
+* on the **approval** path (重大变更, 审批类): only after the regulator's approval is recorded
+  (filing status ``accepted``) — a prior-approval supplement is implemented once approved; a
+  refused application is never implemented;
+* on the **filing** path (中等变更, 备案类): only once it was filed with the regulator (filing status
+  ``submitted`` or ``accepted``) — a filing change is filed before it is implemented, it does not
+  wait for a decision;
+* on the **report** path (微小变更, 报告类): at once after the MAH's approval; it goes into the annual
+  report afterwards.
+
+The implementation date cannot be in the future, nor before the MAH's approval or before the
+regulatory step it waited for (a date earlier than those would record an implementation the text
+forbids).
+
+Art. 11 ("重大变更获批实施后生产的最初三批次产品，委托双方均应当对相关制剂产品开展留样及持续稳定性考察"):
+a change whose governing class is major obliges, once implemented, both parties (or the one the
+agreement names under the same-group or electronic-data-exchange exception, see
+``events.art11_obligations``) to retained samples and ongoing stability of the first three batches
+(``BATCHES_AFTER_MAJOR_CHANGE``) of each product of the change made under the change's contract on or
+after the implementation date (by manufacturing date, then by registration). Batches that exist at
+implementation get their duties then; later ones when they are registered
+(``obligations_for_new_batch``, called by ``batches.services.batch_create``). A duty is never
+withdrawn: a batch registered late with an earlier manufacturing date may push a batch out of the
+first three, which keeps its duty (more samples, never fewer).
+
+Art. 8 link: a change naming a line on which more than one product is made (``LineProduct``) starts
+a shared-line assessment of that line (``shared_line.assessment_start``), with trigger
+``formula_or_process_change`` unless the proposer names another of art. 8's change triggers. The
+actor is the proposer: they act for a party of a contract with the line's CMO, and the ledger then
+says who set the assessment off. The assessment is the CMO's to conduct.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.utils import timezone
+
+from weituo.accounts import policy
+from weituo.accounts.actors import Actor
+from weituo.batches.models import Batch
+from weituo.contracts.models import CommissionContract
+from weituo.core.errors import ErrorDetail, InvalidTransition, validation_failed
+from weituo.core.transitions import check_transition
+from weituo.integrity.writes import record_create
+from weituo.registry.models import Line, LineProduct, Product
+
+from .. import records
+from ..choices import (
+    ART11_CITATION,
+    BATCHES_AFTER_MAJOR_CHANGE,
+    CHANGE_CLASS_RANK,
+    CHANGE_TRANSITIONS,
+    FILING_TRANSITIONS,
+    REGULATORY_PATH_RANK,
+    ChangeClass,
+    ChangeStatus,
+    EventParty,
+    FilingStatus,
+    RegulatoryPath,
+    SharedLineTrigger,
+)
+from ..models import Change, RetentionObligation
+from ..parties import is_qa_of, new_ref, party_of, refuse, require_party, require_user, required_text, user_id
+from .events import agreement_in_force, art11_obligations
+
+logger = logging.getLogger("weituo.quality")
+
+# The triggers of art. 8 a change can be ("处方及生产工艺变更、设备设施变更或者发生其他重大变更").
+CHANGE_TRIGGERS: frozenset[str] = frozenset(
+    {
+        SharedLineTrigger.FORMULA_OR_PROCESS_CHANGE,
+        SharedLineTrigger.EQUIPMENT_CHANGE,
+        SharedLineTrigger.OTHER_MAJOR_CHANGE,
+    }
+)
+
+# The filing steps each regulatory path goes through (FILING_TRANSITIONS orders them).
+FILING_STEPS: dict[str, frozenset[str]] = {
+    RegulatoryPath.APPROVAL: frozenset({FilingStatus.SUBMITTED, FilingStatus.ACCEPTED, FilingStatus.REFUSED}),
+    RegulatoryPath.FILING: frozenset({FilingStatus.SUBMITTED, FilingStatus.ACCEPTED}),
+    RegulatoryPath.REPORT: frozenset({FilingStatus.IN_ANNUAL_REPORT}),
+}
+
+# The change has been decided by the MAH and not abandoned: the filing may be recorded.
+FILING_RECORDABLE: frozenset[str] = frozenset({ChangeStatus.APPROVED, ChangeStatus.IMPLEMENTED, ChangeStatus.CLOSED})
+
+# Implemented (and possibly closed since): the state in which a major change obliges new batches.
+IMPLEMENTED_STATUSES: frozenset[str] = frozenset({ChangeStatus.IMPLEMENTED, ChangeStatus.CLOSED})
+
+
+def _status_label(change: Change) -> str:
+    return str(change.get_status_display())
+
+
+def _not_in_status(change: Change, code: str, zh: str, en: str) -> InvalidTransition:
+    return InvalidTransition(
+        code=code,
+        message_zh=f"变更 {change.ref} 当前为「{_status_label(change)}」：{zh}",
+        message_en=f"change {change.ref} is {change.status}: {en}",
+        details=[ErrorDetail(zh, en, field="status")],
+    )
+
+
+# --- proposing ----------------------------------------------------------------------------------------
+
+
+def _visible_contract(actor: Actor, contract: CommissionContract) -> CommissionContract:
+    if not policy.visible(actor, CommissionContract).filter(pk=contract.pk).exists():
+        raise records.not_found(CommissionContract, contract.ref)
+    return contract
+
+
+def _scope_problems(contract: CommissionContract, products: list[Product], lines: list[Line]) -> list[ErrorDetail]:
+    commissioned = set(contract.products.values_list("pk", flat=True))
+    problems = [
+        ErrorDetail(
+            f"品种 {p.ref} 不在委托生产协议 {contract.number} 中",
+            f"product {p.ref} is not commissioned by contract {contract.number}",
+            field="products",
+        )
+        for p in products
+        if p.pk not in commissioned
+    ]
+    if not products:
+        problems.append(
+            ErrorDetail("变更至少涉及一个委托品种", "a change concerns at least one product", field="products")
+        )
+    problems += [
+        ErrorDetail(
+            f"生产线 {line.ref} 不属于受托方",
+            f"line {line.ref} is not a line of the contract's CMO",
+            field="lines",
+        )
+        for line in lines
+        if line.workshop.site.organisation_id != contract.cmo_id
+    ]
+    return problems
+
+
+def shared_lines(lines: Iterable[Line]) -> list[Line]:
+    """The lines on which more than one product is made (art. 8: shared-line production)."""
+    ids = [line.pk for line in lines]
+    counts: dict[int, set[int]] = {}
+    for line_id, product_id in LineProduct.objects.filter(line_id__in=ids).values_list("line_id", "product_id"):
+        counts.setdefault(line_id, set()).add(product_id)
+    return [line for line in lines if len(counts.get(line.pk, ())) > 1]
+
+
+def _start_assessments(actor: Actor, change: Change, lines: list[Line], trigger: str) -> list:
+    """Art. 8: a shared-line assessment per shared line the change names, set off by the proposer.
+    Its description, which every MAH on the line will read, names the trigger only.
+
+    ``shared_line.assessment_start`` is imported here, not at the top: the change workflow works
+    (and logs that it could not start one) on an installation without the shared-line workflow."""
+    targets = shared_lines(lines)
+    if not targets:
+        return []
+    try:
+        from .shared_line import assessment_start
+    except ImportError:
+        logger.warning("change %s names a shared line but the shared-line workflow is not installed", change.ref)
+        return []
+    return [
+        assessment_start(
+            actor=actor,
+            line=line,
+            trigger=trigger,
+            # Shown to every MAH with a product on the line: nothing of the change itself (its
+            # title and text may be one holder's confidential information, art. 8 "可不显示").
+            description=f"{SharedLineTrigger(trigger).label}：生产线 {line.name} 上受托品种的变更（由变更控制发起）"
+            f" / a change of a commissioned product made on line {line.name}, started by change control",
+            change=change,
+        )
+        for line in targets
+    ]
+
+
+@transaction.atomic
+def change_propose(
+    *,
+    actor: Actor,
+    contract: CommissionContract,
+    products: list[Product],
+    title: str,
+    description: str,
+    lines: list[Line] | None = None,
+    trigger: str = SharedLineTrigger.FORMULA_OR_PROCESS_CHANGE,
+    party: str | None = None,
+    ref: str | None = None,
+) -> Change:
+    """Either party proposes a change of products of the contract (and, possibly, lines of its CMO).
+
+    Naming a line on which more than one product is made starts a shared-line assessment of it
+    (art. 8), with ``trigger`` one of art. 8's change triggers (``CHANGE_TRIGGERS``)."""
+    _visible_contract(actor, contract)
+    proposing = party_of(actor, contract, party)
+    lines = list(dict.fromkeys(lines or []))
+    products = list(dict.fromkeys(products))
+    problems = []
+    if not (title or "").strip():
+        problems.append(ErrorDetail("应填写变更标题", "the change needs a title", field="title"))
+    if not (description or "").strip():
+        problems.append(
+            ErrorDetail("应说明变更内容及理由", "describe the change and why it is made", field="description")
+        )
+    if trigger not in CHANGE_TRIGGERS:
+        problems.append(
+            ErrorDetail(
+                f"共线条件变化「{trigger}」不是变更类情形（{'、'.join(sorted(CHANGE_TRIGGERS))}）",
+                f"trigger {trigger!r} is not one of art. 8's change triggers ({', '.join(sorted(CHANGE_TRIGGERS))})",
+                field="trigger",
+            )
+        )
+    problems += _scope_problems(contract, products, lines)
+    if problems:
+        raise validation_failed(problems, what_zh="变更", what_en="change")
+    change = record_create(
+        actor=actor,
+        model=Change,
+        ref=ref or new_ref("CHG"),
+        contract=contract,
+        products=products,
+        lines=lines,
+        title=title.strip(),
+        description=description.strip(),
+        proposed_by_party=proposing,
+        proposed_by_id=user_id(actor),
+        proposed_at=timezone.now(),
+    )
+    _start_assessments(actor, change, lines, trigger)
+    return change
+
+
+# --- classifying -----------------------------------------------------------------------------------
+
+
+def governing(mah: str, cmo: str, rank: dict[str, int]) -> str:
+    """Art. 9: the higher of the two parties' values ("按照较高级别")."""
+    return max((mah, cmo), key=lambda v: rank[v])
+
+
+@transaction.atomic
+def change_classify(
+    *,
+    actor: Actor,
+    change: Change,
+    change_class: str,
+    regulatory_path: str,
+    rationale: str,
+    party: str | None = None,
+    expected_version: int | None = None,
+) -> Change:
+    """A party records its own class and regulatory path, with its rationale. Once both have, the
+    higher of each governs and the change is ``classified`` (filing ``pending``); either may revise
+    its own until the MAH decides. Every classification stays in the ledger."""
+    change = records.lock(actor, change, expected_version=expected_version)
+    acting = party_of(actor, change.contract, party)
+    if change.status not in (ChangeStatus.PROPOSED, ChangeStatus.CLASSIFIED):
+        raise _not_in_status(
+            change,
+            "classification_closed",
+            "持有人已作出决定（或变更已撤回），定类不能再修改",
+            "the MAH has decided (or the change was withdrawn): the classification can no longer change",
+        )
+    problems = []
+    if change_class not in ChangeClass.values:
+        problems.append(
+            ErrorDetail(
+                f"变更类别「{change_class}」无效（major、moderate、minor）",
+                f"unknown change class {change_class!r} (major, moderate, minor)",
+                field="change_class",
+            )
+        )
+    if regulatory_path not in RegulatoryPath.values:
+        problems.append(
+            ErrorDetail(
+                f"管理类别「{regulatory_path}」无效（approval、filing、report）",
+                f"unknown regulatory path {regulatory_path!r} (approval, filing, report)",
+                field="regulatory_path",
+            )
+        )
+    if not (rationale or "").strip():
+        problems.append(ErrorDetail("应说明定类依据", "the classification needs its rationale", field="rationale"))
+    if problems:
+        raise validation_failed(problems, what_zh="变更定类", what_en="classification")
+    fields = {
+        f"{acting}_class": change_class,
+        f"{acting}_path": regulatory_path,
+        f"{acting}_rationale": rationale.strip(),
+        f"{acting}_classified_by_id": user_id(actor),
+        f"{acting}_classified_at": timezone.now(),
+    }
+    other = EventParty.CMO if acting == EventParty.MAH else EventParty.MAH
+    other_class, other_path = getattr(change, f"{other}_class"), getattr(change, f"{other}_path")
+    reason = f"{EventParty(acting).label}定类 classified by the {acting}: {change_class}/{regulatory_path}"
+    if not other_class:
+        return records.change(actor, change, reason=reason, **fields)
+    classes = {acting: change_class, other: other_class}
+    paths = {acting: regulatory_path, other: other_path}
+    fields["change_class"] = governing(classes[EventParty.MAH], classes[EventParty.CMO], CHANGE_CLASS_RANK)
+    fields["regulatory_path"] = governing(paths[EventParty.MAH], paths[EventParty.CMO], REGULATORY_PATH_RANK)
+    fields["filing_status"] = FilingStatus.PENDING
+    if change.status == ChangeStatus.PROPOSED:
+        return records.transition(actor, change, CHANGE_TRANSITIONS, ChangeStatus.CLASSIFIED, reason=reason, **fields)
+    return records.change(actor, change, reason=reason, **fields)
+
+
+# --- the MAH's decision ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def change_decide(
+    *, actor: Actor, change: Change, approve: bool, note: str, expected_version: int | None = None
+) -> Change:
+    """The MAH's QA or head of quality approves or rejects the classified change, with a note."""
+    change = records.lock(actor, change, expected_version=expected_version)
+    require_user(actor, "批准变更", "deciding on a change")
+    require_party(actor, change.contract, EventParty.MAH, "批准或不批准变更", "approve or reject a change")
+    if not is_qa_of(actor, change.contract, EventParty.MAH):
+        raise refuse(
+            "mah_qa_required",
+            "变更须由持有人的 QA 或质量负责人批准",
+            "a change is approved or rejected by the MAH's QA or head of quality",
+        )
+    if change.status != ChangeStatus.CLASSIFIED:
+        raise _not_in_status(
+            change,
+            "not_classified",
+            "只有双方均已定类的变更才能批准或不批准",
+            "only a change both parties have classified can be approved or rejected",
+        )
+    note = required_text(note, "note", "应填写持有人意见", "the decision needs a note")
+    return records.transition(
+        actor,
+        change,
+        CHANGE_TRANSITIONS,
+        ChangeStatus.APPROVED if approve else ChangeStatus.REJECTED,
+        reason=note,
+        decided_by_id=actor.user_id,
+        decided_at=timezone.now(),
+        decision_note=note,
+    )
+
+
+# --- the regulatory step ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def change_filing_record(
+    *,
+    actor: Actor,
+    change: Change,
+    to: str,
+    on: dt.date | None = None,
+    reference: str = "",
+    expected_version: int | None = None,
+) -> Change:
+    """The MAH records the regulatory step of an approved change: submitted to the regulator (``on``
+    the submission date, ``reference`` its number), then accepted or refused by it (``on`` the date
+    of the conclusion); a change on the report path goes into the annual report."""
+    change = records.lock(actor, change, expected_version=expected_version)
+    require_party(actor, change.contract, EventParty.MAH, "登记申报情况", "record the regulatory filing")
+    if change.status not in FILING_RECORDABLE:
+        raise _not_in_status(
+            change,
+            "not_approved",
+            "持有人批准后才能登记申报、备案或报告",
+            "the filing is recorded once the MAH approved the change",
+        )
+    path = change.regulatory_path
+    if to not in FILING_STEPS[path]:
+        allowed = ", ".join(sorted(FILING_STEPS[path]))
+        raise validation_failed(
+            [
+                ErrorDetail(
+                    f"「{change.get_regulatory_path_display()}」类变更的申报状态不能为「{to}」（可为：{allowed}）",
+                    f"a change on the {path} path cannot have filing status {to!r} (allowed: {allowed})",
+                    field="to",
+                )
+            ],
+            what_zh="申报登记",
+            what_en="filing",
+        )
+    check_transition(FILING_TRANSITIONS, change.filing_status, to, field="filing_status")
+    if change.filing_status == to:
+        raise InvalidTransition(
+            code="already_in_status",
+            message_zh=f"变更 {change.ref} 的申报状态已是「{change.get_filing_status_display()}」，未做任何修改",
+            message_en=f"the filing of change {change.ref} is already {to}; nothing was changed",
+            details=[ErrorDetail(f"已是 {to}", f"already {to}", field="filing_status")],
+        )
+    on = on or timezone.localdate()
+    if on > timezone.localdate():
+        raise validation_failed(
+            [ErrorDetail("日期不能晚于今天", "the date cannot be in the future", field="on")],
+            what_zh="申报登记",
+            what_en="filing",
+        )
+    fields: dict = {"filing_status": to}
+    if reference.strip():
+        fields["filing_reference"] = reference.strip()
+    if to == FilingStatus.SUBMITTED:
+        fields["filing_submitted_on"] = on
+    else:
+        fields["filing_concluded_on"] = on
+    return records.change(actor, change, reason=f"filing {to}", **fields)
+
+
+# --- implementation --------------------------------------------------------------------------------
+
+
+def implementation_problems(change: Change, on: dt.date | None = None) -> list[ErrorDetail]:
+    """Why the CMO may not (yet) implement the change on ``on``: empty when it may (see the module's
+    docstring for the reading of art. 9 and the change rules)."""
+    if change.status != ChangeStatus.APPROVED:
+        if change.status in (ChangeStatus.PROPOSED, ChangeStatus.CLASSIFIED):
+            return [
+                ErrorDetail(
+                    "未经持有人批准，不得擅自实施（第（九）条）",
+                    "not approved by the MAH: it may not be implemented (art. 9)",
+                    field="status",
+                )
+            ]
+        return [
+            ErrorDetail(
+                f"变更已「{_status_label(change)}」，不能实施",
+                f"the change is {change.status}: it cannot be implemented",
+                field="status",
+            )
+        ]
+    problems = []
+    path, filing = change.regulatory_path, change.filing_status
+    if path == RegulatoryPath.APPROVAL and filing != FilingStatus.ACCEPTED:
+        problems.append(
+            ErrorDetail(
+                "审批类变更须经药品监督管理部门批准后方可实施，尚未登记批准"
+                + ("（申请未获批准）" if filing == FilingStatus.REFUSED else ""),
+                "a change on the approval path is implemented once the regulator approved it; no approval is recorded"
+                + (" (the application was refused)" if filing == FilingStatus.REFUSED else ""),
+                field="filing_status",
+            )
+        )
+    if path == RegulatoryPath.FILING and filing not in (FilingStatus.SUBMITTED, FilingStatus.ACCEPTED):
+        problems.append(
+            ErrorDetail(
+                "备案类变更须先向药品监督管理部门备案后方可实施，尚未登记备案",
+                "a change on the filing path is implemented once filed with the regulator; no filing is recorded",
+                field="filing_status",
+            )
+        )
+    if on is not None:
+        if on > timezone.localdate():
+            problems.append(
+                ErrorDetail("实施日期不能晚于今天", "the implementation date cannot be in the future", field="on")
+            )
+        not_before = [
+            (timezone.localdate(change.decided_at), "持有人批准日期", "the MAH's approval")
+            if change.decided_at
+            else None,
+            (change.filing_concluded_on, "药品监督管理部门批准日期", "the regulator's approval")
+            if path == RegulatoryPath.APPROVAL and change.filing_concluded_on
+            else None,
+            (change.filing_submitted_on, "备案日期", "the filing")
+            if path == RegulatoryPath.FILING and change.filing_submitted_on
+            else None,
+        ]
+        for item in not_before:
+            if item and on < item[0]:
+                problems.append(
+                    ErrorDetail(
+                        f"实施日期 {on} 早于{item[1]} {item[0]}",
+                        f"the implementation date {on} is before {item[2]} ({item[0]})",
+                        field="on",
+                    )
+                )
+    return problems
+
+
+@transaction.atomic
+def change_implement(
+    *,
+    actor: Actor,
+    change: Change,
+    on: dt.date,
+    note: str,
+    expected_version: int | None = None,
+) -> Change:
+    """The CMO records the change implemented on ``on``. Refused before the MAH approved it and,
+    on the approval path, before the regulator's approval, on the filing path before the filing.
+    A major change then obliges the first three batches of each product made since (art. 11)."""
+    change = records.lock(actor, change, expected_version=expected_version)
+    require_party(actor, change.contract, EventParty.CMO, "登记变更实施", "record a change implemented")
+    problems = implementation_problems(change, on)
+    if problems:
+        if change.status != ChangeStatus.APPROVED or any(p.field == "filing_status" for p in problems):
+            raise InvalidTransition(
+                code="not_implementable",
+                message_zh=f"变更 {change.ref} 不能实施：" + "；".join(p.message_zh for p in problems),
+                message_en=f"change {change.ref} cannot be implemented: " + "; ".join(p.message_en for p in problems),
+                details=problems,
+            )
+        raise validation_failed(problems, what_zh="变更实施", what_en="implementation")
+    note = required_text(note, "note", "应说明实施情况", "describe the implementation")
+    change = records.transition(
+        actor,
+        change,
+        CHANGE_TRANSITIONS,
+        ChangeStatus.IMPLEMENTED,
+        reason=note,
+        implemented_on=on,
+        implemented_by_id=user_id(actor),
+        implementation_note=note,
+    )
+    if change.change_class == ChangeClass.MAJOR:
+        for product in change.products.all():
+            for batch in first_batches(change, product):
+                _oblige(actor, change, batch)
+    return change
+
+
+def first_batches(change: Change, product: Product) -> list[Batch]:
+    """Art. 11: the first ``BATCHES_AFTER_MAJOR_CHANGE`` batches of ``product`` made under the
+    change's contract on or after its implementation date."""
+    return list(
+        Batch.objects.filter(
+            contract_id=change.contract_id, product=product, manufactured_on__gte=change.implemented_on
+        ).order_by("manufactured_on", "pk")[:BATCHES_AFTER_MAJOR_CHANGE]
+    )
+
+
+def _oblige(actor: Actor, change: Change, batch: Batch) -> list[RetentionObligation]:
+    n = [b.pk for b in first_batches(change, batch.product)].index(batch.pk) + 1
+    return art11_obligations(
+        actor,
+        batch_id=batch.pk,
+        contract=change.contract,
+        agreement=agreement_in_force(change.contract, change.implemented_on),
+        basis=f"重大变更 {change.ref} 实施后第 {n} 批；{ART11_CITATION}",
+        change=change,
+    )
+
+
+def obligations_for_new_batch(*, actor: Actor, batch: Batch) -> list[RetentionObligation]:
+    """Called when a batch is registered (``batches.services.batch_create``, in its transaction):
+    the art. 11 duties of every implemented major change whose first three batches it is among."""
+    changes = Change.objects.filter(
+        contract_id=batch.contract_id,
+        products=batch.product_id,
+        change_class=ChangeClass.MAJOR,
+        status__in=IMPLEMENTED_STATUSES,
+        implemented_on__lte=batch.manufactured_on,
+    ).order_by("implemented_on", "pk")
+    created = []
+    for change in changes:
+        if batch.pk in {b.pk for b in first_batches(change, batch.product)}:
+            created += _oblige(actor, change, batch)
+    return created
+
+
+# --- closing and withdrawing -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def change_close(*, actor: Actor, change: Change, conclusion: str, expected_version: int | None = None) -> Change:
+    """The MAH closes an implemented change with its conclusion (the effect of the change reviewed)."""
+    change = records.lock(actor, change, expected_version=expected_version)
+    require_party(actor, change.contract, EventParty.MAH, "关闭变更", "close a change")
+    if change.status != ChangeStatus.IMPLEMENTED:
+        raise _not_in_status(
+            change, "not_implemented", "只有已实施的变更才能关闭", "only an implemented change can be closed"
+        )
+    conclusion = required_text(conclusion, "conclusion", "关闭应填写结论", "closing needs a conclusion")
+    return records.transition(
+        actor,
+        change,
+        CHANGE_TRANSITIONS,
+        ChangeStatus.CLOSED,
+        reason=conclusion,
+        closed_at=timezone.now(),
+        closed_by_id=user_id(actor),
+        conclusion=conclusion,
+    )
+
+
+@transaction.atomic
+def change_withdraw(*, actor: Actor, change: Change, reason: str, expected_version: int | None = None) -> Change:
+    """The proposing party withdraws the change before it is implemented; it stays on record."""
+    change = records.lock(actor, change, expected_version=expected_version)
+    require_party(actor, change.contract, change.proposed_by_party, "撤回该变更", "withdraw this change")
+    if ChangeStatus.WITHDRAWN not in CHANGE_TRANSITIONS.get(change.status, set()):
+        raise _not_in_status(
+            change,
+            "not_withdrawable",
+            "已实施、已关闭、未获批准或已撤回的变更不能撤回",
+            "an implemented, closed, rejected or withdrawn change cannot be withdrawn",
+        )
+    reason = required_text(reason, "reason", "撤回应说明理由", "a withdrawal needs its reason")
+    return records.transition(
+        actor,
+        change,
+        CHANGE_TRANSITIONS,
+        ChangeStatus.WITHDRAWN,
+        reason=reason,
+        closed_at=timezone.now(),
+        closed_by_id=user_id(actor),
+        conclusion=reason,
+    )
