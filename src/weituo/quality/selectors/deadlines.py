@@ -63,8 +63,9 @@ def _providers() -> list[Provider]:
     from .audits import audit_deadlines
     from .changes import change_deadlines
     from .events import event_deadlines
+    from .shared_line import assessment_deadlines
 
-    return [event_deadlines, audit_deadlines, change_deadlines]
+    return [event_deadlines, audit_deadlines, change_deadlines, assessment_deadlines]
 
 
 def my_deadlines(*, actor: Actor, at: dt.datetime | None = None) -> list[Deadline]:

@@ -1,0 +1,574 @@
+"""Every write of the shared-line risk assessment and its notices to the MAHs (Notice 2025-134 art. 8).
+
+"在共线生产条件发生变化时……受托生产企业应当形成清晰明确的共线生产风险评估结论，根据评估结论采取有效的
+风险控制措施，并及时将共线生产风险评估结论和采取的风险控制措施通报所有共线生产品种的持有人……对持有人
+反馈的意见，受托生产企业应当认真研判，采取相应措施，并与持有人达成一致。对存在风险隐患的，受托生产企业
+应当采取经持有人审核过的纠正预防措施。"
+
+The line's CMO is the organisation that owns the line; "every MAH with a product on the line" is every
+distinct ``holder`` of the line's ``registry.LineProduct`` rows (a holder need not have a contract with
+the CMO: art. 8 says all holders of the products made on the line). Who may do what:
+
+=================================  ===============================================================
+action                             who
+=================================  ===============================================================
+start an assessment                a writer of the line's CMO; or (when a change names the line,
+                                   see change control) a writer of an MAH that is party to a
+                                   commission contract with the line's CMO
+set one product's findings         a writer of the line's CMO
+notify (conclusion + controls)     a writer of the line's CMO: one notice per MAH on the line
+give feedback on a notice          a writer of that notice's MAH (any number of times)
+respond to the feedback            a writer of the line's CMO
+confirm agreement reached          QA or head of quality of that notice's MAH
+add a CAPA                         a writer of the line's CMO (the CMO owns it)
+approve / reject a CAPA            QA or head of quality of each notified MAH, once each
+implement a CAPA                   a writer of the line's CMO, only once every notified MAH approved
+check a CAPA's effectiveness       QA or head of quality of the line's CMO
+close the assessment               a writer of the line's CMO: every notice agreed, every CAPA done
+=================================  ===============================================================
+
+System jobs and platform admins may act for the CMO (as in every quality service), never for an
+MAH: feedback, agreement and approvals are an MAH's own word and need a named user of that MAH.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from functools import partial
+
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+
+from weituo.accounts import policy
+from weituo.accounts.actors import Actor
+from weituo.accounts.roles import WRITER_ROLES, Side
+from weituo.contracts.choices import ContractStatus
+from weituo.contracts.models import CommissionContract
+from weituo.core.errors import ErrorDetail, InvalidTransition, validation_failed
+from weituo.core.validation import validate
+from weituo.integrity.audited import snapshot
+from weituo.integrity.ledger import Change as LedgerChange
+from weituo.integrity.ledger import ledger_append
+from weituo.integrity.writes import require_writer
+from weituo.registry.models import Line, LineProduct, Organisation, Product
+
+from .. import records
+from ..choices import (
+    ASSESSMENT_TRANSITIONS,
+    CAPA_TRANSITIONS,
+    NOTICE_TRANSITIONS,
+    QA_ROLES,
+    ApprovalDecision,
+    AssessmentStatus,
+    CapaStatus,
+    EventParty,
+    NoticeStatus,
+    SharedLineTrigger,
+)
+from ..models import Capa, CapaApproval, Change, SharedLineAssessment, SharedLineNotice, SharedLineProductRisk
+from ..parties import new_ref, refuse, require_user, required_text, user_id
+from ..selectors.shared_line import assessment_close_problems, capa_pending_mahs
+from .events import _qa_emails
+
+logger = logging.getLogger("weituo.quality")
+
+ART8 = "国家药监局公告2025年第134号 第（八）条 / NMPA Notice 2025-134 art. 8"
+
+
+# --- who acts for whom -----------------------------------------------------------------------------
+
+
+def line_cmo_id(line: Line) -> int:
+    """The CMO of a line: the organisation owning the site of its workshop."""
+    return Line.objects.filter(pk=line.pk).values_list("workshop__site__organisation_id", flat=True).get()
+
+
+def _writes_for_cmo(actor: Actor, cmo_id: int) -> bool:
+    return any(m.organisation_id == cmo_id and m.side == Side.CMO and m.role in WRITER_ROLES for m in actor.memberships)
+
+
+def _require_cmo(actor: Actor, assessment_or_line: SharedLineAssessment | Line, what_zh: str, what_en: str) -> int:
+    """A writer of the line's CMO (system jobs and platform admins act for it too); the CMO's id."""
+    require_writer(actor)
+    line = assessment_or_line.line if isinstance(assessment_or_line, SharedLineAssessment) else assessment_or_line
+    cmo_id = line_cmo_id(line)
+    if actor.system or actor.is_platform_admin or _writes_for_cmo(actor, cmo_id):
+        return cmo_id
+    raise refuse("not_line_cmo", f"只有该生产线的受托生产企业可以{what_zh}", f"only the line's CMO may {what_en}")
+
+
+def _is_mah_qa(actor: Actor, mah_id: int) -> bool:
+    return any(m.organisation_id == mah_id and m.role in QA_ROLES[EventParty.MAH] for m in actor.memberships)
+
+
+def _require_mah_writer(actor: Actor, notice: SharedLineNotice, what_zh: str, what_en: str) -> None:
+    require_writer(actor)
+    require_user(actor, what_zh, what_en)
+    if not any(
+        m.organisation_id == notice.mah_id and m.side == Side.MAH and m.role in WRITER_ROLES for m in actor.memberships
+    ):
+        raise refuse("not_notified_mah", f"只有被通报的持有人可以{what_zh}", f"only the notified MAH may {what_en}")
+
+
+def _require_status(assessment: SharedLineAssessment, *allowed: str) -> None:
+    if assessment.status not in allowed:
+        raise InvalidTransition(
+            code="assessment_status",
+            message_zh=f"共线风险评估 {assessment.ref} 当前为「{assessment.get_status_display()}」，不能办理此事",
+            message_en=f"shared-line assessment {assessment.ref} is {assessment.status}: this cannot be done now",
+            details=[ErrorDetail("评估状态不允许", "not allowed in this status", field="status")],
+        )
+
+
+def _lock_assessment_of(actor: Actor, assessment_id: int) -> SharedLineAssessment:
+    # The parent of a notice or a CAPA, locked so that concurrent writes on its children serialise
+    # with notify/close (the caller already proved the actor sees the child, hence the parent).
+    return SharedLineAssessment.objects.select_for_update().select_related("line").get(pk=assessment_id)
+
+
+# --- starting and concluding an assessment ----------------------------------------------------------
+
+
+@transaction.atomic
+def assessment_start(
+    *, actor: Actor, line: Line, trigger: str, description: str, change: Change | None = None
+) -> SharedLineAssessment:
+    """Open a risk assessment of a shared line after its conditions changed (art. 8's list of triggers).
+
+    Started by a writer of the line's CMO, or — when change control starts it because a change
+    names the line — by a writer of an MAH party to a commission contract with the line's CMO.
+    ``description`` is shown to every MAH notified later: write it for all of them. The change's
+    own title and ref are shown only to the parties of the change's contract.
+    """
+    require_writer(actor)
+    if not policy.visible(actor, Line).filter(pk=line.pk).exists():
+        raise records.not_found(Line, line.ref)
+    cmo_id = line_cmo_id(line)
+    if not (actor.system or actor.is_platform_admin or _writes_for_cmo(actor, cmo_id)):
+        mah_ids = {m.organisation_id for m in actor.memberships if m.side == Side.MAH and m.role in WRITER_ROLES} - {
+            None
+        }
+        party = (
+            CommissionContract.objects.filter(mah_id__in=mah_ids, cmo_id=cmo_id)
+            .exclude(status=ContractStatus.TERMINATED)
+            .exists()
+        )
+        if not party:
+            raise refuse(
+                "not_line_party",
+                "只有该生产线的受托生产企业，或与其订有委托生产协议的持有人，可以发起共线风险评估",
+                "only the line's CMO, or an MAH with a commission contract with that CMO, may start "
+                "a shared-line assessment",
+            )
+    if trigger not in SharedLineTrigger.values:
+        raise validation_failed(
+            [ErrorDetail(f"未知的共线条件变化「{trigger}」", f"unknown trigger {trigger!r}", field="trigger")]
+        )
+    description = required_text(
+        description, "description", "应说明共线生产条件的变化", "describe how the shared-line conditions changed"
+    )
+    if change is not None:
+        if not policy.visible(actor, Change).filter(pk=change.pk).exists():
+            raise records.not_found(Change, change.ref)
+        if change.contract.cmo_id != cmo_id:
+            raise validation_failed(
+                [
+                    ErrorDetail(
+                        "该变更不属于此生产线的受托生产企业",
+                        "the change is not with the CMO of this line",
+                        field="change",
+                    )
+                ]
+            )
+    assessment = SharedLineAssessment(
+        ref=new_ref("SLA"),
+        line=line,
+        change=change,
+        trigger=trigger,
+        trigger_description=description,
+        started_by_id=user_id(actor),
+        started_at=timezone.now(),
+    )
+    return records.create(actor, assessment, reason=ART8)
+
+
+@transaction.atomic
+def assessment_product_risk_set(
+    *, actor: Actor, assessment: SharedLineAssessment, product: Product, findings: str
+) -> SharedLineProductRisk:
+    """The CMO's findings for one product of the line (residue limits, cleaning results…), shown only
+    to that product's holder; set again to revise them (each version in the trail)."""
+    assessment = records.lock(actor, assessment)
+    _require_cmo(actor, assessment, "填写品种评估数据", "record a product's findings")
+    _require_status(assessment, AssessmentStatus.OPEN, AssessmentStatus.NOTIFIED)
+    findings = required_text(
+        findings, "findings", "应填写该品种的评估数据与结论", "the product's findings are required"
+    )
+    if not LineProduct.objects.filter(line_id=assessment.line_id, product_id=product.pk).exists():
+        raise validation_failed(
+            [ErrorDetail("该品种不在此生产线上", "the product is not made on this line", field="product")]
+        )
+    row = SharedLineProductRisk.objects.select_for_update().filter(assessment=assessment, product=product).first()
+    if row is None:
+        return records.create(actor, SharedLineProductRisk(assessment=assessment, product=product, findings=findings))
+    return records.change(actor, row, findings=findings)
+
+
+def _holders(line_id: int) -> dict[int, list[int]]:
+    """The MAHs with a product on the line, each with its products' ids."""
+    holders: dict[int, list[int]] = {}
+    rows = LineProduct.objects.filter(line_id=line_id).values_list("product__holder_id", "product_id")
+    for holder_id, product_id in rows.order_by("product__holder_id", "product_id"):
+        if holder_id is not None:
+            holders.setdefault(holder_id, []).append(product_id)
+    return holders
+
+
+@transaction.atomic
+def assessment_notify(
+    *,
+    actor: Actor,
+    assessment: SharedLineAssessment,
+    conclusion: str,
+    controls: str,
+    expected_version: int | None = None,
+) -> SharedLineAssessment:
+    """The CMO's conclusion and controls, notified to every MAH with a product on the line: one notice
+    each, with that MAH's own products and only the number of the others' ("通报信息中如涉及依法应当
+    予以保护的商业信息可不显示"). Each MAH's QA is emailed once the transaction commits."""
+    assessment = records.lock(actor, assessment, expected_version=expected_version)
+    _require_cmo(actor, assessment, "通报共线风险评估结论", "notify the assessment")
+    problems = []
+    if not (conclusion or "").strip():
+        problems.append(ErrorDetail("应填写清晰明确的评估结论", "the conclusion is required", field="conclusion"))
+    if not (controls or "").strip():
+        problems.append(ErrorDetail("应填写采取的风险控制措施", "the risk controls are required", field="controls"))
+    if problems:
+        raise validation_failed(problems)
+    holders = _holders(assessment.line_id)
+    if not holders:
+        raise validation_failed(
+            [ErrorDetail("该生产线上没有任何持有人的品种", "no MAH has a product on this line", field="line")]
+        )
+    now = timezone.now()
+    records.transition(
+        actor,
+        assessment,
+        ASSESSMENT_TRANSITIONS,
+        AssessmentStatus.NOTIFIED,
+        reason=ART8,
+        conclusion=conclusion.strip(),
+        controls=controls.strip(),
+        concluded_by_id=user_id(actor),
+        concluded_at=now,
+    )
+    total = sum(len(p) for p in holders.values())
+    for mah_id, product_ids in holders.items():
+        emails = _qa_emails(mah_id, EventParty.MAH)
+        notice = SharedLineNotice(
+            assessment=assessment,
+            mah_id=mah_id,
+            other_products_count=total - len(product_ids),
+            sent_at=now,
+            notified_to=",".join(emails)[:500],
+        )
+        # records.create would ledger the notice before its products are set: write it whole here.
+        validate(notice)
+        notice.save()
+        notice.products.set(product_ids)
+        ledger_append(actor=actor, change=LedgerChange.of("create", notice, new=snapshot(notice), reason=ART8))
+        transaction.on_commit(partial(_notify, actor, notice.pk))
+    return assessment
+
+
+def _notify(actor: Actor, notice_pk: int) -> None:
+    """Email one MAH's QA its notice (after commit): what every MAH may read, and its own products."""
+    notice = SharedLineNotice.objects.select_related("assessment__line").get(pk=notice_pk)
+    to = [a for a in notice.notified_to.split(",") if a]
+    if not to:
+        return
+    a = notice.assessment
+    subject = f"[weituo] 共线生产风险评估通报 shared-line risk notice：{a.line.name}（{a.ref}）"
+    body = "\n".join(
+        [
+            f"生产线 line: {a.line.name}",
+            f"共线条件变化 trigger: {a.get_trigger_display()}",
+            f"说明 description: {a.trigger_description}",
+            f"贵司的共线品种 your products: {', '.join(p.name for p in notice.products.all())}",
+            f"其他持有人的共线品种数 other holders' products: {notice.other_products_count}",
+            "",
+            f"评估结论 conclusion:\n{a.conclusion}",
+            "",
+            f"风险控制措施 controls:\n{a.controls}",
+            "",
+            "请在 weituo 中反馈意见 / please give your feedback in weituo.",
+        ]
+    )
+    try:
+        sent = send_mail(subject, body, None, to, fail_silently=False)
+        action, values = "notify", {"to": to, "sent": sent}
+    except Exception as exc:  # the mail server is down: the notice stands, the ledger says so
+        logger.exception("notification of shared-line notice %s failed", notice.pk)
+        action, values = "notify_failed", {"to": to, "error": f"{type(exc).__name__}: {exc}"[:300]}
+    with transaction.atomic():
+        ledger_append(actor=actor, change=LedgerChange.of(action, notice, new=values))
+
+
+# --- each MAH's feedback, the CMO's response, the agreement ------------------------------------------
+
+
+def _require_notice_open(notice: SharedLineNotice, assessment: SharedLineAssessment) -> None:
+    _require_status(assessment, AssessmentStatus.NOTIFIED)
+    if notice.status == NoticeStatus.AGREED:
+        raise InvalidTransition(
+            code="notice_agreed",
+            message_zh="该通报已达成一致，不能再修改",
+            message_en="agreement was reached on this notice: it cannot be changed",
+            details=[ErrorDetail("已达成一致", "already agreed", field="status")],
+        )
+
+
+@transaction.atomic
+def notice_feedback(
+    *, actor: Actor, notice: SharedLineNotice, feedback: str, expected_version: int | None = None
+) -> SharedLineNotice:
+    """The notified MAH's opinion. It may be given again (a reply to the CMO's response): the latest
+    is on the notice, every one in the trail."""
+    notice = records.lock(actor, notice, expected_version=expected_version)
+    _require_mah_writer(actor, notice, "反馈意见", "give feedback on this notice")
+    assessment = _lock_assessment_of(actor, notice.assessment_id)
+    _require_notice_open(notice, assessment)
+    feedback = required_text(feedback, "feedback", "应填写反馈意见", "the feedback is required")
+    fields = {"feedback": feedback, "feedback_by_id": actor.user_id, "feedback_at": timezone.now()}
+    if notice.status == NoticeStatus.FEEDBACK:
+        # feedback → feedback is allowed by the table; records.transition refuses staying put.
+        return records.change(actor, notice, **fields)
+    return records.transition(actor, notice, NOTICE_TRANSITIONS, NoticeStatus.FEEDBACK, **fields)
+
+
+@transaction.atomic
+def notice_respond(
+    *, actor: Actor, notice: SharedLineNotice, response: str, expected_version: int | None = None
+) -> SharedLineNotice:
+    """The CMO's evaluation of an MAH's feedback and the measures it takes ("认真研判，采取相应措施")."""
+    notice = records.lock(actor, notice, expected_version=expected_version)
+    assessment = _lock_assessment_of(actor, notice.assessment_id)
+    _require_cmo(actor, assessment, "答复持有人的反馈", "respond to the MAH's feedback")
+    _require_notice_open(notice, assessment)
+    if notice.status != NoticeStatus.FEEDBACK:
+        raise InvalidTransition(
+            code="no_feedback",
+            message_zh="该持有人尚未反馈意见，无需答复",
+            message_en="this MAH has given no feedback to respond to",
+            details=[ErrorDetail("尚无反馈", "no feedback yet", field="response")],
+        )
+    response = required_text(response, "response", "应填写研判结论及措施", "the evaluation and measures are required")
+    return records.change(actor, notice, response=response)
+
+
+@transaction.atomic
+def notice_agree(
+    *, actor: Actor, notice: SharedLineNotice, note: str = "", expected_version: int | None = None
+) -> SharedLineNotice:
+    """The notified MAH's QA or head of quality confirms agreement was reached ("与持有人达成一致").
+    Where the MAH gave feedback, the CMO must have responded to it first."""
+    notice = records.lock(actor, notice, expected_version=expected_version)
+    require_user(actor, "确认达成一致", "confirming agreement")
+    if not _is_mah_qa(actor, notice.mah_id):
+        raise refuse(
+            "mah_qa_required",
+            "须由被通报持有人的 QA 或质量负责人确认达成一致",
+            "agreement is confirmed by QA or the head of quality of the notified MAH",
+        )
+    assessment = _lock_assessment_of(actor, notice.assessment_id)
+    _require_status(assessment, AssessmentStatus.NOTIFIED)
+    if notice.feedback.strip() and not notice.response.strip():
+        raise InvalidTransition(
+            code="response_missing",
+            message_zh="受托生产企业尚未答复贵司的反馈意见",
+            message_en="the CMO has not yet responded to your feedback",
+            details=[ErrorDetail("尚未答复", "no response yet", field="response")],
+        )
+    return records.transition(
+        actor,
+        notice,
+        NOTICE_TRANSITIONS,
+        NoticeStatus.AGREED,
+        reason=note.strip(),
+        agreed_at=timezone.now(),
+        agreed_by_id=actor.user_id,
+    )
+
+
+# --- CAPA approved by every notified MAH ------------------------------------------------------------
+
+
+def _lock_assessment_capa(actor: Actor, capa: Capa, expected_version: int | None) -> tuple[Capa, SharedLineAssessment]:
+    capa = records.lock(actor, capa, expected_version=expected_version)
+    if capa.assessment_id is None:
+        raise ValueError("this CAPA answers an event or an audit finding: use that workflow's service")
+    return capa, _lock_assessment_of(actor, capa.assessment_id)
+
+
+@transaction.atomic
+def assessment_capa_add(*, actor: Actor, assessment: SharedLineAssessment, description: str, due_on: dt.date) -> Capa:
+    """A corrective or preventive action of the CMO for a risk the assessment found; applied only once
+    every notified MAH approved it."""
+    assessment = records.lock(actor, assessment)
+    _require_cmo(actor, assessment, "制定纠正预防措施", "add a CAPA")
+    _require_status(assessment, AssessmentStatus.NOTIFIED)
+    description = required_text(description, "description", "应填写措施内容", "the action is required")
+    if not isinstance(due_on, dt.date):
+        raise validation_failed([ErrorDetail("应填写计划完成日期", "the due date is required", field="due_on")])
+    return records.create(
+        actor,
+        Capa(
+            assessment=assessment,
+            description=description,
+            owner_party=EventParty.CMO,
+            due_on=due_on,
+            created_by_id=user_id(actor),
+        ),
+        reason=ART8,
+    )
+
+
+@transaction.atomic
+def assessment_capa_decide(
+    *, actor: Actor, capa: Capa, approve: bool, note: str = "", mah: Organisation | None = None
+) -> CapaApproval:
+    """One notified MAH's review of a CAPA ("经持有人审核过的纠正预防措施"): by its QA or head of
+    quality, once; a rejection needs its reason. ``mah`` is needed only by a user who is QA of
+    several notified MAHs."""
+    capa, assessment = _lock_assessment_capa(actor, capa, None)
+    require_writer(actor)
+    require_user(actor, "审核措施", "reviewing a CAPA")
+    _require_status(assessment, AssessmentStatus.NOTIFIED)
+    notified = set(assessment.notices.values_list("mah_id", flat=True))
+    mine = sorted(m for m in notified if _is_mah_qa(actor, m))
+    if mah is not None:
+        mine = [m for m in mine if m == mah.pk]
+    if not mine:
+        raise refuse(
+            "mah_qa_required",
+            "须由被通报持有人的 QA 或质量负责人审核措施",
+            "a CAPA is reviewed by QA or the head of quality of a notified MAH",
+        )
+    if len(mine) > 1:
+        raise validation_failed([ErrorDetail("请指明代表哪一持有人", "name the MAH you act for", field="mah")])
+    mah_id = mine[0]
+    if capa.status != CapaStatus.PLANNED:
+        raise InvalidTransition(
+            code="capa_not_planned",
+            message_zh="措施已实施，不能再审核",
+            message_en="the CAPA is already implemented: it can no longer be reviewed",
+            details=[ErrorDetail("措施已实施", "already implemented", field="status")],
+        )
+    if CapaApproval.objects.filter(capa=capa, mah_id=mah_id).exists():
+        raise InvalidTransition(
+            code="already_decided",
+            message_zh="贵司已审核过该措施",
+            message_en="your organisation has already reviewed this CAPA",
+            details=[ErrorDetail("已审核", "already reviewed", field="decision")],
+        )
+    note = (note or "").strip()
+    if not approve and not note:
+        raise validation_failed([ErrorDetail("不同意时应说明理由", "a rejection needs its reason", field="note")])
+    return records.create(
+        actor,
+        CapaApproval(
+            capa=capa,
+            mah_id=mah_id,
+            decision=ApprovalDecision.APPROVED if approve else ApprovalDecision.REJECTED,
+            note=note,
+            decided_by_id=actor.user_id,
+            decided_at=timezone.now(),
+        ),
+        reason=note,
+    )
+
+
+@transaction.atomic
+def assessment_capa_implement(*, actor: Actor, capa: Capa, note: str, expected_version: int | None = None) -> Capa:
+    """The CMO reports the action done — refused until every notified MAH approved it (art. 8:
+    "应当采取经持有人审核过的纠正预防措施"); a rejection blocks it for good (add a revised CAPA)."""
+    capa, assessment = _lock_assessment_capa(actor, capa, expected_version)
+    _require_cmo(actor, assessment, "报告措施已实施", "report this CAPA implemented")
+    _require_status(assessment, AssessmentStatus.NOTIFIED)
+    undecided, rejected = capa_pending_mahs(capa)
+    if undecided or rejected:
+        # Only the CMO (or the platform) gets here, and the CMO knows every MAH on its line.
+        details = [
+            ErrorDetail(f"{o.name} 尚未审核", f"{o.name} has not reviewed it", field="approvals") for o in undecided
+        ] + [ErrorDetail(f"{o.name} 不同意", f"{o.name} rejected it", field="approvals") for o in rejected]
+        raise InvalidTransition(
+            code="capa_not_approved",
+            message_zh=f"措施须经所有被通报持有人审核同意后方可实施（未审核 {len(undecided)} 家，不同意 {len(rejected)} 家）",
+            message_en=(
+                f"the CAPA may be implemented only once every notified MAH approved it "
+                f"({len(undecided)} not reviewed, {len(rejected)} rejected)"
+            ),
+            details=details,
+        )
+    note = required_text(note, "implementation_note", "应说明实施情况", "describe what was done")
+    return records.transition(
+        actor,
+        capa,
+        CAPA_TRANSITIONS,
+        CapaStatus.IMPLEMENTED,
+        reason=ART8,
+        implemented_at=timezone.now(),
+        implemented_by_id=user_id(actor),
+        implementation_note=note,
+    )
+
+
+@transaction.atomic
+def assessment_capa_check(
+    *, actor: Actor, capa: Capa, effective: bool, note: str, expected_version: int | None = None
+) -> Capa:
+    """The CMO's QA (or head of quality) records whether the implemented action worked."""
+    capa, assessment = _lock_assessment_capa(actor, capa, expected_version)
+    cmo_id = _require_cmo(actor, assessment, "确认措施有效性", "check this CAPA's effectiveness")
+    if not (actor.system or actor.is_platform_admin) and not any(
+        m.organisation_id == cmo_id and m.role in QA_ROLES[EventParty.CMO] for m in actor.memberships
+    ):
+        raise refuse(
+            "qa_required",
+            "有效性确认须由受托生产企业的 QA 或质量负责人办理",
+            "the effectiveness check is for QA or the head of quality of the CMO",
+        )
+    require_user(actor, "确认措施有效性", "the effectiveness check")
+    note = required_text(note, "effectiveness_note", "应填写有效性确认结论", "the check needs its conclusion")
+    return records.transition(
+        actor,
+        capa,
+        CAPA_TRANSITIONS,
+        CapaStatus.EFFECTIVE if effective else CapaStatus.NOT_EFFECTIVE,
+        effectiveness_checked_at=timezone.now(),
+        effectiveness_checked_by_id=actor.user_id,
+        effectiveness_note=note,
+    )
+
+
+@transaction.atomic
+def assessment_close(
+    *, actor: Actor, assessment: SharedLineAssessment, expected_version: int | None = None
+) -> SharedLineAssessment:
+    """The CMO closes the assessment once every notice is agreed and every CAPA implemented."""
+    assessment = records.lock(actor, assessment, expected_version=expected_version)
+    _require_cmo(actor, assessment, "关闭共线风险评估", "close the assessment")
+    _require_status(assessment, AssessmentStatus.NOTIFIED)
+    problems = assessment_close_problems(assessment)
+    if problems:
+        raise validation_failed(problems, what_zh="共线风险评估关闭", what_en="closing the assessment")
+    return records.transition(
+        actor,
+        assessment,
+        ASSESSMENT_TRANSITIONS,
+        AssessmentStatus.CLOSED,
+        closed_at=timezone.now(),
+        closed_by_id=user_id(actor),
+    )
