@@ -25,6 +25,8 @@ from .models import (
     ResidentStaff,
     ResponsibilityItem,
     TechTransfer,
+    TechTransferRisk,
+    TechTransferStep,
 )
 
 
@@ -218,7 +220,21 @@ def tech_transfer_get(*, actor: Actor, ref: str) -> TechTransfer:
     qs = (
         policy.visible(actor, TechTransfer)
         .select_related("contract__mah", "contract__cmo", "product", "lead")
-        .prefetch_related(Prefetch("working_group", queryset=policy.visible(actor, Person).order_by("ref")))
+        .prefetch_related(
+            Prefetch("working_group", queryset=policy.visible(actor, Person).order_by("ref")),
+            Prefetch(
+                "steps",
+                queryset=policy.visible(actor, TechTransferStep)
+                .select_related("recorded_by")
+                .order_by("done_on", "pk"),
+            ),
+            Prefetch(
+                "risks",
+                queryset=policy.visible(actor, TechTransferRisk)
+                .select_related("raised_by", "resolved_by")
+                .order_by("raised_on", "pk"),
+            ),
+        )
     )
     try:
         return qs.get(ref=ref)
@@ -292,3 +308,17 @@ def communication_item_get(*, actor: Actor, agreement: QualityAgreement, categor
 def responsibility_get(*, actor: Actor, agreement: QualityAgreement, activity: str) -> ResponsibilityItem | None:
     """One row of an agreement's responsibility matrix (``None``: the activity is not assigned yet)."""
     return policy.visible(actor, ResponsibilityItem).filter(agreement=agreement, activity=activity).first()
+
+
+def tech_transfer_trail(*, actor: Actor, transfer: TechTransfer) -> list[LedgerEntry]:
+    """The ledger entries of a transfer, its steps and its risks, oldest first. ``transfer`` comes from
+    ``tech_transfer_get``, so the actor may see it, and so its steps and risks."""
+    steps = [str(pk) for pk in TechTransferStep.objects.filter(transfer=transfer).values_list("pk", flat=True)]
+    risks = [str(pk) for pk in TechTransferRisk.objects.filter(transfer=transfer).values_list("pk", flat=True)]
+    return list(
+        LedgerEntry.objects.filter(
+            Q(object_type=object_type(TechTransfer), object_id=str(transfer.pk))
+            | Q(object_type=object_type(TechTransferStep), object_id__in=steps)
+            | Q(object_type=object_type(TechTransferRisk), object_id__in=risks)
+        ).order_by("seq")
+    )

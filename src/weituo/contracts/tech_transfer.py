@@ -1,0 +1,466 @@
+"""Every write of the technology-transfer workflow (Notice 2025-134 art. 4).
+
+The record it produces is the one the rules ``134-4.transfer-complete`` and ``134-4.cmo-duties`` read:
+the transfer's lead and working group and the date of each duty on ``TechTransfer``, set here, each
+beside a ``TechTransferStep`` that says who recorded it, for which party, with what note and evidence.
+
+（四）…在技术转移过程中，委托双方如发现在软硬件条件、生产管理、质量管理等方面难以完成技术转移，或者可能产生
+药品生产质量风险的，应当立即沟通并采取措施控制风险；风险难以有效控制的，应当停止合作。
+受托生产企业在技术转移过程中应当做好以下工作：（1）配备对接技术转移的负责人，成立技术转移工作组…（2）…审核技术
+转移相关方制定的技术转移方案可行性…（3）…设施设备、清洁方法、分析方法、生产工艺等确认或者验证工作，以及共线
+生产风险评估…（4）…审核技术转移报告…（5）…制定生产工艺规程、空白批记录等技术文件，并经持有人审核批准。
+
+===================================  ==========================================================
+action                               who
+===================================  ==========================================================
+start a transfer                     a writer of the contract's MAH (the product's holder)
+appoint the lead and working group   a writer of the CMO (duty (1) is the CMO's)
+record steps (2)–(4)                 a writer of the CMO, in order (``TransferStep``)
+record step (5): master documents    a writer of the MAH ("经持有人审核批准")
+complete the transfer                a writer of the MAH, once every step is recorded and no
+                                     risk is open
+raise a risk, control it, or stop    a writer of either party ("委托双方…应当立即沟通")
+===================================  ==========================================================
+
+A transfer's state is derived, not stored: completed once ``completed_on`` is set, stopped once a
+risk of it ended in a stop, otherwise in progress. The model predates this workflow and is also
+written by the registry import and the demo, which know no status field; deriving the state keeps
+those records consistent. Every write locks the transfer row first, so two users recording the same
+step at once are serialised and the second is refused ("already recorded"), never applied twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+
+from weituo.accounts import policy
+from weituo.accounts.actors import Actor
+from weituo.core.errors import ErrorDetail, InvalidTransition, validation_failed
+from weituo.integrity.audited import diff, snapshot
+from weituo.integrity.ledger import Change, ledger_append
+from weituo.quality import records
+from weituo.quality.parties import new_ref, party_of, require_party, required_text, user_id, writes_for_party
+from weituo.registry.models import Person, Product
+
+from .choices import (
+    TRANSFER_RISK_TRANSITIONS,
+    TRANSFER_STEP_PARTY,
+    ContractStatus,
+    Party,
+    TransferRiskStatus,
+    TransferStep,
+)
+from .models import CommissionContract, TechTransfer, TechTransferRisk, TechTransferStep
+
+STEPS: tuple[str, ...] = tuple(TransferStep.values)
+
+IN_PROGRESS, COMPLETED, STOPPED = "in_progress", "completed", "stopped"
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def _conflict(code: str, zh: str, en: str, field: str | None = None) -> InvalidTransition:
+    return InvalidTransition(code=code, message_zh=zh, message_en=en, details=[ErrorDetail(zh, en, field=field)])
+
+
+def transfer_state(transfer: TechTransfer) -> str:
+    """``completed``, ``stopped`` or ``in_progress`` (derived, see the module docstring)."""
+    if transfer.completed_on is not None:
+        return COMPLETED
+    if transfer.risks.filter(status=TransferRiskStatus.STOPPED).exists():
+        return STOPPED
+    return IN_PROGRESS
+
+
+def step_date(transfer: TechTransfer, step: str) -> dt.date | None:
+    return getattr(transfer, f"{step}_on")
+
+
+def _require_in_progress(transfer: TechTransfer) -> None:
+    state = transfer_state(transfer)
+    if state == COMPLETED:
+        raise _conflict(
+            "transfer_completed",
+            f"技术转移已于 {transfer.completed_on} 完成，不能再修改",
+            f"the technology transfer was completed on {transfer.completed_on}; it cannot be changed",
+        )
+    if state == STOPPED:
+        raise _conflict(
+            "transfer_stopped",
+            "技术转移已因风险难以控制而停止合作，不能再记录",
+            "the technology transfer was stopped (a risk could not be controlled); nothing more can be recorded",
+        )
+
+
+def _check_date(value: dt.date | None, field: str, *, not_before: dt.date | None, before_zh: str, before_en: str):
+    """A date given, not in the future, and not before ``not_before`` (the previous step)."""
+    if value is None:
+        return [ErrorDetail("请填写日期", "give the date", field=field)]
+    problems = []
+    if value > _today():
+        problems.append(
+            ErrorDetail(f"日期 {value} 晚于今天，不能预先记录", f"the date {value} is in the future", field=field)
+        )
+    if not_before is not None and value < not_before:
+        problems.append(
+            ErrorDetail(
+                f"日期 {value} 早于{before_zh}（{not_before}）",
+                f"the date {value} is before {before_en} ({not_before})",
+                field=field,
+            )
+        )
+    return problems
+
+
+def _lock(actor: Actor, transfer: TechTransfer) -> TechTransfer:
+    locked = records.lock(actor, transfer)
+    return TechTransfer.objects.select_related("contract", "lead").get(pk=locked.pk)
+
+
+# --- start and team -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def tech_transfer_start(
+    *,
+    actor: Actor,
+    contract: CommissionContract,
+    product: Product,
+    started_on: dt.date,
+    ref: str | None = None,
+) -> TechTransfer:
+    """The MAH starts the transfer of one product of the contract to the CMO."""
+    if not policy.visible(actor, CommissionContract).filter(pk=contract.pk).exists():
+        raise records.not_found(CommissionContract, contract.ref)
+    require_party(actor, contract, Party.MAH, "启动技术转移", "start a technology transfer")
+    problems = _check_date(started_on, "started_on", not_before=None, before_zh="", before_en="")
+    if not contract.products.filter(pk=product.pk).exists():
+        problems.append(
+            ErrorDetail(
+                f"品种 {product.ref} 不是该协议委托生产的品种",
+                f"product {product.ref} is not commissioned by this contract",
+                field="product",
+            )
+        )
+    if contract.status == ContractStatus.TERMINATED:
+        problems.append(ErrorDetail("委托生产协议已终止", "the commission contract is terminated", field="contract"))
+    if problems:
+        raise validation_failed(problems, what_zh="技术转移", what_en="technology transfer")
+    running = [
+        t
+        for t in TechTransfer.objects.select_for_update().filter(contract=contract, product=product)
+        if transfer_state(t) == IN_PROGRESS
+    ]
+    if running:
+        raise _conflict(
+            "transfer_in_progress",
+            f"该品种已有进行中的技术转移 {running[0].ref}",
+            f"a technology transfer of this product is already in progress ({running[0].ref})",
+            "product",
+        )
+    return records.create(
+        actor, TechTransfer(ref=ref or new_ref("TT"), contract=contract, product=product, started_on=started_on)
+    )
+
+
+@transaction.atomic
+def tech_transfer_set_team(
+    *, actor: Actor, transfer: TechTransfer, lead: Person, working_group: list[Person], reason: str = ""
+) -> TechTransfer:
+    """The CMO appoints its transfer lead and working group (art. 4(1)). The lead is the CMO's person;
+    the group's members are people of either party (the MAH's experts join the CMO's group)."""
+    transfer = _lock(actor, transfer)
+    contract = transfer.contract
+    require_party(
+        actor, contract, Party.CMO, "配备技术转移负责人和工作组", "appoint the transfer lead and working group"
+    )
+    _require_in_progress(transfer)
+    problems = []
+    if lead is None or lead.organisation_id != contract.cmo_id:
+        problems.append(
+            ErrorDetail(
+                "技术转移负责人应为受托方人员（第四条（1））",
+                "the transfer lead must be the CMO's person (art. 4(1))",
+                field="lead",
+            )
+        )
+    if not working_group:
+        problems.append(ErrorDetail("请指定工作组成员", "name the working group's members", field="working_group"))
+    parties = {contract.mah_id, contract.cmo_id}
+    problems += [
+        ErrorDetail(
+            f"工作组成员 {p.name} 不是委托双方的人员",
+            f"working group member {p.name} is not a person of either party",
+            field="working_group",
+        )
+        for p in working_group
+        if p.organisation_id not in parties
+    ]
+    if problems:
+        raise validation_failed(problems, what_zh="技术转移工作组", what_en="transfer working group")
+    before = snapshot(transfer)
+    transfer.lead = lead
+    transfer.save()
+    transfer.working_group.set(working_group)
+    old, new = diff(before, snapshot(transfer))
+    if new:
+        ledger_append(actor=actor, change=Change.of("update", transfer, old=old, new=new, reason=reason))
+    return transfer
+
+
+# --- steps ----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def tech_transfer_record_step(
+    *,
+    actor: Actor,
+    transfer: TechTransfer,
+    step: str,
+    done_on: dt.date,
+    note: str,
+    evidence: str = "",
+) -> TechTransferStep:
+    """Record one step, by the party the article gives it to, in order: not before the previous step's
+    date (the start, for the first), not in the future, with a note. Sets the date the rules read."""
+    if step not in STEPS:
+        raise validation_failed(
+            [ErrorDetail(f"未知的技术转移步骤「{step}」", f"unknown transfer step {step!r}", field="step")]
+        )
+    transfer = _lock(actor, transfer)
+    contract = transfer.contract
+    party = TRANSFER_STEP_PARTY[step]
+    label = TransferStep(step).label
+    require_party(actor, contract, party, f"记录「{label}」", f"record {step}")
+    _require_in_progress(transfer)
+    if step_date(transfer, step) is not None:
+        raise _conflict(
+            "step_recorded",
+            f"「{label}」已于 {step_date(transfer, step)} 记录，不能重复记录",
+            f"{step} was already recorded on {step_date(transfer, step)}",
+            "step",
+        )
+    if transfer.lead_id is None or not transfer.working_group.exists():
+        raise _conflict(
+            "team_missing",
+            "受托方应先配备技术转移负责人并成立工作组（第四条（1））",
+            "the CMO first appoints its transfer lead and working group (art. 4(1))",
+            "lead",
+        )
+    index = STEPS.index(step)
+    missing = [s for s in STEPS[:index] if step_date(transfer, s) is None]
+    if missing:
+        first = TransferStep(missing[0])
+        raise _conflict(
+            "step_out_of_order",
+            f"应先记录「{first.label}」",
+            f"record {first.value} first (the steps are recorded in order)",
+            "step",
+        )
+    previous = step_date(transfer, STEPS[index - 1]) if index else transfer.started_on
+    before_zh, before_en = (
+        ("上一步骤的日期", "the previous step's date") if index else ("技术转移开始日期", "the transfer's start")
+    )
+    problems = _check_date(done_on, "done_on", not_before=previous, before_zh=before_zh, before_en=before_en)
+    if not (note or "").strip():
+        problems.append(
+            ErrorDetail("请填写说明（做了什么、结论）", "give a note (what was done, its conclusion)", field="note")
+        )
+    if problems:
+        raise validation_failed(problems, what_zh="技术转移步骤", what_en="transfer step")
+    record = records.create(
+        actor,
+        TechTransferStep(
+            transfer=transfer,
+            step=step,
+            party=party,
+            done_on=done_on,
+            note=note.strip(),
+            evidence=(evidence or "").strip(),
+            recorded_by_id=user_id(actor),
+        ),
+    )
+    records.change(actor, transfer, reason=f"{step}: {note.strip()}"[:500], **{f"{step}_on": done_on})
+    return record
+
+
+@transaction.atomic
+def tech_transfer_complete(*, actor: Actor, transfer: TechTransfer, completed_on: dt.date) -> TechTransfer:
+    """The MAH completes the transfer: every step recorded, the team appointed, no risk open."""
+    transfer = _lock(actor, transfer)
+    require_party(actor, transfer.contract, Party.MAH, "完成技术转移", "complete a technology transfer")
+    _require_in_progress(transfer)
+    missing = [TransferStep(s).label for s in STEPS if step_date(transfer, s) is None]
+    if transfer.lead_id is None or not transfer.working_group.exists():
+        missing.insert(0, "(1) 技术转移负责人和工作组 transfer lead and working group")
+    if missing:
+        raise _conflict(
+            "transfer_incomplete",
+            f"技术转移尚有未记录的工作：{'；'.join(missing)}",
+            f"the technology transfer is incomplete; not recorded: {'; '.join(missing)}",
+            "completed_on",
+        )
+    open_risks = list(transfer.risks.filter(status=TransferRiskStatus.OPEN).values_list("ref", flat=True))
+    if open_risks:
+        raise _conflict(
+            "risk_open",
+            f"尚有未处置的技术转移风险：{'、'.join(open_risks)}",
+            f"a transfer risk is still open: {', '.join(open_risks)}",
+            "completed_on",
+        )
+    last = step_date(transfer, STEPS[-1])
+    problems = _check_date(
+        completed_on,
+        "completed_on",
+        not_before=last,
+        before_zh="持有人批准工艺规程等文件的日期",
+        before_en="the last step",
+    )
+    if problems:
+        raise validation_failed(problems, what_zh="技术转移", what_en="technology transfer")
+    return records.change(actor, transfer, action="transition", reason="completed", completed_on=completed_on)
+
+
+# --- risks ----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def tech_transfer_risk_raise(
+    *,
+    actor: Actor,
+    transfer: TechTransfer,
+    description: str,
+    raised_on: dt.date,
+    measures: str = "",
+    party: str | None = None,
+    ref: str | None = None,
+) -> TechTransferRisk:
+    """Either party records a risk found during the transfer; the other party sees it at once."""
+    transfer = _lock(actor, transfer)
+    raising = party_of(actor, transfer.contract, party)
+    _require_in_progress(transfer)
+    description = required_text(description, "description", "请描述发现的风险", "describe the risk found")
+    problems = _check_date(
+        raised_on, "raised_on", not_before=transfer.started_on, before_zh="技术转移开始日期", before_en="the start"
+    )
+    if problems:
+        raise validation_failed(problems, what_zh="技术转移风险", what_en="transfer risk")
+    return records.create(
+        actor,
+        TechTransferRisk(
+            ref=ref or new_ref("TTR"),
+            transfer=transfer,
+            raised_by_party=raising,
+            raised_by_id=user_id(actor),
+            raised_on=raised_on,
+            description=description,
+            measures=(measures or "").strip(),
+        ),
+    )
+
+
+def _resolve(
+    actor: Actor,
+    risk: TechTransferRisk,
+    to: str,
+    resolved_on: dt.date,
+    resolution: str,
+    measures: str | None,
+    version: int | None,
+    party: str | None,
+) -> TechTransferRisk:
+    transfer = _lock(actor, risk.transfer)
+    risk = records.lock(actor, risk, expected_version=version)
+    acting = party_of(actor, transfer.contract, party)
+    _require_in_progress(transfer)
+    what_zh, what_en = (
+        ("风险已控制的依据", "why the risk is controlled")
+        if to == TransferRiskStatus.CONTROLLED
+        else ("停止合作的理由", "the reason to stop")
+    )
+    resolution = required_text(resolution, "resolution", f"请填写{what_zh}", f"give {what_en}")
+    problems = _check_date(
+        resolved_on, "resolved_on", not_before=risk.raised_on, before_zh="风险发现日期", before_en="the risk was raised"
+    )
+    fields = {}
+    if measures is not None:
+        fields["measures"] = measures.strip()
+    if to == TransferRiskStatus.CONTROLLED and not (fields.get("measures") or risk.measures).strip():
+        problems.append(ErrorDetail("请填写采取的控制措施", "give the measures taken to control it", field="measures"))
+    if problems:
+        raise validation_failed(problems, what_zh="技术转移风险", what_en="transfer risk")
+    return records.transition(
+        actor,
+        risk,
+        TRANSFER_RISK_TRANSITIONS,
+        to,
+        reason=resolution,
+        resolved_on=resolved_on,
+        resolved_by_party=acting,
+        resolved_by_id=user_id(actor),
+        resolution=resolution,
+        **fields,
+    )
+
+
+@transaction.atomic
+def tech_transfer_risk_control(
+    *,
+    actor: Actor,
+    risk: TechTransferRisk,
+    resolved_on: dt.date,
+    resolution: str,
+    measures: str | None = None,
+    version: int | None = None,
+    party: str | None = None,
+) -> TechTransferRisk:
+    """The measures taken control the risk: the transfer goes on (a writer of either party)."""
+    return _resolve(actor, risk, TransferRiskStatus.CONTROLLED, resolved_on, resolution, measures, version, party)
+
+
+@transaction.atomic
+def tech_transfer_stop(
+    *,
+    actor: Actor,
+    risk: TechTransferRisk,
+    resolved_on: dt.date,
+    reason: str,
+    version: int | None = None,
+    party: str | None = None,
+) -> TechTransferRisk:
+    """The risk cannot be controlled effectively: the cooperation on this transfer stops, with its reason
+    ("风险难以有效控制的，应当停止合作"). The transfer can no longer be continued or completed; ending the
+    commission contract itself is ``contract_change_status`` (a separate, deliberate act)."""
+    return _resolve(actor, risk, TransferRiskStatus.STOPPED, resolved_on, reason, None, version, party)
+
+
+def acting_parties(actor: Actor, transfer: TechTransfer) -> set[str]:
+    """The parties of the transfer's contract the actor writes for (which forms a page offers)."""
+    if not actor.can_write:
+        return set()
+    if actor.system or actor.is_platform_admin:
+        return {Party.MAH, Party.CMO}
+    return {p for p in (Party.MAH, Party.CMO) if writes_for_party(actor, transfer.contract, p)}
+
+
+__all__ = [
+    "COMPLETED",
+    "IN_PROGRESS",
+    "STEPS",
+    "STOPPED",
+    "acting_parties",
+    "step_date",
+    "tech_transfer_complete",
+    "tech_transfer_record_step",
+    "tech_transfer_risk_control",
+    "tech_transfer_risk_raise",
+    "tech_transfer_set_team",
+    "tech_transfer_start",
+    "tech_transfer_stop",
+    "transfer_state",
+]
