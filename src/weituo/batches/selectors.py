@@ -68,7 +68,12 @@ def release_package(*, actor: Actor, batch: Batch) -> ReleasePackage:
     """``batch`` comes from ``batch_get`` (so the actor may see it)."""
     return ReleasePackage(
         batch=batch,
-        documents=list(policy.visible(actor, ReleaseDocument).filter(batch=batch).order_by("kind", "pk")),
+        documents=list(
+            policy.visible(actor, ReleaseDocument)
+            .filter(batch=batch)
+            .select_related("added_by", "event")
+            .order_by("kind", "pk")
+        ),
         results=list(policy.visible(actor, TestResult).filter(batch=batch).order_by("pk")),
         missing=package_problems(batch),
         factory_blockers=release_problems(batch, ReleaseStep.FACTORY),

@@ -109,6 +109,7 @@ def navigation(actor: Actor) -> list[NavItem]:
     if Side.CMO not in sides:
         keys.append(("lines", _("Lines"), reverse("web:line_list")))
     keys.append(("contracts", _("Contracts"), reverse("web:contract_list")))
+    keys.append(("batches", _("Batches"), reverse("web:batch_list")))
     keys.append(("compliance", pgettext_lazy("compliance", "Compliance"), reverse("web:compliance_index")))
     keys.append(("export", _("Export"), reverse("web:registry_export")))
     if platform:

@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import compliance, contracts, exchange, registry, workspace
+from .views import batches, compliance, contracts, exchange, registry, workspace
 
 app_name = "web"
 
@@ -45,6 +45,15 @@ urlpatterns = [
         contracts.responsibility_row,
         name="responsibility_row",
     ),
+    # batches, their release package and the two-step release (the specific routes before the detail)
+    path("batches/", batches.batch_index, name="batch_list"),
+    path("batches/new/", batches.batch_new, name="batch_new"),
+    path("batches/<path:ref>/documents/<int:pk>/", batches.batch_document_download, name="batch_document"),
+    path("batches/<path:ref>/documents/", batches.batch_document_add, name="batch_document_add"),
+    path("batches/<path:ref>/results/", batches.batch_result_add_view, name="batch_result_add"),
+    path("batches/<path:ref>/release/<slug:step>/", batches.batch_release, name="batch_release"),
+    path("batches/<path:ref>/reject/", batches.batch_reject_view, name="batch_reject"),
+    path("batches/<path:ref>/", batches.batch_detail, name="batch_detail"),
     # registry exchange
     path("registry/export/", exchange.registry_export, name="registry_export"),
     path("registry/import/", exchange.registry_import_view, name="registry_import"),
