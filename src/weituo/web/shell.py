@@ -87,6 +87,7 @@ class NavItem:
     key: str  # stable: the element's data-testid is "nav-<key>"
     label: str
     url: str
+    badge_url: str = ""  # a count loaded by htmx after the page (data-testid "nav-<key>-count")
 
 
 def navigation(actor: Actor) -> list[NavItem]:
@@ -110,6 +111,8 @@ def navigation(actor: Actor) -> list[NavItem]:
         keys.append(("lines", _("Lines"), reverse("web:line_list")))
     keys.append(("contracts", _("Contracts"), reverse("web:contract_list")))
     keys.append(("batches", _("Batches"), reverse("web:batch_list")))
+    keys.append(("events", pgettext_lazy("events", "Quality events"), reverse("web:event_list")))
+    keys.append(("deadlines", pgettext_lazy("events", "Deadlines"), reverse("web:deadline_list")))
     keys.append(("compliance", pgettext_lazy("compliance", "Compliance"), reverse("web:compliance_index")))
     keys.append(("export", _("Export"), reverse("web:registry_export")))
     if platform:
@@ -120,5 +123,6 @@ def navigation(actor: Actor) -> list[NavItem]:
     for key, label, url in keys:
         if key not in seen:
             seen.add(key)
-            items.append(NavItem(key, str(label), url))
+            badge = reverse("web:deadline_badge") if key == "deadlines" else ""
+            items.append(NavItem(key, str(label), url, badge))
     return items

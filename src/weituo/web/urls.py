@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from .views import batches, compliance, contracts, exchange, registry, workspace
+from .views import events as event_views
 
 app_name = "web"
 
@@ -54,6 +55,13 @@ urlpatterns = [
     path("batches/<path:ref>/release/<slug:step>/", batches.batch_release, name="batch_release"),
     path("batches/<path:ref>/reject/", batches.batch_reject_view, name="batch_reject"),
     path("batches/<path:ref>/", batches.batch_detail, name="batch_detail"),
+    # quality events, deviations, CAPA and "my deadlines"
+    path("events/", event_views.event_index, name="event_list"),
+    path("events/new/", event_views.event_new, name="event_new"),
+    path("events/<path:ref>/do/<slug:action>/", event_views.event_act, name="event_act"),
+    path("events/<path:ref>/", event_views.event_detail, name="event_detail"),
+    path("deadlines/", event_views.deadline_index, name="deadline_list"),
+    path("deadlines/badge/", event_views.deadline_badge, name="deadline_badge"),
     # registry exchange
     path("registry/export/", exchange.registry_export, name="registry_export"),
     path("registry/import/", exchange.registry_import_view, name="registry_import"),

@@ -592,10 +592,18 @@ def reclassification_decide(
 
 @transaction.atomic
 def capa_add(
-    *, actor: Actor, event: QualityEvent, description: str, owner_party: str, due_on, party: str | None = None
+    *,
+    actor: Actor,
+    event: QualityEvent,
+    description: str,
+    owner_party: str,
+    due_on,
+    party: str | None = None,
+    expected_version: int | None = None,
 ) -> Capa:
-    """A corrective or preventive action for an open event, with the party responsible and its due date."""
-    event = records.lock(actor, event)
+    """A corrective or preventive action for an open event, with the party responsible and its due date.
+    ``expected_version``: the event's version the actor saw (a form on the event page passes it)."""
+    event = records.lock(actor, event, expected_version=expected_version)
     _require_open(event)
     party_of(actor, event.contract, party)
     if owner_party not in EventParty.values:
