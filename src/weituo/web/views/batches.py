@@ -114,7 +114,8 @@ class DocumentForm(TestIds, forms.Form):
 
     kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=[])
     title = forms.CharField(label=pgettext_lazy("batches", "Title"), max_length=200)
-    file = forms.FileField(label=pgettext_lazy("batches", "File"), allow_empty_file=True)  # the service says why it is refused
+    # an empty file passes the form: the release service refuses it, with its bilingual reason
+    file = forms.FileField(label=pgettext_lazy("batches", "File"), allow_empty_file=True)
     event = forms.ModelChoiceField(
         label=gettext_lazy("Deviation recorded (deviation record only)"), queryset=None, required=False
     )
