@@ -3,6 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from .views import audits as audit_views
 from .views import batches, compliance, contracts, exchange, registry, workspace
 from .views import events as event_views
 
@@ -62,6 +63,12 @@ urlpatterns = [
     path("events/<path:ref>/", event_views.event_detail, name="event_detail"),
     path("deadlines/", event_views.deadline_index, name="deadline_list"),
     path("deadlines/badge/", event_views.deadline_badge, name="deadline_badge"),
+    # audits of the CMO by the MAH (Notice 2025-134 arts. 13, 14)
+    path("audits/", audit_views.audit_index, name="audit_list"),
+    path("audits/new/", audit_views.audit_new, name="audit_new"),
+    path("audits/<path:ref>/do/<slug:action>/", audit_views.audit_act, name="audit_act"),
+    path("audits/<path:ref>/report-file/", audit_views.audit_report_download, name="audit_report_file"),
+    path("audits/<path:ref>/", audit_views.audit_detail, name="audit_detail"),
     # registry exchange
     path("registry/export/", exchange.registry_export, name="registry_export"),
     path("registry/import/", exchange.registry_import_view, name="registry_import"),

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
 
 from weituo.contracts.models import CommissionContract
 from weituo.core.models import BaseModel, ReferencedModel
@@ -53,6 +54,10 @@ class Audit(ReferencedModel):
     def __str__(self) -> str:
         return f"{self.ref} {self.get_mode_display()}"
 
+    def get_absolute_url(self) -> str:
+        # The audit's page (the "my deadlines" list links a deadline to its record's URL).
+        return reverse("web:audit_detail", args=[self.ref])
+
     def clean(self) -> None:
         errors: dict[str, str] = {}
         if self.conducted_from and self.conducted_to and self.conducted_to < self.conducted_from:
@@ -80,3 +85,6 @@ class AuditFinding(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.audit.ref} {self.get_severity_display()}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("web:audit_detail", args=[self.audit.ref]) + f"#finding-{self.pk}"

@@ -10,7 +10,7 @@ date the MAH set (kind ``finding_response``) until a CAPA of it is implemented o
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -26,6 +26,7 @@ from ..audit_due import report_due_provisional, report_late, report_overdue
 from ..choices import AuditStatus, CapaStatus, EventParty
 from ..deadlines import end_of_day
 from ..models import Audit, AuditFinding, Capa
+from ..parties import is_qa_of, writes_for_party
 from ..records import not_found
 from .deadlines import Deadline, writer_orgs
 
@@ -168,3 +169,55 @@ def audit_deadlines(*, actor: Actor, at: dt.datetime) -> list[Deadline]:
                 )
             )
     return items
+
+
+# --- what the audit pages offer ------------------------------------------------------------------
+
+
+def plannable_contracts(*, actor: Actor) -> QuerySet[CommissionContract]:
+    """The contracts the actor may plan an audit on: those it sees and writes for the MAH of (a
+    platform admin: every contract it sees)."""
+    qs = policy.visible(actor, CommissionContract).select_related("mah", "cmo").order_by("number", "ref")
+    if actor.system or actor.is_platform_admin:
+        return qs
+    return qs.filter(mah_id__in=writer_orgs(actor)[EventParty.MAH])
+
+
+@dataclass
+class AuditActions:
+    """What the audit page offers the actor now. Only an offer: each service checks again, under a
+    lock, and is the authority."""
+
+    conduct: bool = False
+    cancel: bool = False
+    add_finding: bool = False
+    report: bool = False
+    close: bool = False
+    capa_add: set[int] = field(default_factory=set)  # finding ids
+    implement: set[int] = field(default_factory=set)  # CAPA ids
+    check: set[int] = field(default_factory=set)  # CAPA ids
+
+
+def audit_actions(*, actor: Actor, audit: Audit, findings: list[AuditFinding]) -> AuditActions:
+    """The actions on ``audit`` (from ``audit_get``) and its ``findings`` (from ``finding_list``)."""
+    actions = AuditActions()
+    if not actor.can_write:
+        return actions
+    contract = audit.contract
+    mah = writes_for_party(actor, contract, EventParty.MAH) or actor.is_platform_admin
+    cmo = writes_for_party(actor, contract, EventParty.CMO) or actor.is_platform_admin
+    qa = is_qa_of(actor, contract, EventParty.MAH)
+    status = audit.status
+    actions.conduct = actions.cancel = mah and status == AuditStatus.PLANNED
+    actions.add_finding = actions.report = mah and status == AuditStatus.CONDUCTED
+    actions.close = mah and status == AuditStatus.REPORTED
+    if status in (AuditStatus.CONDUCTED, AuditStatus.REPORTED):
+        for finding in findings:
+            if cmo:
+                actions.capa_add.add(finding.pk)
+            for capa in getattr(finding, "capa_list", []):
+                if cmo and capa.status == CapaStatus.PLANNED:
+                    actions.implement.add(capa.pk)
+                if qa and capa.status == CapaStatus.IMPLEMENTED:
+                    actions.check.add(capa.pk)
+    return actions

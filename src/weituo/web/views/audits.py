@@ -1,0 +1,411 @@
+"""Audit pages (Notice 2025-134 arts. 13, 14): the list of audits of CMOs, planning one, and an audit
+with its findings, report (due date, overdue / late, the report file), the CMO's CAPA per finding,
+the small forms acting on them and the audit's timeline.
+
+The views parse what was typed and call the quality services, which decide and write; a domain
+error re-renders the page with its bilingual message and nothing written. Every action form carries
+the version of the record it changes, passed to the service as ``expected_version``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import pgettext, pgettext_lazy
+
+from weituo.accounts.actors import Actor
+from weituo.core.errors import ApplicationError, ErrorDetail, NotFound, PermissionDenied, ValidationFailed
+from weituo.core.validation import bilingual
+from weituo.integrity.audited import object_type
+from weituo.quality import selectors, services
+from weituo.quality.audit_due import REPORT_DUE_WORKING_DAYS
+from weituo.quality.choices import AuditMode, AuditStatus, FindingSeverity
+from weituo.quality.models import Audit, AuditFinding, Capa
+from weituo.quality.records import StaleRecord
+from weituo.quality.selectors.audits import audit_actions, plannable_contracts
+
+from ..forms import TestIds, _choices
+from ..labels import ACTION_LABELS
+from ..shell import page, paginate, query_without_page
+from ..trail import trail_rows
+
+CTX = "audits"  # the msgctxt of this area's strings (see web/catalogues/README.md)
+
+FIELD_NAMES: dict[str, tuple[str, str]] = {
+    "contract": ("委托生产协议", "contract"),
+    "mode": ("审核方式", "mode"),
+    "scope": ("审核范围", "scope"),
+    "auditors": ("审核员", "auditors"),
+    "planned_on": ("计划日期", "planned date"),
+    "conducted_from": ("实施开始日期", "first day"),
+    "conducted_to": ("实施结束日期", "last day"),
+    "report_due_on": ("报告应完成日期", "report due date"),
+    "response_due_on": ("整改应完成日期", "response due date"),
+    "due_on": ("计划完成日期", "due date"),
+    "severity": ("缺陷等级", "severity"),
+    "version": ("版本", "version"),
+    "finding": ("审核发现", "finding"),
+    "capa": ("纠正预防措施", "CAPA"),
+    "effective": ("有效性结论", "effectiveness"),
+}
+
+
+def _bad(field: str, zh: str, en: str) -> ValidationFailed:
+    return ValidationFailed(
+        code="validation_failed",
+        message_zh="输入有误，未写入任何数据",
+        message_en="the input has errors; nothing was written",
+        details=[ErrorDetail(zh, en, field=field)],
+    )
+
+
+def _number(post: Any, name: str) -> int:
+    zh, en = FIELD_NAMES.get(name, (name, name))
+    try:
+        return int(post.get(name, ""))
+    except (TypeError, ValueError):
+        raise _bad(name, f"{zh}缺失或不是整数", f"{en} is missing or not a whole number") from None
+
+
+def _date(post: Any, name: str, *, required: bool = True) -> dt.date | None:
+    zh, en = FIELD_NAMES.get(name, (name, name))
+    value = (post.get(name) or "").strip()
+    if not value and not required:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise _bad(name, f"{zh}应为日期（年-月-日）", f"the {en} must be a date (YYYY-MM-DD)") from None
+
+
+def _status_of(error: ApplicationError) -> int:
+    if isinstance(error, PermissionDenied):
+        return 403
+    if isinstance(error, ValidationFailed):
+        return 422
+    return 409  # a transition not allowed, a stale version
+
+
+# --- the list --------------------------------------------------------------------------------------
+
+
+class AuditFilter(TestIds, forms.Form):
+    testid_prefix = "filter"
+
+    status = forms.ChoiceField(label=pgettext_lazy(CTX, "Status"), required=False, choices=[])
+    mode = forms.ChoiceField(label=pgettext_lazy(CTX, "Mode"), required=False, choices=[])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = _choices(AuditStatus, "—")
+        self.fields["mode"].choices = _choices(AuditMode, "—")
+        self._set_testids()
+
+
+@dataclass
+class AuditRow:
+    audit: Audit
+    state: selectors.ReportState
+
+
+@page
+def audit_index(request: HttpRequest, actor: Actor) -> HttpResponse:
+    form = AuditFilter(request.GET)
+    form.is_valid()
+    f = form.cleaned_data
+    qs = selectors.audit_list(actor=actor, status=f.get("status", ""), mode=f.get("mode", ""))
+    page_obj = paginate(request, qs)
+    now = timezone.now()
+    context = {
+        "form": form,
+        "page_obj": page_obj,
+        "rows": [AuditRow(a, selectors.report_state(audit=a, at=now)) for a in page_obj],
+        "query": query_without_page(request),
+        "may_plan": plannable_contracts(actor=actor).exists() and actor.can_write,
+        "active_nav": "audits",
+    }
+    return render(request, "web/audits/audit_list.html", context)
+
+
+# --- planning an audit -----------------------------------------------------------------------------
+
+
+class AuditPlanForm(TestIds, forms.Form):
+    """What a person types to plan an audit. Choices only guide: the service checks every value."""
+
+    testid_prefix = "audit"
+
+    contract = forms.CharField(label=pgettext_lazy(CTX, "Contract"), widget=forms.Select)
+    mode = forms.CharField(label=pgettext_lazy(CTX, "Mode"), widget=forms.Select)
+    scope = forms.CharField(label=pgettext_lazy(CTX, "Scope"), required=False, widget=forms.Textarea)
+    auditors = forms.CharField(label=pgettext_lazy(CTX, "Auditors"), required=False, max_length=300)
+    planned_on = forms.DateField(label=pgettext_lazy(CTX, "Planned on"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, contracts: list, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["contract"].widget.choices = [
+            ("", "—"),
+            *((c.ref, f"{c.number} · {c.mah.name} → {c.cmo.name}") for c in contracts),
+        ]
+        self.fields["mode"].widget.choices = _choices(AuditMode)
+        self._set_testids()
+
+
+def _form_details(form: forms.Form) -> list[ErrorDetail]:
+    details = []
+    for name, errors in form.errors.as_data().items():
+        zh_name, en_name = FIELD_NAMES.get(name, (name, name))
+        for e in errors:
+            zh, en = bilingual(e)
+            details.append(ErrorDetail(f"{zh_name}：{zh}", f"{en_name}: {en}", field=name))
+    return details
+
+
+@page
+def audit_new(request: HttpRequest, actor: Actor) -> HttpResponse:
+    contracts = {c.ref: c for c in plannable_contracts(actor=actor)}
+    errors: list[ErrorDetail] = []
+    error: ApplicationError | None = None
+    status = 200
+    if request.method == "POST":
+        form = AuditPlanForm(request.POST, contracts=list(contracts.values()))
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                contract = contracts.get(data["contract"])
+                if contract is None:
+                    raise _bad(
+                        "contract",
+                        "请选择您代表持有人一方的委托生产协议",
+                        "choose a contract whose MAH you act for",
+                    )
+                audit = services.audit_plan(
+                    actor=actor,
+                    contract=contract,
+                    mode=data["mode"],
+                    scope=data["scope"],
+                    auditors=data["auditors"],
+                    planned_on=data["planned_on"],
+                )
+            except (ValidationFailed, PermissionDenied) as e:
+                error, errors, status = e, e.details, _status_of(e)
+            else:
+                return redirect("web:audit_detail", audit.ref)
+        else:
+            errors, status = _form_details(form), 422
+    else:
+        initial = {"contract": next(iter(contracts)) if len(contracts) == 1 else "", "mode": AuditMode.ON_SITE}
+        form = AuditPlanForm(initial=initial, contracts=list(contracts.values()))
+    context = {
+        "form": form,
+        "errors": errors,
+        "error": error,
+        "has_contracts": bool(contracts),
+        "active_nav": "audits",
+    }
+    return render(request, "web/audits/audit_new.html", context, status=status)
+
+
+# --- one audit -------------------------------------------------------------------------------------
+
+
+@dataclass
+class TimelineRow:
+    seq: int
+    at: dt.datetime
+    actor: str
+    action_label: str
+    action: str
+    record: str
+    reason: str
+    changes: list
+
+
+def _timeline(entries: list, names: dict[tuple[str, str], str]) -> list[TimelineRow]:
+    """The audit's ledger entries, oldest first: who, when, what, on which record, old → new, why."""
+    rows = list(reversed(trail_rows(entries, limit=None)))  # trail_rows gives newest first
+    return [
+        TimelineRow(
+            seq=e.seq,
+            at=e.at,
+            actor=e.actor,
+            action=e.action,
+            action_label=str(ACTION_LABELS.get(e.action, e.action)),
+            record=names.get((e.object_type, e.object_id), e.object_type),
+            reason=e.reason,
+            changes=row.changes,
+        )
+        for e, row in zip(entries, rows, strict=True)
+    ]
+
+
+def _audit_context(actor: Actor, ref: str) -> dict[str, Any]:
+    audit = selectors.audit_get(actor=actor, ref=ref)
+    findings = list(selectors.finding_list(actor=actor, audit=audit))
+    names = {(object_type(Audit), str(audit.pk)): f"{pgettext(CTX, 'Audit')} {audit.ref}"}
+    for i, finding in enumerate(findings, 1):
+        names[(object_type(AuditFinding), str(finding.pk))] = f"{pgettext(CTX, 'Finding')} {i}"
+        for j, capa in enumerate(finding.capa_list, 1):
+            names[(object_type(Capa), str(capa.pk))] = f"{pgettext(CTX, 'Finding')} {i} · CAPA {j}"
+    return {
+        "audit": audit,
+        "state": selectors.report_state(audit=audit),
+        "findings": findings,
+        "actions": audit_actions(actor=actor, audit=audit, findings=findings),
+        "close_problems": services.audit_close_problems(audit) if audit.status == AuditStatus.REPORTED else [],
+        "timeline": _timeline(selectors.audit_trail(actor=actor, audit=audit), names),
+        "severities": _choices(FindingSeverity),
+        "default_due_days": REPORT_DUE_WORKING_DAYS,
+        "today": timezone.localdate(),
+        "active_nav": "audits",
+    }
+
+
+@page
+def audit_detail(request: HttpRequest, actor: Actor, ref: str) -> HttpResponse:
+    return render(request, "web/audits/audit_detail.html", _audit_context(actor, ref))
+
+
+@page
+def audit_report_download(request: HttpRequest, actor: Actor, ref: str) -> FileResponse:
+    """The report file, served only to those who may see the audit (never by MEDIA_URL)."""
+    audit = selectors.audit_get(actor=actor, ref=ref)
+    if not audit.report_file:
+        raise Http404("this audit has no report file")
+    try:
+        handle = audit.report_file.open("rb")
+    except FileNotFoundError:
+        raise Http404("the report file is missing from storage") from None
+    return FileResponse(handle, as_attachment=True, filename=os.path.basename(audit.report_file.name))
+
+
+# --- acting on an audit ----------------------------------------------------------------------------
+
+Handler = Callable[[Actor, Audit, HttpRequest], object]
+
+
+def _conduct(actor: Actor, audit: Audit, request: HttpRequest) -> object:
+    post = request.POST
+    return services.audit_conduct(
+        actor=actor,
+        audit=audit,
+        conducted_from=_date(post, "conducted_from"),
+        conducted_to=_date(post, "conducted_to"),
+        report_due_on=_date(post, "report_due_on", required=False),
+        expected_version=_number(post, "version"),
+    )
+
+
+def _cancel(actor: Actor, audit: Audit, request: HttpRequest) -> object:
+    post = request.POST
+    return services.audit_cancel(
+        actor=actor, audit=audit, reason=post.get("reason", ""), expected_version=_number(post, "version")
+    )
+
+
+def _finding_add(actor: Actor, audit: Audit, request: HttpRequest) -> object:
+    post = request.POST
+    return services.audit_finding_add(
+        actor=actor,
+        audit=audit,
+        severity=post.get("severity", ""),
+        description=post.get("description", ""),
+        reference=post.get("reference", ""),
+        response_due_on=_date(post, "response_due_on"),
+        expected_version=_number(post, "version"),
+    )
+
+
+def _report(actor: Actor, audit: Audit, request: HttpRequest) -> object:
+    post = request.POST
+    return services.audit_report(
+        actor=actor,
+        audit=audit,
+        summary=post.get("summary", ""),
+        file=request.FILES.get("file"),
+        expected_version=_number(post, "version"),
+    )
+
+
+def _close(actor: Actor, audit: Audit, request: HttpRequest) -> object:
+    post = request.POST
+    return services.audit_close(
+        actor=actor, audit=audit, conclusion=post.get("conclusion", ""), expected_version=_number(post, "version")
+    )
+
+
+def _capa_add(actor: Actor, audit: Audit, request: HttpRequest) -> object:
+    post = request.POST
+    finding = selectors.finding_get(actor=actor, audit=audit, pk=_number(post, "finding"))
+    return services.finding_capa_add(
+        actor=actor,
+        finding=finding,
+        description=post.get("description", ""),
+        due_on=_date(post, "due_on"),
+        expected_version=_number(post, "version"),
+    )
+
+
+def _capa_implement(actor: Actor, audit: Audit, request: HttpRequest) -> object:
+    post = request.POST
+    capa = selectors.finding_capa_get(actor=actor, audit=audit, pk=_number(post, "capa"))
+    return services.finding_capa_implement(
+        actor=actor, capa=capa, note=post.get("note", ""), expected_version=_number(post, "version")
+    )
+
+
+def _capa_check(actor: Actor, audit: Audit, request: HttpRequest) -> object:
+    post = request.POST
+    capa = selectors.finding_capa_get(actor=actor, audit=audit, pk=_number(post, "capa"))
+    effective = post.get("effective", "")
+    if effective not in ("yes", "no"):
+        raise _bad("effective", "请选择有效或无效", "choose effective or not effective")
+    return services.finding_capa_check(
+        actor=actor,
+        capa=capa,
+        effective=effective == "yes",
+        note=post.get("note", ""),
+        expected_version=_number(post, "version"),
+    )
+
+
+ACTIONS: dict[str, Handler] = {
+    "conduct": _conduct,
+    "cancel": _cancel,
+    "finding-add": _finding_add,
+    "report": _report,
+    "close": _close,
+    "capa-add": _capa_add,
+    "capa-implement": _capa_implement,
+    "capa-check": _capa_check,
+}
+
+
+@page
+def audit_act(request: HttpRequest, actor: Actor, ref: str, action: str) -> HttpResponse:
+    """One action on an audit (a small form of its page): done, back to the page; refused, the page
+    again with the bilingual reason and nothing written."""
+    handler = ACTIONS.get(action)
+    if handler is None:
+        raise Http404("unknown action")
+    audit = selectors.audit_get(actor=actor, ref=ref)
+    if request.method != "POST":
+        return redirect("web:audit_detail", audit.ref)
+    try:
+        handler(actor, audit, request)
+    except NotFound:
+        raise
+    except ApplicationError as e:
+        context = _audit_context(actor, ref)
+        context.update({"error": e, "errors": e.details, "failed_action": action, "stale": isinstance(e, StaleRecord)})
+        return render(request, "web/audits/audit_detail.html", context, status=_status_of(e))
+    return redirect(reverse("web:audit_detail", args=[audit.ref]) + f"#{action}")
