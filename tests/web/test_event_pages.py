@@ -474,3 +474,45 @@ def test_every_ledger_entry_of_the_event_is_an_entry_of_its_timeline(world, logi
     # the event, its deviation and the four art. 11 duties were created
     assert len(shown) == 6
     assert shown <= set(LedgerEntry.objects.values_list("seq", flat=True))
+
+
+# --- the Chinese UI -----------------------------------------------------------------------------------
+
+
+def _msgids() -> set[tuple[str, str]]:
+    """Every string the event pages mark for translation: (context, msgid)."""
+    from pathlib import Path
+
+    import weituo.web
+
+    web = Path(weituo.web.__file__).parent
+    found: set[tuple[str, str]] = set()
+    for template in (web / "templates" / "web" / "events").glob("*.html"):
+        text = template.read_text(encoding="utf-8")
+        for m in re.finditer(r'\{% translate (["\'])(.*?)\1(?: context (["\'])(.*?)\3)? %\}', text):
+            found.add((m.group(4) or "", m.group(2)))
+    view = (web / "views" / "events.py").read_text(encoding="utf-8")
+    found |= {("events", m) for m in re.findall(r'pgettext(?:_lazy)?\(CTX, "([^"]*)"\)', view)}
+    return found
+
+
+def test_every_string_of_the_event_pages_has_its_chinese():
+    from django.utils import translation
+
+    msgids = _msgids()
+    assert len(msgids) > 80
+    with translation.override("zh-hans"):
+        untranslated = [(c, m) for c, m in msgids if (translation.pgettext(c, m) if c else translation.gettext(m)) == m]
+    assert untranslated == []
+
+
+def test_the_pages_speak_chinese_first(world, login):
+    event = raise_deviation(world, batch=make_batch(world)).event
+    client = login("mah.qa")
+    detail = html(client.get(f"/events/{event.ref}/"))
+    for english in ("Routing", "Timeline", "Acknowledge receipt", "Corrective and preventive actions"):
+        assert english not in detail
+    assert "时间线" in detail and "确认接收" in detail and "主要" in detail
+    assert "我的待办" in html(client.get("/deadlines/"))
+    client.post("/i18n/setlang/", {"language": "en"})
+    assert "Timeline" in html(client.get(f"/events/{event.ref}/"))
