@@ -404,3 +404,13 @@ def test_another_mah_on_the_shared_line_never_sees_the_batch(world, as_user, rea
     other = make_batch(world, "240303")
     url = reverse("web:batch_document", args=[other.ref, document.pk])
     assert as_user(world.mah_qa).get(url).status_code == 404
+
+
+def test_the_pages_speak_chinese_first_and_english_on_request(world, as_user, ready):
+    client = as_user(world.cmo_qp)
+    page = client.get(detail_url(ready))
+    assert "阻止出厂放行的事项" in html(page) and "时间线" in html(page) and "Timeline" not in html(page)
+    signing = client.get(release_url(ready, "factory"))
+    assert "签署：放行" in html(signing) and "出厂放行" in block(signing, "page-title")
+    page = client.get(detail_url(ready), HTTP_ACCEPT_LANGUAGE="en")
+    assert "Blockers of the factory release" in html(page) and "Timeline" in html(page)
