@@ -5,7 +5,9 @@
     weituo demo --size small --no-serve  # a handful of companies, then exit
     weituo demo --size national          # ~8,000 organisations, 100,000 products (loading takes long)
 
-The data goes in through ``weituo.exchange.services.registry_import``, the one write path of the
+After the demo users, ``demo.collaboration.seed_collaboration`` adds batches, release packages and
+quality events on the demo's shared line through the quality and batch services (printing the batch
+the browser journey uses). The data goes in through ``weituo.exchange.services.registry_import``, the one write path of the
 registry, so loading it twice changes nothing the second time (records are matched by ref). Another
 seed or size over an existing demo (or over real data) is refused before anything is written: the
 same refs would name other organisations. Use a fresh data directory (``WEITUO_DATA_DIR``) for it.
@@ -112,6 +114,18 @@ class Command(BaseCommand):
         for login in logins:
             out.write(f"  {login.username:<12} {login.full_name:<4} {Role(login.role).label:<16} {login.organisation}")
         out.write("（仅供本机演示，请勿用于生产 / for a local demo only, never in production）")
+
+        from weituo.demo.collaboration import seed_collaboration  # needs the users above
+
+        started = time.monotonic()
+        try:
+            summary = seed_collaboration(seed=seed)
+        except (ApplicationError, LookupError) as e:
+            raise CommandError(f"协作演示数据未写入 / collaboration records not written: {e}") from None
+        for line in summary.lines:
+            out.write(line)
+        done = "已写入" if summary.created else "已存在，未改动 / already there, unchanged"
+        out.write(f"  {done} ({time.monotonic() - started:.1f} s)")
         if no_serve:
             return
         url = f"http://127.0.0.1:{port}/"
