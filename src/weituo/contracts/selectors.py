@@ -3,6 +3,8 @@ visibility policy (``weituo.accounts.policy``): a contract the actor may not see
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -15,7 +17,7 @@ from weituo.integrity.models import LedgerEntry, Signature
 from weituo.integrity.services import record_signing_digest
 from weituo.registry.models import Line, LineProduct, Organisation, Person, Product
 
-from .choices import ART7_CATEGORIES
+from .choices import ART7_CATEGORIES, TRANSFER_STEP_PARTY, TransferStep
 from .models import (
     AgreementAttachment,
     CommissionContract,
@@ -322,3 +324,35 @@ def tech_transfer_trail(*, actor: Actor, transfer: TechTransfer) -> list[LedgerE
             | Q(object_type=object_type(TechTransferRisk), object_id__in=risks)
         ).order_by("seq")
     )
+
+
+def tech_transfer_risk_get(*, actor: Actor, transfer: TechTransfer, ref: str) -> TechTransferRisk:
+    """A risk of ``transfer`` (already read through ``tech_transfer_get``) by its ref."""
+    try:
+        return policy.visible(actor, TechTransferRisk).select_related("transfer").get(transfer=transfer, ref=ref)
+    except TechTransferRisk.DoesNotExist:
+        raise _not_found("技术转移风险", "tech transfer risk", ref) from None
+
+
+@dataclass(frozen=True)
+class TransferStepRow:
+    """One step of art. 4 as a page or the API shows it: whose it is, and its record if made."""
+
+    step: str
+    label: str
+    party: str
+    done_on: dt.date | None
+    record: TechTransferStep | None
+    is_next: bool
+
+
+def tech_transfer_progress(*, actor: Actor, transfer: TechTransfer) -> list[TransferStepRow]:
+    """Every step in order with its record (from ``tech_transfer_get``'s prefetch), and which is next."""
+    recorded = {s.step: s for s in transfer.steps.all()}
+    rows, next_found = [], transfer.completed_on is not None
+    for step, label in TransferStep.choices:
+        done_on = getattr(transfer, f"{step}_on")
+        is_next = not next_found and done_on is None
+        next_found = next_found or is_next
+        rows.append(TransferStepRow(step, label, TRANSFER_STEP_PARTY[step], done_on, recorded.get(step), is_next))
+    return rows
