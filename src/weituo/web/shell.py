@@ -114,6 +114,12 @@ def navigation(actor: Actor) -> list[NavItem]:
     keys.append(("events", pgettext_lazy("events", "Quality events"), reverse("web:event_list")))
     keys.append(("deadlines", pgettext_lazy("events", "Deadlines"), reverse("web:deadline_list")))
     keys.append(("audits", pgettext_lazy("audits", "Audits"), reverse("web:audit_list")))
+    if Side.MAH in sides:
+        label = pgettext_lazy("shared_line", "Shared-line notices")
+        keys.append(("shared-line-notices", label, reverse("web:shared_line_notices")))
+    if Side.MAH not in sides or Side.CMO in sides:
+        label = pgettext_lazy("shared_line", "Shared-line assessments")
+        keys.append(("shared-line", label, reverse("web:shared_line_list")))
     keys.append(("compliance", pgettext_lazy("compliance", "Compliance"), reverse("web:compliance_index")))
     keys.append(("export", _("Export"), reverse("web:registry_export")))
     if platform:

@@ -6,6 +6,7 @@ from django.urls import path
 from .views import audits as audit_views
 from .views import batches, compliance, contracts, exchange, registry, workspace
 from .views import events as event_views
+from .views import shared_line as shared_line_views
 
 app_name = "web"
 
@@ -69,6 +70,18 @@ urlpatterns = [
     path("audits/<path:ref>/do/<slug:action>/", audit_views.audit_act, name="audit_act"),
     path("audits/<path:ref>/report-file/", audit_views.audit_report_download, name="audit_report_file"),
     path("audits/<path:ref>/", audit_views.audit_detail, name="audit_detail"),
+    # shared-line risk assessments and their notices to the MAHs (art. 8); specific routes first
+    path("shared-line/", shared_line_views.assessment_index, name="shared_line_list"),
+    path("shared-line/new/", shared_line_views.assessment_new, name="shared_line_new"),
+    path("shared-line/notices/", shared_line_views.notice_index, name="shared_line_notices"),
+    path(
+        "shared-line/notices/<path:ref>/do/<slug:action>/",
+        shared_line_views.notice_act,
+        name="shared_line_notice_act",
+    ),
+    path("shared-line/notices/<path:ref>/", shared_line_views.notice_detail, name="shared_line_notice"),
+    path("shared-line/<path:ref>/do/<slug:action>/", shared_line_views.assessment_act, name="shared_line_act"),
+    path("shared-line/<path:ref>/", shared_line_views.assessment_detail, name="shared_line_detail"),
     # registry exchange
     path("registry/export/", exchange.registry_export, name="registry_export"),
     path("registry/import/", exchange.registry_import_view, name="registry_import"),

@@ -508,3 +508,13 @@ def assessment_deadlines(*, actor: Actor, at: dt.datetime) -> list[Deadline]:
                 )
             )
     return items
+
+
+def startable_lines(*, actor: Actor) -> QuerySet:
+    """The lines on which the actor may start an assessment from the web page: its own CMO's lines
+    (an MAH starts one through change control, which names the line)."""
+    return (
+        policy.lines_with_every_product(actor)
+        .filter(workshop__site__organisation_id__in=actor.organisation_ids(Side.CMO))
+        .order_by("name", "ref")
+    )

@@ -1,0 +1,355 @@
+"""Shared-line risk assessment pages (Notice 2025-134 art. 8).
+
+The CMO's pages: its assessments (``/shared-line/``), starting one (``/shared-line/new/``) and one
+assessment whole (``/shared-line/<ref>/``: every product's findings, every notice with each MAH's
+feedback, every CAPA with each MAH's approval, and the actions notify / respond / CAPA / close).
+
+An MAH's pages: its notices (``/shared-line/notices/``) and one notice
+(``/shared-line/notices/<ref>/``), built only from ``selectors.notice_view`` — the redacted view that
+names no other holder — with its feedback form, the agreement and its CAPA approvals. Its timeline
+is ``assessment_trail`` as an MAH reads it (its own notice and the shared parts only).
+
+Views only parse and route: the quality services decide and write; a domain error re-renders the
+page with its bilingual message and nothing written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import pgettext
+
+from weituo.accounts.actors import Actor
+from weituo.accounts.roles import Side
+from weituo.core.errors import ApplicationError, ErrorDetail, NotFound, PermissionDenied, ValidationFailed
+from weituo.integrity.audited import object_type
+from weituo.quality import services
+from weituo.quality.choices import QA_ROLES, AssessmentStatus, EventParty, SharedLineTrigger
+from weituo.quality.models import Capa, CapaApproval, SharedLineAssessment, SharedLineNotice, SharedLineProductRisk
+from weituo.quality.records import StaleRecord
+from weituo.quality.selectors import shared_line as selectors
+from weituo.registry.selectors import product_get
+
+from ..forms import _choices
+from ..shell import page, paginate
+from ..trail import trail_context
+
+CTX = "shared_line"  # the msgctxt of this area's strings
+
+
+def _bad(field: str, zh: str, en: str) -> ValidationFailed:
+    return ValidationFailed(
+        code="validation_failed",
+        message_zh="输入有误，未写入任何数据",
+        message_en="the input has errors; nothing was written",
+        details=[ErrorDetail(zh, en, field=field)],
+    )
+
+
+def _number(post: Any, name: str) -> int:
+    try:
+        return int(post.get(name, ""))
+    except (TypeError, ValueError):
+        raise _bad(name, f"{name} 缺失或不是整数", f"{name} is missing or not a whole number") from None
+
+
+def _date(post: Any, name: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(post.get(name, ""))
+    except ValueError:
+        raise _bad(name, "计划完成日期应为日期（年-月-日）", "the due date must be a date (YYYY-MM-DD)") from None
+
+
+def _status_of(error: ApplicationError) -> int:
+    if isinstance(error, PermissionDenied):
+        return 403
+    if isinstance(error, ValidationFailed):
+        return 422
+    return 409  # a transition not allowed, a stale version
+
+
+def _is_mah_only(actor: Actor) -> bool:
+    sides = {m.side for m in actor.memberships}
+    return Side.MAH in sides and Side.CMO not in sides
+
+
+# --- the CMO's pages ---------------------------------------------------------------------------------
+
+
+@page
+def assessment_index(request: HttpRequest, actor: Actor) -> HttpResponse:
+    if _is_mah_only(actor):
+        return redirect("web:shared_line_notices")
+    status = request.GET.get("status", "")
+    status = status if status in AssessmentStatus.values else ""
+    qs = selectors.assessment_list(actor=actor, status=status)
+    context = {
+        "page_obj": paginate(request, qs),
+        "status": status,
+        "statuses": _choices(AssessmentStatus),
+        "may_start": selectors.startable_lines(actor=actor).exists() and actor.can_write,
+        "active_nav": "shared-line",
+    }
+    return render(request, "web/shared_line/assessment_list.html", context)
+
+
+@page
+def assessment_new(request: HttpRequest, actor: Actor) -> HttpResponse:
+    lines = {line.ref: line for line in selectors.startable_lines(actor=actor)}
+    values = {"line": "", "trigger": "", "description": ""}
+    error: ApplicationError | None = None
+    status = 200
+    if request.method == "POST":
+        values = {k: request.POST.get(k, "") for k in values}
+        try:
+            line = lines.get(values["line"])
+            if line is None:
+                raise _bad("line", "请选择贵司的生产线", "choose one of your lines")
+            assessment = services.assessment_start(
+                actor=actor, line=line, trigger=values["trigger"], description=values["description"]
+            )
+        except ApplicationError as e:
+            error, status = e, _status_of(e)
+        else:
+            return redirect("web:shared_line_detail", assessment.ref)
+    context = {
+        "lines": list(lines.values()),
+        "triggers": _choices(SharedLineTrigger),
+        "values": values,
+        "error": error,
+        "errors": error.details if error else [],
+        "active_nav": "shared-line",
+    }
+    return render(request, "web/shared_line/assessment_new.html", context, status=status)
+
+
+def _names_for_cmo(view: selectors.AssessmentView) -> dict[tuple[str, str], str]:
+    a = view.assessment
+    names = {(object_type(SharedLineAssessment), str(a.pk)): f"{pgettext(CTX, 'Assessment')} {a.ref}"}
+    for row in view.notices:
+        names[(object_type(SharedLineNotice), str(row.notice.pk))] = (
+            f"{pgettext(CTX, 'Notice')} → {row.notice.mah.name}"
+        )
+    for i, c in enumerate(view.capas, 1):
+        names[(object_type(Capa), str(c.capa.pk))] = f"CAPA {i}"
+        for ap in c.approvals:
+            names[(object_type(CapaApproval), str(ap.pk))] = f"CAPA {i} · {ap.mah.name}"
+    for risk in a.product_risks.select_related("product"):
+        names[(object_type(SharedLineProductRisk), str(risk.pk))] = risk.product.name
+    return names
+
+
+def _assessment_context(actor: Actor, ref: str, *, full_trail: bool = True) -> dict[str, Any]:
+    assessment = selectors.assessment_get(actor=actor, ref=ref)
+    view = selectors.assessment_view(actor=actor, assessment=assessment)
+    entries = selectors.assessment_trail(actor=actor, assessment=assessment)
+    return {
+        "view": view,
+        "a": assessment,
+        "may_act": actor.can_write,
+        "today": timezone.localdate(),
+        **trail_context(entries, full=full_trail, names=_names_for_cmo(view)),
+        "active_nav": "shared-line",
+    }
+
+
+@page
+def assessment_detail(request: HttpRequest, actor: Actor, ref: str) -> HttpResponse:
+    try:
+        context = _assessment_context(actor, ref)
+    except NotFound:
+        # An MAH notified of it reads its own notice instead (a 404 again if it was not notified).
+        selectors.notice_get(actor=actor, ref=ref)
+        return redirect("web:shared_line_notice", ref)
+    return render(request, "web/shared_line/assessment_detail.html", context)
+
+
+Handler = Callable[[Actor, SharedLineAssessment, Any], object]
+
+
+def _notice_of(assessment: SharedLineAssessment, pk: int) -> SharedLineNotice:
+    found = next((n for n in assessment.notices.all() if n.pk == pk), None)
+    if found is None:
+        raise _bad("notice", "未找到该通报", "no such notice")
+    return found
+
+
+def _capa_of(actor: Actor, assessment: SharedLineAssessment, post: Any) -> Capa:
+    return selectors.assessment_capa_get(actor=actor, ref=assessment.ref, capa_id=_number(post, "capa"))
+
+
+def _risk(actor: Actor, a: SharedLineAssessment, post: Any) -> object:
+    try:
+        product = product_get(actor=actor, ref=post.get("product", ""))
+    except NotFound:
+        raise _bad("product", "请选择该生产线上的品种", "choose a product made on this line") from None
+    return services.assessment_product_risk_set(
+        actor=actor, assessment=a, product=product, findings=post.get("findings", "")
+    )
+
+
+def _notify(actor: Actor, a: SharedLineAssessment, post: Any) -> object:
+    return services.assessment_notify(
+        actor=actor,
+        assessment=a,
+        conclusion=post.get("conclusion", ""),
+        controls=post.get("controls", ""),
+        expected_version=_number(post, "version"),
+    )
+
+
+def _respond(actor: Actor, a: SharedLineAssessment, post: Any) -> object:
+    return services.notice_respond(
+        actor=actor,
+        notice=_notice_of(a, _number(post, "notice")),
+        response=post.get("response", ""),
+        expected_version=_number(post, "version"),
+    )
+
+
+def _capa_add(actor: Actor, a: SharedLineAssessment, post: Any) -> object:
+    return services.assessment_capa_add(
+        actor=actor, assessment=a, description=post.get("description", ""), due_on=_date(post, "due_on")
+    )
+
+
+def _capa_implement(actor: Actor, a: SharedLineAssessment, post: Any) -> object:
+    return services.assessment_capa_implement(
+        actor=actor, capa=_capa_of(actor, a, post), note=post.get("note", ""), expected_version=_number(post, "version")
+    )
+
+
+def _capa_check(actor: Actor, a: SharedLineAssessment, post: Any) -> object:
+    if post.get("effective") not in ("yes", "no"):
+        raise _bad("effective", "请选择有效或无效", "choose effective or not effective")
+    return services.assessment_capa_check(
+        actor=actor,
+        capa=_capa_of(actor, a, post),
+        effective=post.get("effective") == "yes",
+        note=post.get("note", ""),
+        expected_version=_number(post, "version"),
+    )
+
+
+def _close(actor: Actor, a: SharedLineAssessment, post: Any) -> object:
+    return services.assessment_close(actor=actor, assessment=a, expected_version=_number(post, "version"))
+
+
+CMO_ACTIONS: dict[str, Handler] = {
+    "risk": _risk,
+    "notify": _notify,
+    "respond": _respond,
+    "capa-add": _capa_add,
+    "capa-implement": _capa_implement,
+    "capa-check": _capa_check,
+    "close": _close,
+}
+
+
+@page
+def assessment_act(request: HttpRequest, actor: Actor, ref: str, action: str) -> HttpResponse:
+    handler = CMO_ACTIONS.get(action)
+    if handler is None:
+        raise Http404("unknown action")
+    assessment = selectors.assessment_get(actor=actor, ref=ref)
+    if request.method != "POST":
+        return redirect("web:shared_line_detail", assessment.ref)
+    try:
+        handler(actor, assessment, request.POST)
+    except NotFound:
+        raise
+    except ApplicationError as e:
+        context = _assessment_context(actor, ref)
+        context.update({"error": e, "errors": e.details, "failed_action": action, "stale": isinstance(e, StaleRecord)})
+        return render(request, "web/shared_line/assessment_detail.html", context, status=_status_of(e))
+    return redirect(reverse("web:shared_line_detail", args=[assessment.ref]) + f"#{action}")
+
+
+# --- an MAH's pages ----------------------------------------------------------------------------------
+
+
+@page
+def notice_index(request: HttpRequest, actor: Actor) -> HttpResponse:
+    qs = selectors.notice_list(actor=actor)
+    context = {"page_obj": paginate(request, qs), "active_nav": "shared-line-notices"}
+    return render(request, "web/shared_line/notice_list.html", context)
+
+
+def _notice_context(actor: Actor, ref: str) -> dict[str, Any]:
+    notice = selectors.notice_get(actor=actor, ref=ref)
+    view = selectors.notice_view(actor=actor, assessment=ref, mah=notice.mah)
+    assessment = notice.assessment
+    entries = selectors.assessment_trail(actor=actor, assessment=assessment)
+    names = {
+        (object_type(SharedLineAssessment), str(assessment.pk)): pgettext(CTX, "Assessment"),
+        (object_type(SharedLineNotice), str(view.notice_id)): pgettext(CTX, "Our notice"),
+    }
+    for i, c in enumerate(view.capas, 1):
+        names[(object_type(Capa), str(c.id))] = f"CAPA {i}"
+    return {
+        "n": view,
+        "may_write": actor.can_write,
+        # whether to offer the agreement and the CAPA decisions (the services check again)
+        "is_qa": any(
+            m.organisation_id == notice.mah_id and m.role in QA_ROLES[EventParty.MAH] for m in actor.memberships
+        ),
+        **trail_context(entries, full=True, names=names),
+        "active_nav": "shared-line-notices",
+    }
+
+
+@page
+def notice_detail(request: HttpRequest, actor: Actor, ref: str) -> HttpResponse:
+    return render(request, "web/shared_line/notice_detail.html", _notice_context(actor, ref))
+
+
+NoticeHandler = Callable[[Actor, SharedLineNotice, Any], object]
+
+
+def _feedback(actor: Actor, notice: SharedLineNotice, post: Any) -> object:
+    return services.notice_feedback(
+        actor=actor, notice=notice, feedback=post.get("feedback", ""), expected_version=_number(post, "version")
+    )
+
+
+def _agree(actor: Actor, notice: SharedLineNotice, post: Any) -> object:
+    return services.notice_agree(
+        actor=actor, notice=notice, note=post.get("note", ""), expected_version=_number(post, "version")
+    )
+
+
+def _capa_decide(actor: Actor, notice: SharedLineNotice, post: Any) -> object:
+    capa = selectors.assessment_capa_get(actor=actor, ref=notice.assessment.ref, capa_id=_number(post, "capa"))
+    if post.get("decision") not in ("approve", "reject"):
+        raise _bad("decision", "请选择同意或不同意", "choose approve or reject")
+    return services.assessment_capa_decide(
+        actor=actor, capa=capa, approve=post.get("decision") == "approve", note=post.get("note", ""), mah=notice.mah
+    )
+
+
+MAH_ACTIONS: dict[str, NoticeHandler] = {"feedback": _feedback, "agree": _agree, "capa-decide": _capa_decide}
+
+
+@page
+def notice_act(request: HttpRequest, actor: Actor, ref: str, action: str) -> HttpResponse:
+    handler = MAH_ACTIONS.get(action)
+    if handler is None:
+        raise Http404("unknown action")
+    notice = selectors.notice_get(actor=actor, ref=ref)
+    if request.method != "POST":
+        return redirect("web:shared_line_notice", ref)
+    try:
+        handler(actor, notice, request.POST)
+    except NotFound:
+        raise
+    except ApplicationError as e:
+        context = _notice_context(actor, ref)
+        context.update({"error": e, "errors": e.details, "failed_action": action, "stale": isinstance(e, StaleRecord)})
+        return render(request, "web/shared_line/notice_detail.html", context, status=_status_of(e))
+    return redirect(reverse("web:shared_line_notice", args=[ref]) + f"#{action}")
