@@ -78,6 +78,7 @@ KNOWN = {
     "tech-transfers": ["TT-1"],
     "evaluations": ["EVAL-1"],
     "changes": ["CHG-1"],  # none in the world: a change path stops at 404 (its writes are tested by refs)
+    "audits": ["AUD-1"],  # planned by the fixture ``an_audit`` below
 }
 COLLECTION_OF_FIELD = {
     "organisation": "organisations",
@@ -139,6 +140,28 @@ def connection_kept_open():
         signals.request_started.connect(close_old_connections)
     if finished:
         signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def an_audit(world, django_db_blocker):
+    """An audit of CON-1 (AUD-1), so that the audit operations get past the lookup into the services
+    (rolled back with the module's world)."""
+    import datetime
+
+    from tests.exchange.dataset import SYSTEM
+    from weituo.contracts.models import CommissionContract
+    from weituo.quality import services as quality_services
+
+    with django_db_blocker.unblock():
+        quality_services.audit_plan(
+            actor=SYSTEM,
+            contract=CommissionContract.objects.get(ref="CON-1"),
+            mode="on_site",
+            scope="schemathesis",
+            auditors="fuzz",
+            planned_on=datetime.date(2026, 9, 1),
+            ref="AUD-1",
+        )
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -11,7 +11,7 @@ from weituo.accounts.roles import SIDE_OF_ROLE
 from .. import errors
 from ..auth import BearerToken, SessionWithCsrf, actor_of
 from ..schemas import OrganisationRef
-from . import batches, changes, contracts, quality, registry, tech_transfer
+from . import audits, batches, changes, contracts, quality, registry, tech_transfer
 
 DESCRIPTION = """\
 委托生产质量管理与监督平台的接口。/ The REST API of weituo.
@@ -57,6 +57,7 @@ api.add_router("", tech_transfer.router)
 api.add_router("", quality.router)
 api.add_router("", batches.router)
 api.add_router("", changes.router)
+api.add_router("", audits.router)
 
 
 class MembershipOut(Schema):
