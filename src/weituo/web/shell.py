@@ -113,6 +113,7 @@ def navigation(actor: Actor) -> list[NavItem]:
     keys.append(("batches", _("Batches"), reverse("web:batch_list")))
     keys.append(("events", pgettext_lazy("events", "Quality events"), reverse("web:event_list")))
     keys.append(("deadlines", pgettext_lazy("events", "Deadlines"), reverse("web:deadline_list")))
+    keys.append(("changes", pgettext_lazy("changes", "Changes"), reverse("web:change_list")))
     keys.append(("audits", pgettext_lazy("audits", "Audits"), reverse("web:audit_list")))
     if Side.MAH in sides:
         label = pgettext_lazy("shared_line", "Shared-line notices")

@@ -5,6 +5,7 @@ from django.urls import path
 
 from .views import audits as audit_views
 from .views import batches, compliance, contracts, exchange, registry, workspace
+from .views import changes as change_views
 from .views import events as event_views
 from .views import shared_line as shared_line_views
 
@@ -64,6 +65,11 @@ urlpatterns = [
     path("events/<path:ref>/", event_views.event_detail, name="event_detail"),
     path("deadlines/", event_views.deadline_index, name="deadline_list"),
     path("deadlines/badge/", event_views.deadline_badge, name="deadline_badge"),
+    # change control between the MAH and the CMO (Notice 2025-134 art. 9)
+    path("changes/", change_views.change_index, name="change_list"),
+    path("changes/new/", change_views.change_new, name="change_new"),
+    path("changes/<path:ref>/do/<slug:action>/", change_views.change_act, name="change_act"),
+    path("changes/<path:ref>/", change_views.change_detail, name="change_detail"),
     # audits of the CMO by the MAH (Notice 2025-134 arts. 13, 14)
     path("audits/", audit_views.audit_index, name="audit_list"),
     path("audits/new/", audit_views.audit_new, name="audit_new"),

@@ -22,6 +22,7 @@ from .changes import (
     change_list,
     change_obligations,
     change_products,
+    change_proposal_scopes,
     change_trail,
 )
 from .deadlines import Deadline, my_deadlines
@@ -80,6 +81,7 @@ __all__ = [
     "change_list",
     "change_obligations",
     "change_products",
+    "change_proposal_scopes",
     "change_trail",
     "deviation_get",
     "event_get",

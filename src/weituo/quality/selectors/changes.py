@@ -238,3 +238,40 @@ def change_deadlines(*, actor: Actor, at: dt.datetime) -> list[Deadline]:
                 )
             )
     return items
+
+
+# --- what a proposal may name ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProposalScope:
+    """A contract the actor may propose a change under, with its products and its CMO's lines."""
+
+    contract: CommissionContract
+    products: list[Product]
+    lines: list
+
+
+def change_proposal_scopes(*, actor: Actor) -> list[ProposalScope]:
+    """The contracts (in force or draft) the actor writes for a party of, with what a change may name."""
+    from weituo.registry.models import Line
+
+    if not actor.can_write:
+        return []
+    anywhere = actor.system or actor.is_platform_admin
+    scopes = []
+    contracts = (
+        policy.visible(actor, CommissionContract)
+        .exclude(status=ContractStatus.TERMINATED)
+        .select_related("mah", "cmo")
+        .order_by("number")
+    )
+    for contract in contracts:
+        if not (anywhere or any(writes_for_party(actor, contract, p) for p in EventParty.values)):
+            continue
+        products = list(policy.visible(actor, Product).filter(pk__in=contract.products.values("pk")).order_by("name"))
+        lines = list(
+            policy.visible(actor, Line).filter(workshop__site__organisation_id=contract.cmo_id).order_by("name")
+        )
+        scopes.append(ProposalScope(contract=contract, products=products, lines=lines))
+    return scopes
