@@ -55,6 +55,7 @@ __all__ = [
     "CommunicationFacts",
     "ComparisonStudyFacts",
     "ContractFacts",
+    "DeviationFacts",
     "EvaluationFacts",
     "EvidenceFacts",
     "ExperienceFacts",
@@ -69,9 +70,11 @@ __all__ = [
     "PersonFacts",
     "ProductBrief",
     "ProductFacts",
+    "QualityEventFacts",
     "RectificationPlanFacts",
     "ResidentStaffFacts",
     "ResponsibilityFacts",
+    "RetentionDutyFacts",
     "ReviewFacts",
     "SharedLineChangeFacts",
     "SupervisionVisitFacts",
@@ -534,8 +537,36 @@ class ChangeFacts:
 
 
 @dataclass(frozen=True)
+class DeviationFacts:
+    """A deviation recorded on a batch (art. 11, 12). ``critical`` and ``major`` are art. 11's 重大偏差."""
+
+    ref: str
+    classification: Literal["critical", "major", "minor"]
+    raised_on: dt.date
+    closed_on: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class RetentionDutyFacts:
+    """A party's duty to keep retained samples of a batch or run ongoing stability on it (art. 11),
+    and the day it recorded the duty fulfilled. ``one_party_exception``: the duty was placed on one
+    party only under art. 11 para. 2 (one group with one QMS, or electronic data exchange)."""
+
+    kind: Literal["retained_sample", "ongoing_stability"]
+    party: Literal["mah", "cmo"]
+    fulfilled_on: dt.date | None = None
+    one_party_exception: bool = False
+
+
+@dataclass(frozen=True)
 class BatchFacts:
-    """A commercial batch and its factory release (art. 12)."""
+    """A commercial batch, its deviations and art. 11 duties, its factory and market release (art. 11, 12).
+
+    ``released_by_ref``: the key person who signed the factory release, when the signer is one of the
+    CMO's key persons on record; ``released_by_qp_account``: the release was signed electronically
+    in the platform by an account holding the CMO's QP role, checked at signing (None: not signed in
+    the platform). ``deviations`` and ``retention_duties``: empty means none recorded.
+    """
 
     ref: str
     product_ref: str
@@ -544,6 +575,23 @@ class BatchFacts:
     released_by_ref: str | None = None  # the person who signed the factory release
     records_sent_on: dt.date | None = None  # batch/test/deviation records sent to the MAH
     market_released_on: dt.date | None = None
+    released_by_qp_account: bool | None = None
+    deviations: tuple[DeviationFacts, ...] = ()
+    retention_duties: tuple[RetentionDutyFacts, ...] = ()
+
+
+@dataclass(frozen=True)
+class QualityEventFacts:
+    """An item of the communication list raised by one party to the other (art. 7), with the deadline
+    the agreement set for the recipient's acknowledgement (as a date, China time)."""
+
+    ref: str
+    category: str
+    raised_by: Literal["mah", "cmo"]
+    raised_on: dt.date
+    due_on: dt.date | None = None
+    acknowledged_on: dt.date | None = None
+    withdrawn: bool = False
 
 
 @dataclass(frozen=True)
@@ -649,6 +697,7 @@ class ContractFacts:
     supervision_visits: tuple[SupervisionVisitFacts, ...] | None = None
     changes: tuple[ChangeFacts, ...] | None = None
     batches: tuple[BatchFacts, ...] | None = None
+    quality_events: tuple[QualityEventFacts, ...] | None = None
     audits: tuple[AuditFacts, ...] | None = None
     comparison_studies: tuple[ComparisonStudyFacts, ...] | None = None
     separation_evidence: tuple[EvidenceFacts, ...] | None = None

@@ -29,6 +29,7 @@ NOTICE = load_notice(
 # The modules below declare the rules when imported.
 from . import (  # noqa: E402
     agreement,
+    batches,
     changes,
     evaluation,
     licensing,
@@ -43,6 +44,7 @@ from . import (  # noqa: E402
 __all__ = [
     "NOTICE",
     "agreement",
+    "batches",
     "changes",
     "evaluation",
     "licensing",

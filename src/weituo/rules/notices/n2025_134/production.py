@@ -135,7 +135,9 @@ def sterile_supervision(ctx: Ctx) -> Result:
 def factory_release(ctx: Ctx) -> Result:
     """Every batch of the product factory-released on or before the date of evaluation was signed by a
     person holding the CMO's QP appointment on the release date, and its records were sent to the MAH
-    (on or before market release, when there is one: the MAH reviews them at market release)."""
+    (on or before market release, when there is one: the MAH reviews them at market release). A
+    release signed in the platform by an account with the CMO's QP role (``released_by_qp_account``)
+    is a QP's signature: the release service refuses anyone else."""
     product = ctx.product
     batches = ctx.need(
         "contract.batches",
@@ -157,7 +159,9 @@ def factory_release(ctx: Ctx) -> Result:
     problems_zh, problems_en, missing = [], [], []
     for b in released:
         signer = people.get(b.released_by_ref or "")
-        if b.released_by_ref is None:
+        if b.released_by_ref is None and b.released_by_qp_account:
+            pass  # signed in the platform by an account holding the CMO's QP role, checked at signing
+        elif b.released_by_ref is None:
             missing.append(
                 MissingFact(
                     f"batches[{b.ref}].released_by_ref",
