@@ -213,3 +213,21 @@ def test_the_other_mah_on_the_shared_line_gets_404_for_everything(login, world):
         assert login(username).get(f"/audits/{audit.ref}/").status_code == 200
     assert login("inspector.zj").get(f"/audits/{audit.ref}/").status_code == 404
     assert login("cmo2.qa").get(f"/audits/{audit.ref}/").status_code == 404
+
+
+def test_my_deadlines_link_the_audit_report_for_the_mah_and_the_finding_for_the_cmo(login, world):
+    audit = conducted(world)
+    finding = services.audit_finding_add(
+        actor=actor(world, "mah.qa"),
+        audit=audit,
+        severity="other",
+        description="标识不清",
+        response_due_on=dt.date(2026, 11, 30),
+    )
+    mah_page = html(login("mah.qa").get("/deadlines/"))
+    assert f'data-ref="{audit.ref}" data-kind="audit_report" data-overdue="true"' in mah_page
+    assert f'href="/audits/{audit.ref}/"' in mah_page
+    cmo_page = html(login("cmo.qa").get("/deadlines/"))
+    assert 'data-kind="finding_response"' in cmo_page and 'data-kind="audit_report"' not in cmo_page
+    assert f'href="/audits/{audit.ref}/#finding-{finding.pk}"' in cmo_page
+    assert audit.ref not in html(login("mah2.qa").get("/deadlines/"))
