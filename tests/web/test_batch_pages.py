@@ -353,6 +353,8 @@ def test_a_stale_page_is_refused(world, as_user, ready):
 
 
 def test_a_non_qp_is_refused_with_the_reason(world, as_user, ready):
+    assert "release-not-yours" in ids_of(as_user(world.cmo_qa).get(release_url(ready, "factory")))
+    assert "release-not-yours" not in ids_of(as_user(world.cmo_qp).get(release_url(ready, "factory")))
     for actor in (world.cmo_qa, world.mah_qp):
         response = sign(as_user(actor), ready, "factory")
         assert response.status_code == 403

@@ -463,6 +463,7 @@ def _release_context(actor: Actor, batch: Batch, step: str, **extra: Any) -> dic
         "blockers": package.factory_blockers if step == ReleaseStep.FACTORY else package.market_blockers,
         "deviations": [(e, _event_url(e.ref)) for e in event_list(actor=actor, batch=batch)],
         "decisions": release_decisions(actor=actor, batch=batch),
+        "may_sign": getattr(batch_abilities(actor=actor, batch=batch), f"{step}_release"),
         "form": ReleaseForm(initial={"signing_token": _signing_token(actor, batch, step), "version": batch.version}),
         "window_minutes": f"{_signing_window() / 60:g}",
         "active_nav": "batches",
