@@ -74,6 +74,17 @@ OPERATIONS = {
     ("post", "/api/v1/batches/{ref}/factory-release"),
     ("post", "/api/v1/batches/{ref}/market-release"),
     ("post", "/api/v1/batches/{ref}/reject"),
+    # change control (art. 9)
+    ("get", "/api/v1/changes"),
+    ("post", "/api/v1/changes"),
+    ("get", "/api/v1/changes/{ref}"),
+    ("post", "/api/v1/changes/{ref}/classification"),
+    ("post", "/api/v1/changes/{ref}/decision"),
+    ("post", "/api/v1/changes/{ref}/filing"),
+    ("post", "/api/v1/changes/{ref}/implementation"),
+    ("post", "/api/v1/changes/{ref}/close"),
+    ("post", "/api/v1/changes/{ref}/withdraw"),
+    ("get", "/api/v1/changes/{ref}/timeline"),
 }
 
 
