@@ -79,6 +79,9 @@ KNOWN = {
     "evaluations": ["EVAL-1"],
     "changes": ["CHG-1"],  # none in the world: a change path stops at 404 (its writes are tested by refs)
     "audits": ["AUD-1"],  # planned by the fixture ``an_audit`` below
+    # the fixture ``a_shared_line_assessment`` below adds its (generated) ref to both
+    "assessments": ["SLA-NONE"],
+    "notices": ["SLA-NONE"],
 }
 COLLECTION_OF_FIELD = {
     "organisation": "organisations",
@@ -162,6 +165,28 @@ def an_audit(world, django_db_blocker):
             planned_on=datetime.date(2026, 9, 1),
             ref="AUD-1",
         )
+
+
+@pytest.fixture(scope="module", autouse=True)
+def a_shared_line_assessment(world, django_db_blocker):
+    """An assessment of LINE-1 notified to its MAHs, with a CAPA, so that the shared-line operations
+    get past their lookups (its ref is generated: added to KNOWN; rolled back with the world)."""
+    import datetime
+
+    from tests.exchange.dataset import SYSTEM
+    from weituo.quality import services as quality_services
+    from weituo.registry.models import Line
+
+    with django_db_blocker.unblock():
+        a = quality_services.assessment_start(
+            actor=SYSTEM, line=Line.objects.get(ref="LINE-1"), trigger="equipment_change", description="fuzz"
+        )
+        quality_services.assessment_notify(actor=SYSTEM, assessment=a, conclusion="fuzz", controls="fuzz")
+        quality_services.assessment_capa_add(
+            actor=SYSTEM, assessment=a, description="fuzz", due_on=datetime.date(2027, 1, 1)
+        )
+    KNOWN["assessments"].append(a.ref)
+    KNOWN["notices"].append(a.ref)
 
 
 @pytest.fixture(scope="module", autouse=True)

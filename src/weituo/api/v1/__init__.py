@@ -11,7 +11,7 @@ from weituo.accounts.roles import SIDE_OF_ROLE
 from .. import errors
 from ..auth import BearerToken, SessionWithCsrf, actor_of
 from ..schemas import OrganisationRef
-from . import audits, batches, changes, contracts, quality, registry, tech_transfer
+from . import audits, batches, changes, contracts, quality, registry, shared_line, tech_transfer
 
 DESCRIPTION = """\
 委托生产质量管理与监督平台的接口。/ The REST API of weituo.
@@ -58,6 +58,7 @@ api.add_router("", quality.router)
 api.add_router("", batches.router)
 api.add_router("", changes.router)
 api.add_router("", audits.router)
+api.add_router("", shared_line.router)
 
 
 class MembershipOut(Schema):
