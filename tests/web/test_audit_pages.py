@@ -231,3 +231,16 @@ def test_my_deadlines_link_the_audit_report_for_the_mah_and_the_finding_for_the_
     assert 'data-kind="finding_response"' in cmo_page and 'data-kind="audit_report"' not in cmo_page
     assert f'href="/audits/{audit.ref}/#finding-{finding.pk}"' in cmo_page
     assert audit.ref not in html(login("mah2.qa").get("/deadlines/"))
+
+
+def test_a_default_due_date_counted_through_an_unknown_year_is_shown_provisional(login, world, monkeypatch):
+    audit = planned(world)
+    end_of_2026 = dt.datetime(2026, 12, 28, 17, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    monkeypatch.setattr("django.utils.timezone.now", lambda: end_of_2026.astimezone(dt.UTC))
+    services.audit_conduct(
+        actor=actor(world, "mah.qa"), audit=audit, conducted_from=end_of_2026.date(), conducted_to=end_of_2026.date()
+    )
+    monkeypatch.undo()
+    page = login("mah.qa").get(f"/audits/{audit.ref}/")
+    assert "audit-report-provisional" in ids_of(page)  # 2027's holidays are not published yet
+    assert "2027-" in block(page, "audit-report-due")[:200]
