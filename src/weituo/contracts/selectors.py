@@ -11,6 +11,7 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from weituo.accounts import policy
 from weituo.accounts.actors import Actor
+from weituo.accounts.roles import WRITER_ROLES, Side
 from weituo.core.errors import ErrorDetail, NotFound
 from weituo.integrity.audited import object_type
 from weituo.integrity.models import LedgerEntry, Signature
@@ -356,3 +357,15 @@ def tech_transfer_progress(*, actor: Actor, transfer: TechTransfer) -> list[Tran
         next_found = next_found or is_next
         rows.append(TransferStepRow(step, label, TRANSFER_STEP_PARTY[step], done_on, recorded.get(step), is_next))
     return rows
+
+
+def tech_transfer_may_start(*, actor: Actor, contract: CommissionContract) -> bool:
+    """Whether the actor writes for the contract's MAH, who starts a transfer (the page's link)."""
+    if not actor.can_write:
+        return False
+    if actor.system or actor.is_platform_admin:
+        return True
+    return any(
+        m.organisation_id == contract.mah_id and m.side == Side.MAH and m.role in WRITER_ROLES
+        for m in actor.memberships
+    )

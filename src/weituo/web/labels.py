@@ -64,6 +64,8 @@ OBJECT_LABELS = {
     "contracts.residentstaff": _("Resident staff"),
     "contracts.agreementattachment": _("Attachment"),
     "contracts.techtransfer": _("Technology transfer"),
+    "contracts.techtransferstep": _("Technology transfer step"),
+    "contracts.techtransferrisk": _("Technology transfer risk"),
     "contracts.mahevaluation": _("Evaluation of the MAH"),
 }
 

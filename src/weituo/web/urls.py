@@ -8,6 +8,7 @@ from .views import batches, compliance, contracts, exchange, registry, workspace
 from .views import changes as change_views
 from .views import events as event_views
 from .views import shared_line as shared_line_views
+from .views import tech_transfer as tech_transfer_views
 
 app_name = "web"
 
@@ -49,6 +50,27 @@ urlpatterns = [
         contracts.responsibility_row,
         name="responsibility_row",
     ),
+    # technology transfer (Notice 2025-134 art. 4; the specific routes before the detail)
+    path("tech-transfers/new/<path:ref>/", tech_transfer_views.tech_transfer_new, name="tech_transfer_new"),
+    path("tech-transfers/<path:ref>/team/", tech_transfer_views.tech_transfer_team, name="tech_transfer_team"),
+    path("tech-transfers/<path:ref>/steps/", tech_transfer_views.tech_transfer_step, name="tech_transfer_step"),
+    path(
+        "tech-transfers/<path:ref>/complete/", tech_transfer_views.tech_transfer_complete, name="tech_transfer_complete"
+    ),
+    path("tech-transfers/<path:ref>/risks/", tech_transfer_views.tech_transfer_risk, name="tech_transfer_risk"),
+    path(
+        "tech-transfers/<path:ref>/risks/<str:risk_ref>/control/",
+        tech_transfer_views.tech_transfer_resolve,
+        {"outcome": "controlled"},
+        name="tech_transfer_control",
+    ),
+    path(
+        "tech-transfers/<path:ref>/risks/<str:risk_ref>/stop/",
+        tech_transfer_views.tech_transfer_resolve,
+        {"outcome": "stop"},
+        name="tech_transfer_stop",
+    ),
+    path("tech-transfers/<path:ref>/", tech_transfer_views.tech_transfer_detail, name="tech_transfer_detail"),
     # batches, their release package and the two-step release (the specific routes before the detail)
     path("batches/", batches.batch_index, name="batch_list"),
     path("batches/new/", batches.batch_new, name="batch_new"),

@@ -23,6 +23,8 @@ from weituo.contracts.selectors import (
     contract_trail,
     missing_communication_categories,
     responsibility_get,
+    tech_transfer_may_start,
+    tech_transfer_search,
 )
 from weituo.contracts.services import agreement_require_editor, communication_item_edit, responsibility_edit
 from weituo.core.errors import ValidationFailed
@@ -107,6 +109,9 @@ def _contract_context(actor: Actor, contract: CommissionContract, *, full_trail:
         "may_edit": contract_may_edit(actor=actor, contract=contract),
         **trail_context(contract_trail(actor=actor, contract=contract), full=full_trail, names=_trail_names(contract)),
         "signatures": signatures.get(None, []),
+        # the technology transfers of the contract's products (art. 4), linked to their pages
+        "tech_transfers": tech_transfer_search(actor=actor, contract=contract),
+        "may_start_transfer": tech_transfer_may_start(actor=actor, contract=contract),
         "active_nav": "contracts",
     }
 
