@@ -33,6 +33,7 @@ from weituo.core.errors import InvalidTransition, NotFound, PermissionDenied, Va
 from weituo.core.selectors import working_calendar
 from weituo.integrity.audited import object_type
 from weituo.integrity.models import LedgerEntry
+from weituo.integrity.verify import Report, verify_records
 from weituo.quality.records import StaleRecord
 from weituo.registry.models import Person, Product
 from weituo.rules.engine import all_rules, evaluate
@@ -400,3 +401,16 @@ def test_the_detail_shows_steps_risks_and_trail_only_of_the_visible_transfer(wor
     other = TechTransfer.objects.get(ref="TT-M2")
     assert (object_type(TechTransfer), str(other.pk)) not in {(e.object_type, e.object_id) for e in trail}
     assert len([e for e in trail if e.object_type == object_type(TechTransferRisk)]) == 1
+
+
+def test_the_ledger_replays_to_every_transfer_record_as_stored(world):
+    transfer = appoint(world, start(world))
+    risk = tt.tech_transfer_risk_raise(actor=world.mah_qa, transfer=transfer, description="r", raised_on=START)
+    tt.tech_transfer_risk_control(actor=world.cmo_qa, risk=risk, resolved_on=START, resolution="ok", measures="m")
+    for step in STEPS:
+        record(world, transfer, step)
+    tt.tech_transfer_complete(actor=world.mah_qa, transfer=transfer, completed_on=COMPLETED_ON)
+    report = Report()
+    verify_records(report)
+    assert report.problems == []
+    assert report.records > 0
