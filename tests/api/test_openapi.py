@@ -85,6 +85,23 @@ OPERATIONS = {
     ("post", "/api/v1/changes/{ref}/close"),
     ("post", "/api/v1/changes/{ref}/withdraw"),
     ("get", "/api/v1/changes/{ref}/timeline"),
+    ("get", "/api/v1/shared-line/assessments"),
+    ("post", "/api/v1/shared-line/assessments"),
+    ("get", "/api/v1/shared-line/assessments/{ref}"),
+    ("post", "/api/v1/shared-line/assessments/{ref}/findings"),
+    ("post", "/api/v1/shared-line/assessments/{ref}/notify"),
+    ("post", "/api/v1/shared-line/assessments/{ref}/notices/{notice_id}/response"),
+    ("post", "/api/v1/shared-line/assessments/{ref}/capas"),
+    ("post", "/api/v1/shared-line/assessments/{ref}/capas/{capa_id}/implement"),
+    ("post", "/api/v1/shared-line/assessments/{ref}/capas/{capa_id}/effectiveness"),
+    ("post", "/api/v1/shared-line/assessments/{ref}/close"),
+    ("get", "/api/v1/shared-line/assessments/{ref}/timeline"),
+    ("get", "/api/v1/shared-line/notices"),
+    ("get", "/api/v1/shared-line/notices/{ref}"),
+    ("post", "/api/v1/shared-line/notices/{ref}/feedback"),
+    ("post", "/api/v1/shared-line/notices/{ref}/agreement"),
+    ("post", "/api/v1/shared-line/notices/{ref}/capas/{capa_id}/decision"),
+    ("get", "/api/v1/shared-line/notices/{ref}/timeline"),
 }
 
 
