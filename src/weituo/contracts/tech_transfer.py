@@ -97,7 +97,9 @@ def _require_in_progress(transfer: TechTransfer) -> None:
         )
 
 
-def _check_date(value: dt.date | None, field: str, *, not_before: dt.date | None, before_zh: str, before_en: str):
+def _check_date(
+    value: dt.date | None, field: str, *, not_before: dt.date | None, before_zh: str, before_en: str
+) -> list[ErrorDetail]:
     """A date given, not in the future, and not before ``not_before`` (the previous step)."""
     if value is None:
         return [ErrorDetail("请填写日期", "give the date", field=field)]
