@@ -119,3 +119,21 @@ def seq() -> int:
 
 def entries_since(before: int, **filters: Any) -> list[LedgerEntry]:
     return list(LedgerEntry.objects.filter(seq__gt=before, **filters).order_by("seq"))
+
+
+def add_fuzz_records(world: World) -> World:
+    """For the schema fuzzer: the extra users, a batch ``B-FUZZ`` and a major deviation ``QE-FUZZ``
+    on it (with its art. 11 obligations), so that generated requests reach the services."""
+    from weituo.quality import services as quality_services
+
+    add_quality_users(world)
+    batch = make_batch(world, "FUZZ-1", ref="B-FUZZ")
+    quality_services.deviation_raise(
+        actor=actor(world, "wang.cmo"),
+        contract=batch.contract,
+        classification="major",
+        title="模糊测试偏差",
+        batch=batch,
+        ref="QE-FUZZ",
+    )
+    return world

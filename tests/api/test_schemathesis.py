@@ -82,6 +82,8 @@ KNOWN = {
     # the fixture ``a_shared_line_assessment`` below adds its (generated) ref to both
     "assessments": ["SLA-NONE"],
     "notices": ["SLA-NONE"],
+    "events": ["QE-FUZZ"],  # raised by the fixture ``a_batch_and_a_deviation`` below
+    "batches": ["B-FUZZ"],
 }
 COLLECTION_OF_FIELD = {
     "organisation": "organisations",
@@ -165,6 +167,16 @@ def an_audit(world, django_db_blocker):
             planned_on=datetime.date(2026, 9, 1),
             ref="AUD-1",
         )
+
+
+@pytest.fixture(scope="module", autouse=True)
+def a_batch_and_a_deviation(world, django_db_blocker):
+    """A batch of CON-1 (B-FUZZ) with a major deviation on it (QE-FUZZ) and the QPs, so that the
+    quality-event and batch operations get past their lookups (rolled back with the module's world)."""
+    from .quality_world import add_fuzz_records
+
+    with django_db_blocker.unblock():
+        add_fuzz_records(world)
 
 
 @pytest.fixture(scope="module", autouse=True)
