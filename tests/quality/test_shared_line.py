@@ -16,11 +16,14 @@ import dataclasses
 import datetime as dt
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core import mail
 
 from tests.exchange.dataset import valid_uscc
 from weituo.accounts import policy
 from weituo.accounts.actors import Actor
+from weituo.accounts.selectors import actor_for_user
+from weituo.accounts.services import membership_add
 from weituo.contracts.services import communication_item_set
 from weituo.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from weituo.exchange.services import registry_import
@@ -541,3 +544,36 @@ def test_deadlines_feedback_timed_by_the_change_row_and_capa_decisions(lw, djang
     s.assessment_capa_decide(actor=lw.w.mah2_qa, capa=capa, approve=True)
     assert not [d for d in q.assessment_deadlines(actor=lw.w.mah2_qa, at=now) if d.kind == "capa_approval"]
     assert [d.capa for d in q.assessment_deadlines(actor=lw.w.mah_qa, at=now) if d.kind == "capa_approval"] == [capa]
+
+
+def test_an_assessment_started_by_mah1s_change_does_not_name_mah1_to_mah2(lw, django_capture_on_commit_callbacks):
+    change = _change(lw)
+    a = s.assessment_start(
+        actor=lw.w.mah_qa, line=lw.line, trigger="formula_or_process_change", description="工艺变更", change=change
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        s.assessment_notify(actor=lw.w.cmo_qa, assessment=a, conclusion="结论", controls="措施")
+
+    entries = q.assessment_trail(actor=lw.w.mah2_qa, assessment=a)
+    created = next(e for e in entries if e.object_type == "quality.sharedlineassessment" and e.action == "create")
+    assert created.actor == "另一方 another party" and created.organisation == ""
+    assert "change_id" not in created.new and "started_by_id" not in created.new
+    assert "李晓梅" not in repr([(e.actor, e.new) for e in entries])
+    assert q.notice_view(actor=lw.w.mah2_qa, assessment=a).change_ref == ""
+    # the ledger itself is untouched: the CMO's reading still shows who started it, from which change
+    full = q.assessment_trail(actor=lw.w.cmo_qa, assessment=a)
+    original = next(e for e in full if e.object_type == "quality.sharedlineassessment" and e.action == "create")
+    assert original.actor != "另一方 another party" and f'"change_id":{change.pk}' in original.new.replace(" ", "")
+
+
+def test_a_company_both_mah_and_cmo_reads_each_assessment_once(lw, django_capture_on_commit_callbacks):
+    # One user with a role on each side (a CMO that is also an MAH, or a group's shared QA): the
+    # policy joins the notices, and the list and the lookup must still give each assessment once.
+    a = notified(lw, django_capture_on_commit_callbacks)
+    dual = _user("dual.qa", "双重", "cmo_qa", "ORG-CMO")
+    user = get_user_model().objects.get(pk=dual.user_id)
+    membership_add(actor=SYSTEM, user=user, role="mah_qa", organisation=Organisation.objects.get(ref="ORG-MAH"))
+    dual = actor_for_user(user)
+    assert list(q.assessment_list(actor=dual)) == [a]
+    assert q.assessment_get(actor=dual, ref=a.ref) == a
+    assert q.notice_view(actor=dual, assessment=a).mah_ref == "ORG-MAH"

@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from weituo.accounts import policy
 from weituo.accounts.actors import Actor
-from weituo.accounts.roles import Side
+from weituo.accounts.roles import WRITER_ROLES, Side
 from weituo.contracts.choices import CommunicationCategory, ContractStatus
 from weituo.contracts.models import CommissionContract, CommunicationItem, QualityAgreement
 from weituo.core.errors import ErrorDetail
@@ -65,6 +65,7 @@ def assessment_list(*, actor: Actor, status: str = "", search: str = "") -> Quer
         policy.visible(actor, SharedLineAssessment)
         .filter(line__in=policy.lines_with_every_product(actor))
         .select_related("line__workshop__site__organisation")
+        .distinct()  # the policy joins the notices: one row per assessment for an MAH that is also a CMO
     )
     if status:
         qs = qs.filter(status=status)
@@ -79,6 +80,7 @@ def assessment_get(*, actor: Actor, ref: str) -> SharedLineAssessment:
         assessment = (
             policy.visible(actor, SharedLineAssessment)
             .select_related("line__workshop__site__organisation", "change__contract")
+            .distinct()
             .get(ref=ref)
         )
     except SharedLineAssessment.DoesNotExist:
@@ -518,3 +520,12 @@ def startable_lines(*, actor: Actor) -> QuerySet:
         .filter(workshop__site__organisation_id__in=actor.organisation_ids(Side.CMO))
         .order_by("name", "ref")
     )
+
+
+def conducts(*, actor: Actor, assessment: SharedLineAssessment) -> bool:
+    """Whether the actor writes for the line's CMO (the page offers it the CMO's actions; the
+    services check again). A regulator reads the assessment whole but conducts nothing."""
+    if actor.system or actor.is_platform_admin:
+        return True
+    cmo_id = assessment.line.workshop.site.organisation_id
+    return any(m.organisation_id == cmo_id and m.side == Side.CMO and m.role in WRITER_ROLES for m in actor.memberships)

@@ -152,7 +152,7 @@ def _assessment_context(actor: Actor, ref: str, *, full_trail: bool = True) -> d
     return {
         "view": view,
         "a": assessment,
-        "may_act": actor.can_write,
+        "may_act": selectors.conducts(actor=actor, assessment=assessment),
         "today": timezone.localdate(),
         **trail_context(entries, full=full_trail, names=_names_for_cmo(view)),
         "active_nav": "shared-line",
