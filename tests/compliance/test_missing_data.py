@@ -66,7 +66,6 @@ def test_what_no_app_holds_is_never_met(mini):
     findings = scan()
     for rule_id, ref, name in (
         ("134-5.quarterly-risk-review", "P-1", "contract.reviews"),
-        ("134-12.factory-release", "P-1", "contract.batches"),
         ("134-13.audit-report", "CON-1", "contract.audits"),
         ("134-8.shared-line-change", "LINE-1", "line.shared_line_changes"),
     ):

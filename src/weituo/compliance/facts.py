@@ -8,7 +8,10 @@ never runs a query per contract, per rule or per row.
 What the database does not hold is passed as ``None``, never guessed, so that the rules answer
 "needs information" naming it (the rules engine's convention):
 
-* records no app holds yet — opinion letters, batches, reviews, audits, changes, supervision visits,
+* batches (with their deviations, art. 11 retention duties and release decisions) and the quality
+  events raised between the parties are read from the batches and quality apps: an empty tuple is
+  "none recorded";
+* records no app holds yet — opinion letters, reviews, audits, changes, supervision visits,
   comparison studies, separation evidence, credit statements, CAPA triggers, rectification plans,
   the CMO's part in R&D, a unified QMS outside a group — stay ``None`` on the contract;
 * on a product: the start of its approval's validity, whether it was commissioned before it
@@ -34,7 +37,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
+from weituo.batches.choices import ReleaseStep
+from weituo.batches.models import Batch, ReleaseDecision
 from weituo.contracts.models import (
     CommissionContract,
     CommunicationItem,
@@ -44,6 +50,8 @@ from weituo.contracts.models import (
     ResponsibilityItem,
     TechTransfer,
 )
+from weituo.quality.choices import EventCategory, EventStatus
+from weituo.quality.models import QualityEvent, RetentionObligation
 from weituo.registry.choices import RISK_FLAGS
 from weituo.registry.experience import Period, practice_years
 from weituo.registry.models import (
@@ -60,9 +68,11 @@ from weituo.registry.models import (
 from weituo.rules.facts import (
     AgreementFacts,
     AppointmentFacts,
+    BatchFacts,
     CertificateFacts,
     CommunicationFacts,
     ContractFacts,
+    DeviationFacts,
     EvaluationFacts,
     ExperienceFacts,
     InspectionFacts,
@@ -74,8 +84,10 @@ from weituo.rules.facts import (
     PersonFacts,
     ProductBrief,
     ProductFacts,
+    QualityEventFacts,
     ResidentStaffFacts,
     ResponsibilityFacts,
+    RetentionDutyFacts,
     TechTransferFacts,
 )
 
@@ -576,6 +588,8 @@ def _contracts(
     agreements = _agreements(scope)
     evaluations = _evaluations(scope, contract_rows)
     transfers = _transfers(scope)
+    batches = _batches(scope)
+    events = _quality_events(scope)
 
     out = []
     for r in contract_rows:
@@ -599,6 +613,101 @@ def _contracts(
                 evaluations=tuple(e for e in evaluations.get((cmo_id, mah_id), ())),
                 tech_transfers=tuple(transfers.get(pk, ())),
                 continuing_product_refs=continuing,
+                batches=tuple(batches.get(pk, ())),
+                quality_events=tuple(events.get(pk, ())),
+            )
+        )
+    return out
+
+
+def _local_date(value: dt.datetime | None) -> dt.date | None:
+    """The calendar day in China time (the notices' days) of a stored UTC time."""
+    return timezone.localtime(value).date() if value is not None else None
+
+
+def _batches(scope: _Filter) -> dict[int, list[BatchFacts]]:
+    """Each contract's batches with their deviations, art. 11 duties and release decisions (four queries).
+
+    The release package is frozen and handed to the MAH with the factory release (its digest is in
+    the signed decision), so the records are "sent" on the factory release date. A factory release
+    with its decision was signed through the release service, which admits only an account holding
+    the CMO's QP role: ``released_by_qp_account``.
+    """
+    deviations: dict[int, list[DeviationFacts]] = defaultdict(list)
+    for r in (
+        scope.contracts(QualityEvent.objects, "contract_id")
+        .filter(category=EventCategory.DEVIATION, batch__isnull=False, deviation__isnull=False)
+        .exclude(status=EventStatus.WITHDRAWN)
+        .order_by("raised_at", "ref")
+        .values("batch_id", "ref", "deviation__classification", "raised_at", "status", "closed_at")
+    ):
+        deviations[r["batch_id"]].append(
+            DeviationFacts(
+                ref=r["ref"],
+                classification=r["deviation__classification"],
+                raised_on=_local_date(r["raised_at"]),
+                closed_on=_local_date(r["closed_at"]) if r["status"] == EventStatus.CLOSED else None,
+            )
+        )
+    duties: dict[int, list[RetentionDutyFacts]] = defaultdict(list)
+    for r in (
+        scope.contracts(RetentionObligation.objects, "batch__contract_id")
+        .order_by("batch_id", "kind", "party")
+        .values("batch_id", "kind", "party", "fulfilled_at", "exception")
+    ):
+        duties[r["batch_id"]].append(
+            RetentionDutyFacts(
+                kind=r["kind"],
+                party=r["party"],
+                fulfilled_on=_local_date(r["fulfilled_at"]),
+                one_party_exception=bool(r["exception"]),
+            )
+        )
+    signed = set(
+        scope.contracts(ReleaseDecision.objects, "batch__contract_id")
+        .filter(step=ReleaseStep.FACTORY)
+        .values_list("batch_id", flat=True)
+    )
+    out: dict[int, list[BatchFacts]] = defaultdict(list)
+    for r in (
+        scope.contracts(Batch.objects, "contract_id")
+        .order_by("product__ref", "number")
+        .values("id", "contract_id", "ref", "product__ref", "number", "factory_released_at", "market_released_at")
+    ):
+        factory = _local_date(r["factory_released_at"])
+        out[r["contract_id"]].append(
+            BatchFacts(
+                ref=r["ref"],
+                product_ref=r["product__ref"],
+                number=r["number"],
+                factory_released_on=factory,
+                records_sent_on=factory,
+                market_released_on=_local_date(r["market_released_at"]),
+                released_by_qp_account=(r["id"] in signed) if factory else None,
+                deviations=tuple(deviations.get(r["id"], ())),
+                retention_duties=tuple(duties.get(r["id"], ())),
+            )
+        )
+    return out
+
+
+def _quality_events(scope: _Filter) -> dict[int, list[QualityEventFacts]]:
+    """Each contract's communication-list items, with their deadlines as days in China time (one query)."""
+    out: dict[int, list[QualityEventFacts]] = defaultdict(list)
+    for r in (
+        scope.contracts(QualityEvent.objects, "contract_id")
+        .order_by("raised_at", "ref")
+        .values("contract_id", "ref", "category", "raised_by_party", "raised_at", "due_at", "acknowledged_at", "status")
+    ):
+        out[r["contract_id"]].append(
+            QualityEventFacts(
+                ref=r["ref"],
+                category=r["category"],
+                raised_by=r["raised_by_party"],
+                raised_on=_local_date(r["raised_at"]),
+                due_on=_local_date(r["due_at"]),
+                acknowledged_on=_local_date(r["acknowledged_at"]),
+                withdrawn=r["status"] == EventStatus.WITHDRAWN,
             )
         )
     return out

@@ -60,7 +60,10 @@ def timely_communication(ctx: Ctx) -> Result:
                 else "find why items were acknowledged late; adjust contacts or time limits if needed"
             ),
         )
-    return ctx.met(f"{len(timed)} 项沟通事项均在时限内确认", f"all {len(timed)} items acknowledged in time")
+    return ctx.met(
+        f"{len(timed)} 项沟通事项均在时限内确认或尚未到期",
+        f"none of the {len(timed)} items was acknowledged late or is overdue",
+    )
 
 
 # （十一）……对于生产过程中出现重大偏差的相关批次产品、重大变更获批实施后生产的最初三批次产品，委托双方均应当对相关
