@@ -24,6 +24,8 @@ from weituo.contracts.models import (
     ResidentStaff,
     ResponsibilityItem,
     TechTransfer,
+    TechTransferRisk,
+    TechTransferStep,
 )
 from weituo.core.models import CalendarYear
 from weituo.registry.models import (
@@ -186,6 +188,14 @@ def dataset(admin_user):
     attachment.file.save("scan.pdf", ContentFile(b"%PDF-1.4 scan"), save=True)
     transfer = valid(TechTransfer(ref="tt-1", contract=contract, product=drug, lead=qp))
     transfer.working_group.add(qp)
+    valid(
+        TechTransferStep(transfer=transfer, step="plan_reviewed", party="cmo", done_on=dt.date(2024, 1, 5), note="可行")
+    )
+    valid(
+        TechTransferRisk(
+            ref="ttr-1", transfer=transfer, raised_by_party="cmo", raised_on=dt.date(2024, 1, 6), description="r"
+        )
+    )
     evaluation = valid(
         MahEvaluation(ref="ev-1", cmo=cmo, mah=mah, evaluated_on=dt.date(2023, 12, 1), conclusion="acceptable")
     )

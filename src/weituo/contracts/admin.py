@@ -26,6 +26,8 @@ from .models import (
     ResidentStaff,
     ResponsibilityItem,
     TechTransfer,
+    TechTransferRisk,
+    TechTransferStep,
 )
 
 STATUS_READ_ONLY = (
@@ -280,6 +282,36 @@ class TechTransferAdmin(BaseAdmin):
         ),
         ("记录时间", {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
     )
+
+
+class _ReadOnlyTransferRecordAdmin(BaseAdmin):
+    """Read-only: a transfer's steps and risks are written only by ``contracts.tech_transfer``, which
+    enforces the order of the steps, the party of each, and the transitions of a risk."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(TechTransferStep)
+class TechTransferStepAdmin(_ReadOnlyTransferRecordAdmin):
+    list_display = ("transfer", "step", "party", "done_on", "recorded_by")
+    list_filter = ("step", "party")
+    list_select_related = ("transfer", "recorded_by")
+    search_fields = ("transfer__ref", "note", "evidence")
+
+
+@admin.register(TechTransferRisk)
+class TechTransferRiskAdmin(_ReadOnlyTransferRecordAdmin):
+    list_display = ("ref", "transfer", "status", "raised_by_party", "raised_on", "resolved_on")
+    list_filter = ("status", "raised_by_party")
+    list_select_related = ("transfer",)
+    search_fields = ("ref", "transfer__ref", "description")
 
 
 @admin.register(MahEvaluation)
