@@ -93,6 +93,10 @@ def test_mah2_notice_page_and_list_show_nothing_of_mah1(login, assessment):
     for secret in (MAH1_NAME, P1_NAME, "P-1", P1_FINDINGS, MAH1_FEEDBACK, MAH1_REJECTION, BATCH, "康宁", "李晓梅"):
         assert secret not in text, secret
         assert secret not in html(listing), secret
+    assert "该生产线上另有其他持有人的 1 个品种" in text  # Chinese first
+    client.cookies["django_language"] = "en"
+    english = html(client.get(f"/shared-line/notices/{assessment.ref}/"))
+    assert "1 other product of other MAHs is made on this line." in english and MAH1_NAME not in english
     # it may still approve the CAPA MAH1 rejected: its own decision, not knowing MAH1's
     assert 'data-testid="capa-approve"' in text
 
