@@ -355,6 +355,7 @@ def test_my_deadlines_lists_what_my_organisation_owes(client, world):
     mine = call(client, world, "li.mah", "GET", "/deadlines").json()
     item = next(i for i in mine["items"] if i["ref"] == event["ref"])
     assert item["kind"] == "acknowledge" and item["title"] == "灌装量偏低"
+    assert item["record_type"] == "quality.qualityevent"
     assert item["due_at"] == event["due_at"] and item["overdue"] is False
     assert (item["time_limit"], item["time_unit"]) == (1, "working_days")
     # the raiser owes no acknowledgement; a viewer owes nothing

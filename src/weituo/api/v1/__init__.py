@@ -23,9 +23,11 @@ is 404 whether or not it exists.
 
 **Errors.** One body everywhere: `{"code", "message_zh", "message_en", "field", "details"}`.
 400 unreadable body; 401 no or bad credentials; 403 visible but not allowed (viewer roles,
-a counterparty's record, missing CSRF token); 404 not found or not visible; 409 a status change
-the transition table forbids; 422 input refused (by the schema or by the domain rules; nothing
-written); 500 internal error (logged, with a reference).
+a counterparty's record, missing CSRF token, an electronic signature refused: wrong password);
+404 not found or not visible; 409 a status change the transition table forbids (also a stale
+`expected_version`, a release blocked by what is open, a batch already released); 422 input
+refused (by the schema or by the domain rules; nothing written); 500 internal error (logged,
+with a reference).
 
 **Lists** are paginated: `page` (from 1), `page_size` (1–200), answered with
 `{"count", "page", "page_size", "items"}`. Decimals are strings; dates ISO 8601.

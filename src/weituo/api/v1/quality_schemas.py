@@ -226,8 +226,12 @@ class TimelineEntryOut(Schema):
 
 
 class DeadlineOut(Schema):
+    """One thing the caller's organisation owes, from any workflow (events, changes, audits,
+    shared-line notices): ``kind`` says what, ``record_type`` and ``ref`` which record."""
+
     kind: str = Field(description="acknowledge（待确认事件）、capa（待实施措施）… what is owed")
-    ref: str = Field(description="所涉事件编号 the event's ref")
+    ref: str = Field(description="所涉记录编号 the ref of the record concerned")
+    record_type: str = Field(description="记录类型，如 quality.qualityevent the record's type")
     title: str
     due_at: dt.datetime | None = None
     provisional: bool
@@ -235,6 +239,10 @@ class DeadlineOut(Schema):
     time_limit: int | None = None
     time_unit: str
     capa: int | None = Field(None, description="措施编号（kind=capa）the CAPA's id")
+
+    @staticmethod
+    def resolve_record_type(obj: Any) -> str:
+        return obj.record._meta.label_lower
 
     @staticmethod
     def resolve_capa(obj: Any) -> int | None:
