@@ -283,7 +283,7 @@ def audit_finding_add(
             recorded_by_id=user_id(actor),
         ),
     )
-    records.change(actor, audit, reason=f"finding {finding.pk} added")
+    records.change(actor, audit, reason=f"新增审核发现 {finding.pk} / finding {finding.pk} added")
     return finding
 
 
@@ -396,7 +396,9 @@ def finding_capa_add(
             created_by_id=user_id(actor),
         ),
     )
-    records.change(actor, audit, reason=f"CAPA {capa.pk} for finding {finding.pk}")
+    records.change(
+        actor, audit, reason=f"审核发现 {finding.pk} 的整改措施 {capa.pk} / CAPA {capa.pk} for finding {finding.pk}"
+    )
     return capa
 
 
