@@ -137,3 +137,17 @@ def test_the_other_mah_on_the_shared_line_gets_404(client, world):
     for user in ("wang.cmo", "wu.inspector", "sun.mahview"):
         assert send(client, world, user, f"/audits/{ref}", method="get").status_code == 200
     assert Audit.objects.get(ref=ref).status == "conducted"
+
+
+def test_the_deadlines_list_the_report_for_the_mah_and_the_finding_for_the_cmo(client, world):
+    audit = conducted(client, world)
+    body = {"severity": "other", "description": "标识不清", "response_due_on": "2026-11-30"}
+    assert send(client, world, "li.mah", f"/audits/{audit['ref']}/findings", body).status_code == 201
+
+    def owed(user):
+        items = send(client, world, user, "/deadlines", {"page_size": 200}, method="get").json()["items"]
+        return {(d["kind"], d["record_type"]) for d in items if d["ref"] == audit["ref"]}
+
+    assert owed("li.mah") == {("audit_report", "quality.audit")}
+    assert owed("wang.cmo") == {("finding_response", "quality.auditfinding")}
+    assert owed("zhou.mah2") == set()
