@@ -162,6 +162,20 @@ def test_a_wrong_password_is_refused_403_and_ledgered_and_nothing_is_signed(clie
     assert release(client, world, "qin.cmoqp", batch.ref).status_code == 200
 
 
+def test_repeated_wrong_passwords_lock_the_signer_out_as_at_login(client, world):
+    batch = ready_batch(world)
+    before = seq()
+    codes = [release(client, world, "qin.cmoqp", batch.ref, password=f"guess-{n}").json()["code"] for n in range(5)]
+    assert codes == ["signature_refused"] * 4 + ["signature_locked_out"]  # the 5th failure locks
+    response = release(client, world, "qin.cmoqp", batch.ref)  # the right password, too late
+    assert response.status_code == 403 and response["Content-Type"].startswith("application/json")
+    error = response.json()
+    assert error["code"] == "signature_locked_out" and error["field"] == "password"
+    assert "locked for 30 minutes" in error["message_en"] and "锁定" in error["message_zh"]
+    assert [r["code"] for r in refusals(batch, before)] == ["signature_refused"] * 6
+    assert not ReleaseDecision.objects.filter(batch=batch).exists()
+
+
 def test_a_missing_password_is_422_before_anything_is_tried(client, world):
     batch = ready_batch(world)
     before = seq()

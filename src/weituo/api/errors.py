@@ -16,7 +16,8 @@ status  when
 403     the actor may see the record but may not do this to it (``PermissionDenied``: a viewer role,
         a counterparty's record), a session request without its CSRF token (``csrf_failed``), or an
         electronic signature refused (``SignatureRefused``: wrong password at a release, an inactive
-        account — the signer was not confirmed, so the act is not allowed; the refusal is ledgered)
+        account — the signer was not confirmed, so the act is not allowed; the refusal is ledgered;
+        ``signature_locked_out`` once the failures lock the account, as failed logins do)
 404     the record does not exist or the actor may not see it: never told apart (``NotFound``)
 409     a status change the transition table does not allow (``InvalidTransition``), including a
         stale copy (``StaleRecord``: ``expected_version`` is not the stored version), a release
@@ -39,6 +40,7 @@ import logging
 import uuid
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Schema
 from ninja.errors import HttpError
@@ -115,7 +117,22 @@ def _respond(api: NinjaAPI, request: HttpRequest, status: int, data: dict[str, A
     return response
 
 
+def _locked_out(request: HttpRequest) -> HttpResponse | None:
+    """The signer's account was locked by django-axes during this request (too many wrong passwords
+    at signing, counted with the failed logins): say so in the API's own body, and keep axes'
+    middleware from replacing this JSON answer with its plain-text 429 page."""
+    if not getattr(request, "axes_locked_out", False):
+        return None
+    request.axes_locked_out = False  # type: ignore[attr-defined]
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    zh = f"密码错误次数过多，账号已锁定 {minutes} 分钟，签名被拒绝"
+    en = f"too many wrong passwords: the account is locked for {minutes} minutes; signature refused"
+    return body("signature_locked_out", zh, en, [ErrorDetail(zh, en, field="password")])
+
+
 def on_application_error(request: HttpRequest, exc: ApplicationError, *, api: NinjaAPI) -> HttpResponse:
+    if isinstance(exc, SignatureRefused) and (locked := _locked_out(request)) is not None:
+        return _respond(api, request, 403, locked)
     status = next((s for cls, s in STATUS_OF.items() if isinstance(exc, cls)), 400)
     return _respond(api, request, status, body(exc.code, exc.message_zh, exc.message_en, list(exc.details)))
 

@@ -341,7 +341,8 @@ RELEASE_DOC = """
 
 Body: ``password`` (re-entered: the electronic signature, meaning "released"), ``reason``,
 ``expected_version`` (the batch version you reviewed). 403: not the QP of the right organisation,
-or the signature refused (wrong password; repeated failures lock the account). 409: blocked
+or the signature refused (``signature_refused``: wrong password; ``signature_locked_out``: the
+failures, counted with failed logins, locked the account for the cool-off time). 409: blocked
 (``release_blocked``: every open deviation/OOS and missing record in ``details``), already released
 (``already_released``), a rejected batch, or a stale version. Every refused attempt is ledgered
 (``release_refused`` in the batch timeline)."""
