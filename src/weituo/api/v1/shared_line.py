@@ -25,8 +25,7 @@ from pydantic import Field
 
 from weituo.quality import services
 from weituo.quality.choices import AssessmentStatus, NoticeStatus, SharedLineTrigger
-from weituo.quality.models import Capa, SharedLineAssessment, SharedLineNotice
-from weituo.quality.records import not_found
+from weituo.quality.models import Capa, SharedLineAssessment
 from weituo.quality.selectors import shared_line as selectors
 from weituo.registry import selectors as registry
 
@@ -374,14 +373,6 @@ def assessment_notify(request: HttpRequest, payload: NotifyIn, ref: str = RefPat
     return _assessment_detail(request, ref)
 
 
-def _notice(assessment: SharedLineAssessment, notice_id: int) -> SharedLineNotice:
-    # ``assessment`` came from assessment_get: the caller reads it whole, every notice included.
-    try:
-        return assessment.notices.get(pk=notice_id)
-    except SharedLineNotice.DoesNotExist:
-        raise not_found(SharedLineNotice, notice_id) from None
-
-
 @router.post(
     "/shared-line/assessments/{ref}/notices/{notice_id}/response",
     response={200: AssessmentDetailOut, **WRITE},
@@ -390,7 +381,9 @@ def _notice(assessment: SharedLineAssessment, notice_id: int) -> SharedLineNotic
 def notice_respond(request: HttpRequest, payload: RespondIn, ref: str = RefPath, notice_id: int = RecordId):
     services.notice_respond(
         actor=actor_of(request),
-        notice=_notice(_assessment(request, ref), notice_id),
+        notice=selectors.assessment_notice_get(
+            actor=actor_of(request), assessment=_assessment(request, ref), notice_id=notice_id
+        ),
         response=payload.response,
         expected_version=payload.expected_version,
     )

@@ -153,6 +153,16 @@ def assessment_close_problems(assessment: SharedLineAssessment) -> list[ErrorDet
     return problems
 
 
+def assessment_notice_get(*, actor: Actor, assessment: SharedLineAssessment, notice_id: int) -> SharedLineNotice:
+    """One notice of an assessment the actor reads whole (the CMO answering one MAH's feedback)."""
+    if not sees_whole(actor=actor, assessment=assessment):
+        raise not_found(SharedLineAssessment, assessment.ref)
+    try:
+        return policy.visible(actor, SharedLineNotice).select_related("mah").get(assessment=assessment, pk=notice_id)
+    except (SharedLineNotice.DoesNotExist, ValueError):
+        raise not_found(SharedLineNotice, notice_id) from None
+
+
 # --- the CMO's whole view -----------------------------------------------------------------------------
 
 
@@ -160,6 +170,7 @@ def assessment_close_problems(assessment: SharedLineAssessment) -> list[ErrorDet
 class ProductRow:
     product: Product
     findings: str  # "" until the CMO recorded them
+    risk_id: int | None = None  # the findings' record (its trail), None until recorded
 
 
 @dataclass
@@ -192,12 +203,13 @@ class AssessmentView:
 
 
 def _findings(assessment: SharedLineAssessment, products: list[Product]) -> list[ProductRow]:
-    found = dict(
-        SharedLineProductRisk.objects.filter(assessment=assessment, product__in=products).values_list(
-            "product_id", "findings"
-        )
-    )
-    return [ProductRow(p, found.get(p.pk, "")) for p in products]
+    found = {
+        product_id: (pk, findings)
+        for pk, product_id, findings in SharedLineProductRisk.objects.filter(
+            assessment=assessment, product__in=products
+        ).values_list("pk", "product_id", "findings")
+    }
+    return [ProductRow(p, found.get(p.pk, (None, ""))[1], found.get(p.pk, (None, ""))[0]) for p in products]
 
 
 def assessment_view(*, actor: Actor, assessment: SharedLineAssessment) -> AssessmentView:

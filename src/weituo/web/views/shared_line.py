@@ -79,6 +79,27 @@ def _is_mah_only(actor: Actor) -> bool:
     return Side.MAH in sides and Side.CMO not in sides
 
 
+def _kinds() -> dict[str, str]:
+    """The records of an assessment's timeline, as this page names them."""
+    return {
+        object_type(SharedLineAssessment): pgettext(CTX, "Assessment"),
+        object_type(SharedLineNotice): pgettext(CTX, "Notice"),
+        object_type(SharedLineProductRisk): pgettext(CTX, "Findings"),
+        object_type(Capa): "CAPA",
+        object_type(CapaApproval): pgettext(CTX, "Approvals"),
+    }
+
+
+def _timeline(entries: list, names: dict[tuple[str, str], str]) -> dict[str, Any]:
+    """The trail panel's context, each row naming its record in this area's words (the web app's
+    record labels do not know the shared-line records)."""
+    context = trail_context(entries, full=True, names=names)
+    kinds = _kinds()
+    for entry, row in zip(reversed(entries), context["trail"], strict=True):
+        row.record = names.get((entry.object_type, entry.object_id)) or kinds.get(entry.object_type, entry.object_type)
+    return context
+
+
 # --- the CMO's pages ---------------------------------------------------------------------------------
 
 
@@ -140,12 +161,15 @@ def _names_for_cmo(view: selectors.AssessmentView) -> dict[tuple[str, str], str]
         names[(object_type(Capa), str(c.capa.pk))] = f"CAPA {i}"
         for ap in c.approvals:
             names[(object_type(CapaApproval), str(ap.pk))] = f"CAPA {i} · {ap.mah.name}"
-    for risk in a.product_risks.select_related("product"):
-        names[(object_type(SharedLineProductRisk), str(risk.pk))] = risk.product.name
+    for row in view.products:
+        if row.risk_id is not None:
+            names[(object_type(SharedLineProductRisk), str(row.risk_id))] = (
+                f"{pgettext(CTX, 'Findings')} · {row.product.name}"
+            )
     return names
 
 
-def _assessment_context(actor: Actor, ref: str, *, full_trail: bool = True) -> dict[str, Any]:
+def _assessment_context(actor: Actor, ref: str) -> dict[str, Any]:
     assessment = selectors.assessment_get(actor=actor, ref=ref)
     view = selectors.assessment_view(actor=actor, assessment=assessment)
     entries = selectors.assessment_trail(actor=actor, assessment=assessment)
@@ -154,7 +178,7 @@ def _assessment_context(actor: Actor, ref: str, *, full_trail: bool = True) -> d
         "a": assessment,
         "may_act": selectors.conducts(actor=actor, assessment=assessment),
         "today": timezone.localdate(),
-        **trail_context(entries, full=full_trail, names=_names_for_cmo(view)),
+        **_timeline(entries, _names_for_cmo(view)),
         "active_nav": "shared-line",
     }
 
@@ -173,11 +197,8 @@ def assessment_detail(request: HttpRequest, actor: Actor, ref: str) -> HttpRespo
 Handler = Callable[[Actor, SharedLineAssessment, Any], object]
 
 
-def _notice_of(assessment: SharedLineAssessment, pk: int) -> SharedLineNotice:
-    found = next((n for n in assessment.notices.all() if n.pk == pk), None)
-    if found is None:
-        raise _bad("notice", "未找到该通报", "no such notice")
-    return found
+def _notice_of(actor: Actor, assessment: SharedLineAssessment, post: Any) -> SharedLineNotice:
+    return selectors.assessment_notice_get(actor=actor, assessment=assessment, notice_id=_number(post, "notice"))
 
 
 def _capa_of(actor: Actor, assessment: SharedLineAssessment, post: Any) -> Capa:
@@ -207,7 +228,7 @@ def _notify(actor: Actor, a: SharedLineAssessment, post: Any) -> object:
 def _respond(actor: Actor, a: SharedLineAssessment, post: Any) -> object:
     return services.notice_respond(
         actor=actor,
-        notice=_notice_of(a, _number(post, "notice")),
+        notice=_notice_of(actor, a, post),
         response=post.get("response", ""),
         expected_version=_number(post, "version"),
     )
@@ -292,6 +313,11 @@ def _notice_context(actor: Actor, ref: str) -> dict[str, Any]:
     }
     for i, c in enumerate(view.capas, 1):
         names[(object_type(Capa), str(c.id))] = f"CAPA {i}"
+    for row in view.own_products:
+        if row.risk_id is not None:
+            names[(object_type(SharedLineProductRisk), str(row.risk_id))] = (
+                f"{pgettext(CTX, 'Findings')} · {row.product.name}"
+            )
     return {
         "n": view,
         "may_write": actor.can_write,
@@ -299,7 +325,7 @@ def _notice_context(actor: Actor, ref: str) -> dict[str, Any]:
         "is_qa": any(
             m.organisation_id == notice.mah_id and m.role in QA_ROLES[EventParty.MAH] for m in actor.memberships
         ),
-        **trail_context(entries, full=True, names=names),
+        **_timeline(entries, names),
         "active_nav": "shared-line-notices",
     }
 
