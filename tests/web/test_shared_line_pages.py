@@ -187,3 +187,12 @@ def test_the_cmo_notifies_from_its_page_and_cannot_implement_a_rejected_capa(log
         .status_code
         == 422
     )
+
+
+def test_the_notice_and_the_capa_are_in_mah2s_deadlines_without_mah1(login, assessment):
+    page = login("mah2.qa").get("/deadlines/")
+    assert page.status_code == 200
+    text = html(page)
+    assert assessment.ref in text and "增加擦拭点" in text  # feedback owed, and the CAPA to decide
+    for secret in (MAH1_NAME, P1_NAME, MAH1_FEEDBACK, MAH1_REJECTION):
+        assert secret not in text, secret
