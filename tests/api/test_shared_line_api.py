@@ -185,3 +185,17 @@ def test_an_mah_without_a_contract_with_the_cmo_cannot_start_one(client, world):
     )
     assert r.status_code == 403 and seq() == before
     assert not SharedLineAssessment.objects.exists()
+
+
+def test_mah2_deadlines_name_the_notice_and_the_capa_only(client, world, notified):
+    r = send(client, world, "zhou.mah2", "GET", "/deadlines")
+    assert r.status_code == 200, r.content
+    mine = {(d["kind"], d["record_type"], d["ref"]) for d in r.json()["items"] if d["ref"] == notified}
+    assert mine == {
+        ("notice_feedback", "quality.sharedlinenotice", notified),
+        ("capa_approval", "quality.capa", notified),
+    }
+    assert MAH1_NAME not in r.content.decode() and MAH1_FEEDBACK not in r.content.decode()
+    # MAH1 gave its feedback and decided: it owes nothing on this assessment
+    owed = send(client, world, "li.mah", "GET", "/deadlines").json()["items"]
+    assert not [d for d in owed if d["ref"] == notified]
