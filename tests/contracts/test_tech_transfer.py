@@ -9,6 +9,7 @@ import datetime as dt
 import json
 
 import pytest
+from django.core import mail
 from django.utils import timezone
 
 from tests.contracts.transfer_world import (
@@ -23,7 +24,7 @@ from tests.contracts.transfer_world import (
     run_all_steps,
     start,
 )
-from tests.quality.world import World
+from tests.quality.world import SYSTEM, World
 from weituo.compliance.facts import load_facts
 from weituo.contracts import selectors
 from weituo.contracts import tech_transfer as tt
@@ -34,6 +35,7 @@ from weituo.core.selectors import working_calendar
 from weituo.integrity.audited import object_type
 from weituo.integrity.models import LedgerEntry
 from weituo.integrity.verify import Report, verify_records
+from weituo.integrity.writes import record_update
 from weituo.quality.records import StaleRecord
 from weituo.registry.models import Person, Product
 from weituo.rules.engine import all_rules, evaluate
@@ -414,3 +416,20 @@ def test_the_ledger_replays_to_every_transfer_record_as_stored(world):
     verify_records(report)
     assert report.problems == []
     assert report.records > 0
+
+
+def test_a_risk_is_mailed_to_the_counterparty_once_committed(world, django_capture_on_commit_callbacks):
+    transfer = appoint(world, start(world))
+    record_update(actor=SYSTEM, instance=Person.objects.get(ref="PER-TTL"), email="qian.lixin@huarui.example.cn")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        risk = tt.tech_transfer_risk_raise(
+            actor=world.mah_qa, transfer=transfer, description="原料药供应商变更", raised_on=START
+        )
+    assert mail.outbox == [] and len(callbacks) == 1  # nothing leaves before the commit
+    callbacks[0]()
+    [message] = mail.outbox
+    # the CMO's QA and head of quality, and its transfer lead
+    assert message.to == ["qian.lixin@huarui.example.cn", "sun.li@example.cn", "zhao.min@example.cn"]
+    assert risk.ref in message.subject and "原料药供应商变更" in message.body
+    entry = LedgerEntry.objects.filter(object_type=object_type(TechTransferRisk), object_id=str(risk.pk)).last()
+    assert entry.action == "notify"

@@ -32,16 +32,21 @@ step at once are serialised and the second is refused ("already recorded"), neve
 from __future__ import annotations
 
 import datetime as dt
+import logging
+from functools import partial
 
+from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
 from weituo.accounts import policy
 from weituo.accounts.actors import Actor
+from weituo.accounts.models import Membership
 from weituo.core.errors import ErrorDetail, InvalidTransition, validation_failed
 from weituo.integrity.audited import diff, snapshot
 from weituo.integrity.ledger import Change, ledger_append
 from weituo.quality import records
+from weituo.quality.choices import QA_ROLES
 from weituo.quality.parties import new_ref, party_of, require_party, required_text, user_id, writes_for_party
 from weituo.registry.models import Person, Product
 
@@ -54,6 +59,8 @@ from .choices import (
     TransferStep,
 )
 from .models import CommissionContract, TechTransfer, TechTransferRisk, TechTransferStep
+
+logger = logging.getLogger("weituo.contracts")
 
 STEPS: tuple[str, ...] = tuple(TransferStep.values)
 
@@ -342,7 +349,8 @@ def tech_transfer_risk_raise(
     party: str | None = None,
     ref: str | None = None,
 ) -> TechTransferRisk:
-    """Either party records a risk found during the transfer; the other party sees it at once."""
+    """Either party records a risk found during the transfer; the other party sees it on the transfer at
+    once and is emailed once the transaction commits (its QA, and its people in the transfer's team)."""
     transfer = _lock(actor, transfer)
     raising = party_of(actor, transfer.contract, party)
     _require_in_progress(transfer)
@@ -352,7 +360,7 @@ def tech_transfer_risk_raise(
     )
     if problems:
         raise validation_failed(problems, what_zh="技术转移风险", what_en="transfer risk")
-    return records.create(
+    risk = records.create(
         actor,
         TechTransferRisk(
             ref=ref or new_ref("TTR"),
@@ -364,6 +372,58 @@ def tech_transfer_risk_raise(
             measures=(measures or "").strip(),
         ),
     )
+    transaction.on_commit(partial(_notify_risk, actor, risk.pk))
+    return risk
+
+
+def _counterparty_emails(transfer: TechTransfer, party: str) -> list[str]:
+    """Whom to tell at once of a risk raised by the other party: ``party``'s QA and head of quality,
+    and the transfer's lead and working-group members who work for it (with an email address)."""
+    contract = transfer.contract
+    org = contract.mah_id if party == Party.MAH else contract.cmo_id
+    users = (
+        Membership.objects.filter(organisation_id=org, role__in=QA_ROLES[party], active=True, user__is_active=True)
+        .exclude(user__email="")
+        .values_list("user__email", flat=True)
+    )
+    people = [p for p in (transfer.lead, *transfer.working_group.all()) if p is not None and p.organisation_id == org]
+    return sorted({*users, *(p.email for p in people if p.email)})
+
+
+def _notify_risk(actor: Actor, risk_pk: int) -> None:
+    """Email the counterparty of a raised risk ("应当立即沟通"); runs once the raising transaction has
+    committed, and ledgers whether the mail went out (a failed mail never undoes the recorded risk)."""
+    risk = TechTransferRisk.objects.select_related(
+        "transfer__contract__mah", "transfer__contract__cmo", "transfer__product", "transfer__lead"
+    ).get(pk=risk_pk)
+    transfer = risk.transfer
+    recipient = Party.CMO if risk.raised_by_party == Party.MAH else Party.MAH
+    to = _counterparty_emails(transfer, recipient)
+    if not to:
+        return
+    subject = f"[weituo] 技术转移风险 transfer risk：{transfer.product.name}（{risk.ref}）"
+    body = "\n".join(
+        [
+            f"委托生产协议 contract: {transfer.contract.number}",
+            f"技术转移 transfer: {transfer.ref} · {transfer.product.name}",
+            f"提出方 raised by: {risk.get_raised_by_party_display()}（{actor.label}）",
+            f"发现日期 found on: {risk.raised_on}",
+            "",
+            risk.description,
+            *(["", f"已采取的措施 measures: {risk.measures}"] if risk.measures else []),
+            "",
+            "第四条：应当立即沟通并采取措施控制风险；风险难以有效控制的，应当停止合作。",
+            "Art. 4: communicate at once and control the risk; where it cannot be controlled effectively, stop.",
+        ]
+    )
+    try:
+        sent = send_mail(subject, body, None, to, fail_silently=False)
+        action, values = "notify", {"to": to, "sent": sent}
+    except Exception as exc:  # the mail server is down: keep the risk, say so in the ledger
+        logger.exception("notification of transfer risk %s failed", risk.ref)
+        action, values = "notify_failed", {"to": to, "error": f"{type(exc).__name__}: {exc}"[:300]}
+    with transaction.atomic():
+        ledger_append(actor=actor, change=Change.of(action, risk, new=values))
 
 
 def _resolve(
