@@ -577,3 +577,20 @@ def test_a_company_both_mah_and_cmo_reads_each_assessment_once(lw, django_captur
     assert list(q.assessment_list(actor=dual)) == [a]
     assert q.assessment_get(actor=dual, ref=a.ref) == a
     assert q.notice_view(actor=dual, assessment=a).mah_ref == "ORG-MAH"
+
+
+def test_a_rejected_capa_does_not_hold_the_assessment_open(lw, django_capture_on_commit_callbacks):
+    a = notified(lw, django_capture_on_commit_callbacks)
+    rejected = s.assessment_capa_add(actor=lw.w.cmo_qa, assessment=a, description="方案一", due_on=dt.date(2026, 12, 1))
+    s.assessment_capa_decide(actor=lw.w.mah2_qa, capa=rejected, approve=False, note="不够")
+    revised = s.assessment_capa_add(actor=lw.w.cmo_qa, assessment=a, description="方案二", due_on=dt.date(2026, 12, 1))
+    s.notice_agree(actor=lw.w.mah_qa, notice=notice_of(a, "ORG-MAH"))
+    s.notice_agree(actor=lw.w.mah2_qa, notice=notice_of(a, "ORG-MAH2"))
+    with pytest.raises(ValidationFailed) as e:  # the revised one is still to be approved and applied
+        s.assessment_close(actor=lw.w.cmo_qa, assessment=a)
+    assert [d.field for d in e.value.details] == ["capas"] and "1 CAPA" in e.value.details[0].message_en
+    s.assessment_capa_decide(actor=lw.w.mah_qa, capa=revised, approve=True)
+    s.assessment_capa_decide(actor=lw.w.mah2_qa, capa=revised, approve=True)
+    s.assessment_capa_implement(actor=lw.w.cmo_qa, capa=revised, note="完成")
+    assert s.assessment_close(actor=lw.w.cmo_qa, assessment=a).status == AssessmentStatus.CLOSED
+    assert Capa.objects.get(pk=rejected.pk).status == CapaStatus.PLANNED  # never applied

@@ -134,7 +134,8 @@ def capa_pending_mahs(capa: Capa) -> tuple[list[Organisation], list[Organisation
 
 
 def assessment_close_problems(assessment: SharedLineAssessment) -> list[ErrorDetail]:
-    """What still prevents closing: a notice without agreement, a CAPA not implemented."""
+    """What still prevents closing: a notice without agreement, a CAPA not implemented (one that an
+    MAH rejected excepted: it will never be implemented)."""
     problems = []
     open_notices = assessment.notices.exclude(status=NoticeStatus.AGREED).count()
     if open_notices:
@@ -145,7 +146,10 @@ def assessment_close_problems(assessment: SharedLineAssessment) -> list[ErrorDet
                 field="notices",
             )
         )
-    planned = assessment.capas.filter(status=CapaStatus.PLANNED).count()
+    # A CAPA an MAH rejected is never applied (art. 8: only reviewed CAPAs are taken); the CMO adds
+    # a revised one instead, so the rejected one does not hold the assessment open for ever.
+    rejected = CapaApproval.objects.filter(decision=ApprovalDecision.REJECTED).values("capa_id")
+    planned = assessment.capas.filter(status=CapaStatus.PLANNED).exclude(pk__in=rejected).count()
     if planned:
         problems.append(
             ErrorDetail(f"尚有 {planned} 项措施未实施", f"{planned} CAPA(s) not implemented", field="capas")
