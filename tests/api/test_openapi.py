@@ -48,6 +48,7 @@ OPERATIONS = {
     ("post", "/api/v1/tech-transfers"),
     ("put", "/api/v1/tech-transfers/{ref}/team"),
     ("post", "/api/v1/tech-transfers/{ref}/steps"),
+    ("patch", "/api/v1/tech-transfers/{ref}/steps/{step}"),
     ("post", "/api/v1/tech-transfers/{ref}/complete"),
     ("post", "/api/v1/tech-transfers/{ref}/risks"),
     ("post", "/api/v1/tech-transfers/{ref}/risks/{risk_ref}/control"),

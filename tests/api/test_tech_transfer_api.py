@@ -175,3 +175,17 @@ def test_another_mah_on_the_shared_line_sees_nothing(client, world):
     assert call(client, world, "zhao.cmo2", "GET", "/tech-transfers/TT-1/progress").status_code == 404
     assert TechTransferRisk.objects.get(ref="TTR-9").status == "open"
     assert not TechTransferStep.objects.exists()
+
+
+def test_a_step_is_corrected_with_a_reason(client, world):
+    assert team(client, world).status_code == 200
+    assert step(client, world, "plan_reviewed").status_code == 201
+    path = "/tech-transfers/TT-1/steps/plan_reviewed"
+    assert call(client, world, "li.mah", "PATCH", path, {"reason": "r", "note": "x"}).status_code == 403
+    response = call(client, world, "wang.cmo", "PATCH", path, {"reason": "", "note": "x"})
+    assert response.status_code == 422 and response.json()["field"] == "reason"
+    response = call(client, world, "wang.cmo", "PATCH", path, {"reason": "录入错误", "done_on": "2024-01-12"})
+    assert response.status_code == 200, response.content
+    assert response.json()["plan_reviewed_on"] == "2024-01-12"
+    response = call(client, world, "wang.cmo", "PATCH", "/tech-transfers/TT-1/steps/report_reviewed", {"reason": "r"})
+    assert response.status_code == 409

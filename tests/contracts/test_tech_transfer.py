@@ -433,3 +433,29 @@ def test_a_risk_is_mailed_to_the_counterparty_once_committed(world, django_captu
     assert risk.ref in message.subject and "原料药供应商变更" in message.body
     entry = LedgerEntry.objects.filter(object_type=object_type(TechTransferRisk), object_id=str(risk.pk)).last()
     assert entry.action == "notify"
+
+
+def test_a_recorded_step_is_corrected_by_its_party_with_a_reason_within_its_neighbours(world):
+    transfer = appoint(world, start(world))
+    for step in STEPS[:3]:
+        record(world, transfer, step)
+    second = "equipment_qualified"
+    with pytest.raises(PermissionDenied):
+        tt.tech_transfer_correct_step(actor=world.mah_qa, transfer=transfer, step=second, reason="typo", note="x")
+    with pytest.raises(ValidationFailed) as e:
+        tt.tech_transfer_correct_step(actor=world.cmo_qa, transfer=transfer, step=second, reason=" ", note="x")
+    assert [d.field for d in e.value.details] == ["reason"]
+    for wrong in (STEP_DATES["plan_reviewed"] - dt.timedelta(1), STEP_DATES["cleaning_validated"] + dt.timedelta(1)):
+        with pytest.raises(ValidationFailed) as e:
+            tt.tech_transfer_correct_step(actor=world.cmo_qa, transfer=transfer, step=second, reason="r", done_on=wrong)
+        assert [d.field for d in e.value.details] == ["done_on"]
+    with pytest.raises(InvalidTransition):
+        tt.tech_transfer_correct_step(actor=world.cmo_qa, transfer=transfer, step="process_validated", reason="r")
+    new_date = STEP_DATES["plan_reviewed"] + dt.timedelta(days=2)
+    corrected = tt.tech_transfer_correct_step(
+        actor=world.cmo_qa, transfer=transfer, step=second, reason="录入错误", done_on=new_date, note="IQ/OQ/PQ 合格"
+    )
+    assert (corrected.done_on, corrected.note) == (new_date, "IQ/OQ/PQ 合格")
+    assert fields(transfer)["equipment_qualified_on"] == new_date
+    entry = LedgerEntry.objects.filter(object_type=object_type(TechTransferStep), object_id=str(corrected.pk)).last()
+    assert entry.reason == "录入错误" and json.loads(entry.old)["done_on"] == STEP_DATES[second].isoformat()

@@ -185,3 +185,24 @@ def test_another_mah_of_the_same_cmo_gets_404(world):
     )
     page = other.get(reverse("web:contract_detail", args=["CON-2"])).content.decode()
     assert "TT-M2" in page and "TT-1" not in page
+
+
+def test_the_cmo_corrects_a_recorded_step_with_a_reason(world):
+    transfer = appoint(world, start(world))
+    tt.tech_transfer_record_step(
+        actor=world.cmo_qa, transfer=transfer, step="plan_reviewed", done_on=STEP_DATES["plan_reviewed"], note="ok"
+    )
+    cmo = as_(world.cmo_qa)
+    assert 'data-testid="correct-plan_reviewed"' in cmo.get(detail()).content.decode()
+    assert 'data-testid="correct-plan_reviewed"' not in as_(world.mah_qa).get(detail()).content.decode()
+    target = url("tech_transfer_correct", "TT-1", "plan_reviewed")
+    new_date = (STEP_DATES["plan_reviewed"] + dt.timedelta(days=1)).isoformat()
+    response = cmo.post(target, {"done_on": new_date, "note": "ok", "evidence": "", "reason": ""})
+    assert response.status_code == 422 and 'data-field="reason"' in response.content.decode()
+    response = cmo.post(
+        target, {"done_on": new_date, "note": "方案可行（更正）", "evidence": "TTP-02", "reason": "录入错误"}
+    )
+    assert response.status_code == 302
+    assert TechTransfer.objects.get(pk=transfer.pk).plan_reviewed_on.isoformat() == new_date
+    page = cmo.get(detail()).content.decode()
+    assert "方案可行（更正）" in page and "录入错误" in page  # the reason is in the trail

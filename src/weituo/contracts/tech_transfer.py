@@ -16,6 +16,7 @@ action                               who
 start a transfer                     a writer of the contract's MAH (the product's holder)
 appoint the lead and working group   a writer of the CMO (duty (1) is the CMO's)
 record steps (2)–(4)                 a writer of the CMO, in order (``TransferStep``)
+correct a recorded step              a writer of the step's party, with a reason, while in progress
 record step (5): master documents    a writer of the MAH ("经持有人审核批准")
 complete the transfer                a writer of the MAH, once every step is recorded and no
                                      risk is open
@@ -299,6 +300,66 @@ def tech_transfer_record_step(
 
 
 @transaction.atomic
+def tech_transfer_correct_step(
+    *,
+    actor: Actor,
+    transfer: TechTransfer,
+    step: str,
+    reason: str,
+    done_on: dt.date | None = None,
+    note: str | None = None,
+    evidence: str | None = None,
+) -> TechTransferStep:
+    """Correct a recorded step while the transfer is in progress, by the step's party, with a reason;
+    the ledger keeps the old values beside the new. The date stays between its neighbours' dates."""
+    if step not in STEPS:
+        raise validation_failed(
+            [ErrorDetail(f"未知的技术转移步骤「{step}」", f"unknown transfer step {step!r}", field="step")]
+        )
+    transfer = _lock(actor, transfer)
+    label = TransferStep(step).label
+    require_party(actor, transfer.contract, TRANSFER_STEP_PARTY[step], f"更正「{label}」", f"correct {step}")
+    _require_in_progress(transfer)
+    record = TechTransferStep.objects.select_for_update().filter(transfer=transfer, step=step).first()
+    if record is None:
+        raise _conflict("step_not_recorded", f"「{label}」尚未记录", f"{step} is not recorded yet", "step")
+    reason = required_text(reason, "reason", "请说明更正的原因", "give the reason for the correction")
+    fields: dict = {}
+    problems: list[ErrorDetail] = []
+    if done_on is not None and done_on != record.done_on:
+        index = STEPS.index(step)
+        previous = step_date(transfer, STEPS[index - 1]) if index else transfer.started_on
+        problems += _check_date(
+            done_on, "done_on", not_before=previous, before_zh="上一步骤的日期", before_en="the previous step's date"
+        )
+        following = step_date(transfer, STEPS[index + 1]) if index + 1 < len(STEPS) else None
+        if following is not None and done_on > following:
+            problems.append(
+                ErrorDetail(
+                    f"日期 {done_on} 晚于下一步骤的日期（{following}）",
+                    f"the date {done_on} is after the next step's date ({following})",
+                    field="done_on",
+                )
+            )
+        fields["done_on"] = done_on
+    if note is not None:
+        if not note.strip():
+            problems.append(ErrorDetail("说明不能为空", "the note cannot be empty", field="note"))
+        fields["note"] = note.strip()
+    if evidence is not None:
+        fields["evidence"] = evidence.strip()
+    if problems:
+        raise validation_failed(problems, what_zh="技术转移步骤更正", what_en="step correction")
+    changed = {k: v for k, v in fields.items() if getattr(record, k) != v}
+    if not changed:
+        return record
+    record = records.change(actor, record, reason=reason, **changed)
+    if "done_on" in changed:
+        records.change(actor, transfer, reason=reason, **{f"{step}_on": changed["done_on"]})
+    return record
+
+
+@transaction.atomic
 def tech_transfer_complete(*, actor: Actor, transfer: TechTransfer, completed_on: dt.date) -> TechTransfer:
     """The MAH completes the transfer: every step recorded, the team appointed, no risk open."""
     transfer = _lock(actor, transfer)
@@ -518,6 +579,7 @@ __all__ = [
     "acting_parties",
     "step_date",
     "tech_transfer_complete",
+    "tech_transfer_correct_step",
     "tech_transfer_record_step",
     "tech_transfer_risk_control",
     "tech_transfer_risk_raise",

@@ -53,6 +53,11 @@ urlpatterns = [
     # technology transfer (Notice 2025-134 art. 4; the specific routes before the detail)
     path("tech-transfers/new/<path:ref>/", tech_transfer_views.tech_transfer_new, name="tech_transfer_new"),
     path("tech-transfers/<path:ref>/team/", tech_transfer_views.tech_transfer_team, name="tech_transfer_team"),
+    path(
+        "tech-transfers/<path:ref>/steps/<slug:step>/correct/",
+        tech_transfer_views.tech_transfer_correct,
+        name="tech_transfer_correct",
+    ),
     path("tech-transfers/<path:ref>/steps/", tech_transfer_views.tech_transfer_step, name="tech_transfer_step"),
     path(
         "tech-transfers/<path:ref>/complete/", tech_transfer_views.tech_transfer_complete, name="tech_transfer_complete"

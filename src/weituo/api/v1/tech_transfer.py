@@ -87,6 +87,13 @@ class StepIn(Schema):
     evidence: text(300) = ""
 
 
+class CorrectionIn(Schema):
+    reason: text(500) = Field(description="更正原因 why (kept in the audit trail)")
+    done_on: dt.date | None = None
+    note: text(4000) | None = None
+    evidence: text(300) | None = None
+
+
 class CompleteIn(Schema):
     completed_on: dt.date
 
@@ -196,6 +203,24 @@ def step(request: HttpRequest, payload: StepIn, ref: str = RefPath):
         evidence=payload.evidence,
     )
     return Status(201, _progress(request, ref))
+
+
+@router.patch(
+    "/tech-transfers/{ref}/steps/{step}", response={200: ProgressOut, **WRITE}, summary="更正步骤 correct a step"
+)
+def step_correct(request: HttpRequest, payload: CorrectionIn, step: TransferStep, ref: str = RefPath):
+    """Correct a recorded step (date, note, evidence) while the transfer is in progress, by the step's
+    party, with a reason; the date stays between the neighbouring steps' dates."""
+    services.tech_transfer_correct_step(
+        actor=actor_of(request),
+        transfer=_transfer(request, ref),
+        step=step.value,
+        reason=payload.reason,
+        done_on=payload.done_on,
+        note=payload.note,
+        evidence=payload.evidence,
+    )
+    return _progress(request, ref)
 
 
 @router.post("/tech-transfers/{ref}/complete", response={200: ProgressOut, **WRITE}, summary="完成 complete")

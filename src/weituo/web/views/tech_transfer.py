@@ -92,6 +92,21 @@ class StepForm(TestIds, forms.Form):
         self._set_testids()
 
 
+class CorrectionForm(TestIds, forms.Form):
+    testid_prefix = "correct"
+
+    done_on = forms.DateField(label=pgettext_lazy(CTX, "Done on"), widget=_date_widget())
+    note = forms.CharField(
+        label=pgettext_lazy(CTX, "Note"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    evidence = forms.CharField(label=pgettext_lazy(CTX, "Evidence"), required=False, max_length=300)
+    reason = forms.CharField(label=pgettext_lazy(CTX, "Reason for the correction"), required=False, max_length=500)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._set_testids()
+
+
 class CompleteForm(TestIds, forms.Form):
     testid_prefix = "complete"
 
@@ -188,6 +203,7 @@ def _context(
         "may_step": in_progress and team_ready and next_step is not None and next_step.party in parties,
         "may_complete": in_progress and "mah" in parties and next_step is None,
         "may_risk": in_progress and bool(parties),
+        "may_correct_parties": sorted(parties) if in_progress else [],
         "team_ready": team_ready,
         "team_form": forms_.get("team")
         or TeamForm(
@@ -311,6 +327,32 @@ def tech_transfer_step(request: HttpRequest, actor: Actor, ref: str) -> HttpResp
         )
     except (ValidationFailed, InvalidTransition) as e:
         return _again(request, actor, ref, "step", e, form)
+    return redirect(_url(transfer) + "#steps")
+
+
+@page
+def tech_transfer_correct(request: HttpRequest, actor: Actor, ref: str, step: str) -> HttpResponse:
+    """Correct a recorded step, with the reason the ledger keeps."""
+    transfer = tech_transfer_get(actor=actor, ref=ref)
+    if request.method != "POST":
+        return redirect(_url(transfer))
+    form = CorrectionForm(request.POST)
+    where = f"correct-{step}"
+    if not form.is_valid():
+        return _again(request, actor, ref, where, None, form)
+    data = form.cleaned_data
+    try:
+        services.tech_transfer_correct_step(
+            actor=actor,
+            transfer=transfer,
+            step=step,
+            reason=data["reason"],
+            done_on=data["done_on"],
+            note=data["note"],
+            evidence=data["evidence"],
+        )
+    except (ValidationFailed, InvalidTransition) as e:
+        return _again(request, actor, ref, where, e, form)
     return redirect(_url(transfer) + "#steps")
 
 
