@@ -381,7 +381,8 @@ def _assessments(s: Scope) -> Q:
     # controls and its own products' rows, never another holder's.
     q = Q(line__in=Line.objects.filter(_lines_with_every_product(s)).values("pk"))
     if s.mah:
-        q |= Q(notices__mah_id__in=s.mah)
+        # A subquery, not a join through ``notices``: a join would repeat an assessment once per notice.
+        q |= Q(pk__in=SharedLineNotice.objects.filter(mah_id__in=s.mah).values("assessment_id"))
     return q
 
 
