@@ -120,12 +120,15 @@ class Command(BaseCommand):
         started = time.monotonic()
         try:
             summary = seed_collaboration(seed=seed)
-        except (ApplicationError, LookupError) as e:
+        except LookupError as e:  # this draw has no suitable contract on the line: the registry demo stands
+            out.write(self.style.WARNING(f"协作演示数据未写入 / collaboration records not written: {e}"))
+        except ApplicationError as e:
             raise CommandError(f"协作演示数据未写入 / collaboration records not written: {e}") from None
-        for line in summary.lines:
-            out.write(line)
-        done = "已写入" if summary.created else "已存在，未改动 / already there, unchanged"
-        out.write(f"  {done} ({time.monotonic() - started:.1f} s)")
+        else:
+            for line in summary.lines:
+                out.write(line)
+            done = "已写入" if summary.created else "已存在，未改动 / already there, unchanged"
+            out.write(f"  {done} ({time.monotonic() - started:.1f} s)")
         if no_serve:
             return
         url = f"http://127.0.0.1:{port}/"
