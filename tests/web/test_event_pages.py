@@ -412,7 +412,9 @@ def test_deadlines_of_other_workflows_link_to_their_record_or_to_nothing(world, 
     assert page.status_code == 200
     text = html(page)
     assert 'href="/audits/AU-1/"' in text and "deadline-provisional" in text and "deadline-no-time-limit" in text
-    assert "SLN-1" in text and "X-1" in text and text.count('data-testid="deadline-link"') == 1
+    # a shared-line notice links to the notified assessment's notice page; an unknown kind links nowhere
+    assert 'href="/shared-line/notices/SLN-1/"' in text and "X-1" in text
+    assert text.count('data-testid="deadline-link"') == 2
     assert "brand_new_kind" in text
 
 

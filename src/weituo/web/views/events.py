@@ -552,6 +552,7 @@ KIND_LABELS: dict[str, Any] = {
     "acknowledge": pgettext_lazy(CTX, "Acknowledge the event"),
     "capa": pgettext_lazy(CTX, "Implement the CAPA"),
     "change_classify": pgettext_lazy(CTX, "Classify the change"),
+    "change_decide": pgettext_lazy(CTX, "Decide on the change"),
     "notice_feedback": pgettext_lazy(CTX, "Feedback on a shared-line notice"),
     "capa_approval": pgettext_lazy(CTX, "Approve a CAPA"),
     "audit_report": pgettext_lazy(CTX, "Audit report"),
@@ -566,11 +567,22 @@ class DeadlineRow:
     url: str  # "" when the record has no page to link to
 
 
+# The kinds whose page is addressed by the deadline's ref (the change, the notified assessment).
+KIND_PAGES: dict[str, str] = {
+    "change_classify": "web:change_detail",
+    "change_decide": "web:change_detail",
+    "notice_feedback": "web:shared_line_notice",
+    "capa_approval": "web:shared_line_notice",
+}
+
+
 def _deadline_url(d: selectors.Deadline) -> str:
-    """The page of the record owed: an event's page for the event kinds, else the record's own URL
-    if it has one (the kinds of other workflows), else none."""
+    """The page of the record owed: an event's page for the event kinds, the page ``KIND_PAGES``
+    names, else the record's own URL if it has one, else none."""
     if d.event is not None and getattr(d.event, "ref", None):
         return reverse("web:event_detail", args=[d.event.ref])
+    if d.kind in KIND_PAGES:
+        return reverse(KIND_PAGES[d.kind], args=[d.ref])
     get_url = getattr(d.record, "get_absolute_url", None)
     if callable(get_url):
         try:
