@@ -50,7 +50,26 @@ def collect() -> dict:
         if editable:
             break
 
+    # The collaboration records the demo seeds (weituo.demo.collaboration): the journey's batch, in
+    # production with its package complete, and the other MAH's batch on the same line.
+    from weituo.batches.models import Batch
+
+    journey = Batch.objects.select_related("product", "contract").get(
+        ref__startswith="DEMO-", ref__endswith="-03", product__holder=mah, line=shared
+    )
+    journey_facts = {
+        "batch": journey.ref,
+        "number": journey.number,
+        "contract": journey.contract.ref,
+        "product_name": journey.product.name,
+        "mah_name": mah.name,
+        "mah_product_names": sorted(Product.objects.filter(holder=mah).values_list("name", flat=True)),
+        "mah_batch_numbers": sorted(Batch.objects.filter(product__holder=mah).values_list("number", flat=True)),
+        "mah2_batches": sorted(Batch.objects.filter(product__holder=mah2).values_list("ref", flat=True)),
+    }
+
     return {
+        "journey": journey_facts,
         "mah": mah.ref,
         "mah2": mah2.ref,
         "cmo": cmo.ref,
