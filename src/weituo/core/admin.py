@@ -20,12 +20,19 @@ from .models import CalendarYear
 
 
 def admin_actor(request: HttpRequest) -> Actor:
-    """The actor behind an admin request. A Django superuser without a membership acts as platform admin."""
+    """The actor behind an admin request. A Django superuser without a membership acts as platform admin.
+
+    Computed once per request: the admin index asks every registered model for its permissions.
+    """
     from weituo.accounts.selectors import actor_for_user
 
+    cached = getattr(request, "_weituo_admin_actor", None)
+    if cached is not None:
+        return cached
     actor = actor_for_user(request.user)
     if request.user.is_superuser and not actor.is_platform_admin:
         actor = replace(actor, memberships=(*actor.memberships, MembershipView(Role.PLATFORM_ADMIN, None)))
+    request._weituo_admin_actor = actor
     return actor
 
 
