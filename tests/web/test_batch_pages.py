@@ -416,3 +416,84 @@ def test_the_pages_speak_chinese_first_and_english_on_request(world, as_user, re
     assert "签署：放行" in html(signing) and "出厂放行" in block(signing, "page-title")
     page = client.get(detail_url(ready), HTTP_ACCEPT_LANGUAGE="en")
     assert "Blockers of the factory release" in html(page) and "Timeline" in html(page)
+
+
+# --- axes lockout at signing, stored files, the step's own name ------------------------------------
+
+
+def test_repeated_wrong_passwords_lock_the_signer_out_on_weituos_own_page(world, as_user, ready):
+    client = as_user(world.cmo_qp)
+    codes = []
+    for n in range(5):
+        response = sign(client, ready, "factory", password=f"guess-{n}")
+        codes.append(re.search(r'data-testid="release-error" data-code="([^"]+)"', html(response)).group(1))
+    assert codes == ["signature_refused"] * 4 + ["signature_locked_out"]  # the 5th failure locks
+    assert response.status_code == 403 and response["Content-Type"].startswith("text/html")
+    error = block(response, "release-error")
+    assert "连续错误 5 次" in error and "30 分钟" in error and "平台管理员" in error
+    assert "account locked after 5 wrong passwords; try again after 30 minutes or ask the platform admin" in error
+    assert 'data-testid="page-title"' in html(response)  # weituo's page, not axes' plain 429
+    locked = sign(client, ready, "factory")  # the right password, too late
+    assert locked.status_code == 403 and 'data-code="signature_locked_out"' in block(locked, "release-error")
+    assert [r["code"] for r in refusals(ready)] == ["signature_refused"] * 6  # every attempt ledgered
+    assert not Signature.objects.exists() and Batch.objects.get(pk=ready.pk).status == "in_production"
+
+
+def _stored_document(world, as_user) -> tuple[ReleaseDocument, str]:
+    batch = make_batch(world)
+    as_user(world.cmo_qa).post(
+        reverse("web:batch_document_add", args=[batch.ref]),
+        {"kind": "batch_record", "title": "批生产记录", "file": pdf("bpr.pdf")},
+    )
+    document = ReleaseDocument.objects.get(batch=batch)
+    return document, reverse("web:batch_document", args=[batch.ref, document.pk])
+
+
+def test_a_document_missing_from_storage_is_a_bilingual_404_and_logged(world, as_user, caplog):
+    document, url = _stored_document(world, as_user)
+    document.file.storage.delete(document.file.name)
+    response = as_user(world.mah_qa).get(url)
+    assert response.status_code == 404
+    refusal = block(response, "refusal")
+    assert 'data-code="file_missing"' in refusal and "缺失" in refusal
+    assert "missing from storage; the record and its SHA-256 remain" in refusal
+    assert any(r.levelname == "ERROR" and document.sha256 in r.getMessage() for r in caplog.records)
+    assert ReleaseDocument.objects.get(pk=document.pk).sha256 == document.sha256
+    assert as_user(world.mah2_qa).get(url).status_code == 404  # the other MAH: the usual 404, no detail
+    assert "file-unavailable" not in ids_of(as_user(world.mah2_qa).get(url))
+
+
+def test_an_altered_document_is_refused_409_and_logged(world, as_user, caplog):
+    document, url = _stored_document(world, as_user)
+    with open(document.file.path, "wb") as f:
+        f.write(b"%PDF-1.7 weituo test record, edited afterwards")
+    response = as_user(world.cmo_qa).get(url)
+    assert response.status_code == 409 and not hasattr(response, "streaming_content")
+    refusal = block(response, "refusal")
+    assert 'data-code="file_altered"' in refusal and "篡改" in refusal and "tampered" in refusal
+    assert any(r.levelname == "ERROR" and "tampering" in r.getMessage() for r in caplog.records)
+
+
+def test_a_drugs_pages_say_factory_release_and_a_devices_production_release(world, as_user, ready):
+    client = as_user(world.cmo_qp)
+    signing = client.get(release_url(ready, "factory"))
+    assert "出厂放行" in block(signing, "page-title") and "器械" not in html(signing)
+    assert sign(client, ready, "factory").status_code == 302
+    page = client.get(detail_url(ready))
+    assert "出厂放行" in block(page, "decision-step") and "生产放行" not in html(page)
+    assert "出厂放行" in block(page, "batch-timeline")
+    assert "factory release" in block(client.get(detail_url(ready), HTTP_ACCEPT_LANGUAGE="en"), "decision-step")
+
+    # The same product as a device (a test shortcut: a real device has a registrant and a class, which
+    # the label does not depend on).
+    Product.objects.filter(ref="P-1").update(kind="device")
+    device = make_batch(world, "240404")
+    fill_package(world, device)
+    signing = client.get(release_url(device, "factory"))
+    assert "生产放行" in block(signing, "page-title") and "出厂放行" not in html(signing)
+    english = client.get(release_url(device, "factory"), HTTP_ACCEPT_LANGUAGE="en")
+    assert "production release" in block(english, "page-title") and "factory release" not in html(english).lower()
+    assert sign(client, device, "factory").status_code == 302
+    page = client.get(detail_url(device))
+    assert "生产放行" in block(page, "decision-step") and "器械：生产放行" not in html(page)
+    assert "生产放行" in block(page, "batch-timeline")  # the decision's row in the timeline names it the same

@@ -203,7 +203,8 @@ def batch_result_add(
 # --- the release ---------------------------------------------------------------------------------
 
 
-def _step_label(batch: Batch, step: str) -> tuple[str, str]:
+def step_label(batch: Batch, step: str) -> tuple[str, str]:
+    """The release step in the product's own words (zh, en): 出厂放行 for a drug, 生产放行 for a device."""
     if step == ReleaseStep.FACTORY:
         return ("生产放行", "production release") if batch.product.kind == "device" else ("出厂放行", "factory release")
     return "上市放行", "market release"
@@ -220,7 +221,7 @@ def _require_qp(actor: Actor, batch: Batch, step: str) -> None:
         who_zh, who_en = "产品持有人/注册人的质量受权人", "a QP of the product's MAH or registrant"
     qp = actor.user_id is not None and not actor.system
     if not (qp and any(m.role == role and m.organisation_id == org for m in actor.memberships)):
-        zh, en = _step_label(batch, step)
+        zh, en = step_label(batch, step)
         raise PermissionDenied(
             code="not_qp",
             message_zh=f"{zh}只能由{who_zh}办理",
@@ -232,7 +233,7 @@ def _require_qp(actor: Actor, batch: Batch, step: str) -> None:
 def _require_not_released(batch: Batch, step: str) -> None:
     decision = batch.decisions.filter(step=step).first()
     if decision is not None:
-        zh, en = _step_label(batch, step)
+        zh, en = step_label(batch, step)
         user = get_user_model().objects.get(pk=decision.decided_by_id)
         name = user.get_full_name() or user.get_username()
         when = timezone.localtime(decision.decided_at).strftime("%Y-%m-%d %H:%M")
@@ -256,7 +257,7 @@ def _check_release(actor: Actor, batch: Batch, step: str) -> None:
     _require_not_released(batch, step)
     problems = release_problems(batch, step)
     if problems:
-        zh, en = _step_label(batch, step)
+        zh, en = step_label(batch, step)
         raise ReleaseBlocked(
             code="release_blocked",
             message_zh=f"批次 {batch.number} 不能{zh}：{len(problems)} 项未满足",

@@ -14,13 +14,12 @@ release service refuses a release signed on a page older than ``WEITUO_SIGNING_W
 from __future__ import annotations
 
 import datetime as dt
-import os
 from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.core import signing
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
@@ -49,13 +48,16 @@ from weituo.batches.services import (
     batch_reject,
     batch_result_add,
     release_document_add,
+    step_label,
 )
 from weituo.core.errors import ApplicationError, ErrorDetail, NotFound, PermissionDenied, ValidationFailed
 from weituo.core.validation import bilingual
 from weituo.integrity.audited import object_type
 from weituo.integrity.models import Signature
+from weituo.integrity.services import SignatureRefused
 from weituo.quality.selectors import event_list, retention_obligation_list
 
+from ..files import stored_file_response
 from ..forms import TestIds, _choices
 from ..shell import page, paginate, query_without_page
 from ..templatetags.weituo_web import label
@@ -307,10 +309,7 @@ def _timeline(actor: Actor, batch: Batch, documents: list, results: list, decisi
         (object_type(Batch), str(batch.pk)): f"{_('Batch')} {batch.number}",
         **{(object_type(ReleaseDocument), str(d.pk)): f"{_('Release document')} {d.title}" for d in documents},
         **{(object_type(TestResult), str(r.pk)): f"{_('Test result')} {r.test_name}" for r in results},
-        **{
-            (object_type(ReleaseDecision), str(d["decision"].pk)): label(d["decision"].get_step_display())
-            for d in decisions
-        },
+        **{(object_type(ReleaseDecision), str(d["decision"].pk)): label(d["step_label"]) for d in decisions},
     }
     rows = trail_rows(entries, limit=None)  # newest first
     rows.reverse()
@@ -323,6 +322,20 @@ def _timeline(actor: Actor, batch: Batch, documents: list, results: list, decisi
     return rows
 
 
+def _step_label(batch: Batch, step: str) -> str:
+    """The step as the services name it, as a bilingual label for the ``label`` filter: a drug's
+    first step is 出厂放行 / factory release, a device's 生产放行 / production release (the choice
+    label names both, which reads wrong on either)."""
+    return " ".join(step_label(batch, step))
+
+
+def _decisions(actor: Actor, batch: Batch) -> list[dict[str, Any]]:
+    decisions = release_decisions(actor=actor, batch=batch)
+    for item in decisions:
+        item["step_label"] = _step_label(batch, item["decision"].step)
+    return decisions
+
+
 def _next_step(batch: Batch) -> str | None:
     if batch.status == BatchStatus.IN_PRODUCTION:
         return ReleaseStep.FACTORY
@@ -333,7 +346,7 @@ def _next_step(batch: Batch) -> str | None:
 
 def _detail_context(request: HttpRequest, actor: Actor, batch: Batch, **extra: Any) -> dict[str, Any]:
     package = release_package(actor=actor, batch=batch)
-    decisions = release_decisions(actor=actor, batch=batch)
+    decisions = _decisions(actor, batch)
     events = list(event_list(actor=actor, batch=batch))
     deviations = event_list(actor=actor, batch=batch, category="deviation")
     step = _next_step(batch)
@@ -411,15 +424,19 @@ def batch_result_add_view(request: HttpRequest, actor: Actor, ref: str) -> HttpR
 
 
 @page
-def batch_document_download(request: HttpRequest, actor: Actor, ref: str, pk: int) -> FileResponse:
-    """A file of the release package, served only to those who may see the batch (never by MEDIA_URL)."""
+def batch_document_download(request: HttpRequest, actor: Actor, ref: str, pk: int) -> HttpResponse:
+    """A file of the release package, served only to those who may see the batch (never by MEDIA_URL),
+    and only if it still matches its recorded SHA-256 (missing: 404; altered: 409)."""
     batch = batch_get(actor=actor, ref=ref)
     document = release_document_get(actor=actor, batch=batch, pk=pk)
-    try:
-        handle = document.file.open("rb")
-    except FileNotFoundError:
-        raise Http404("the file of this document is missing from storage") from None
-    return FileResponse(handle, as_attachment=True, filename=os.path.basename(document.file.name))
+    return stored_file_response(
+        request,
+        document.file,
+        document.sha256,
+        what_zh="放行资料",
+        what_en="release document",
+        ref=f"{batch.ref}#{document.pk}",
+    )
 
 
 @page
@@ -457,18 +474,33 @@ def _release_context(actor: Actor, batch: Batch, step: str, **extra: Any) -> dic
     return {
         "batch": batch,
         "step": step,
-        "step_label": ReleaseStep(step).label,
+        "step_label": _step_label(batch, step),
         "package": package,
         "digest": release_package_digest(actor=actor, batch=batch),
         "blockers": package.factory_blockers if step == ReleaseStep.FACTORY else package.market_blockers,
         "deviations": [(e, _event_url(e.ref)) for e in event_list(actor=actor, batch=batch)],
-        "decisions": release_decisions(actor=actor, batch=batch),
+        "decisions": _decisions(actor, batch),
         "may_sign": getattr(batch_abilities(actor=actor, batch=batch), f"{step}_release"),
         "form": ReleaseForm(initial={"signing_token": _signing_token(actor, batch, step), "version": batch.version}),
         "window_minutes": f"{_signing_window() / 60:g}",
         "active_nav": "batches",
         **extra,
     }
+
+
+def _locked_out(request: HttpRequest, error: ApplicationError) -> ApplicationError:
+    """A refused signature that locked the signer's account (django-axes counts wrong passwords at
+    signing with failed logins): the refusal in weituo's own words, on its own page. Clearing the
+    flag keeps axes' middleware from replacing the page with its plain 429 answer; the service has
+    already ledgered the refusal (``release_refused``)."""
+    if not isinstance(error, SignatureRefused) or not getattr(request, "axes_locked_out", False):
+        return error
+    request.axes_locked_out = False  # type: ignore[attr-defined]
+    limit = settings.AXES_FAILURE_LIMIT
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    zh = f"密码连续错误 {limit} 次，账号已锁定；请 {minutes} 分钟后再试，或联系平台管理员"
+    en = f"account locked after {limit} wrong passwords; try again after {minutes} minutes or ask the platform admin"
+    return SignatureRefused(code="signature_locked_out", message_zh=zh, message_en=en)
 
 
 def _signing_window() -> int:
@@ -497,9 +529,10 @@ def batch_release(request: HttpRequest, actor: Actor, ref: str, step: str) -> Ht
         )
     except NotFound:
         raise
-    except ApplicationError as e:
+    except ApplicationError as refusal:
+        e = _locked_out(request, refusal)
         batch = batch_get(actor=actor, ref=ref)  # as it is now: the page shows the current package
-        status = 403 if isinstance(e, PermissionDenied) else 422
+        status = 403 if isinstance(e, PermissionDenied) or e.code == "signature_locked_out" else 422
         context = _release_context(actor, batch, step, release_error=e, release_errors=_error_details(e))
         return render(request, "web/batches/release.html", context, status=status)
     return redirect(reverse("web:batch_detail", args=[batch.ref]) + "#decisions")
