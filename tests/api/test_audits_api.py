@@ -151,3 +151,31 @@ def test_the_deadlines_list_the_report_for_the_mah_and_the_finding_for_the_cmo(c
     assert owed("li.mah") == {("audit_report", "quality.audit")}
     assert owed("wang.cmo") == {("finding_response", "quality.auditfinding")}
     assert owed("zhou.mah2") == set()
+
+
+def test_the_report_file_downloads_intact_and_a_missing_or_altered_one_is_refused(
+    client, world, settings, tmp_path, caplog
+):
+    settings.MEDIA_ROOT = tmp_path
+    audit = conducted(client, world)
+    url = f"/api/v1/audits/{audit['ref']}/report/file"
+    assert client.get(url, **world.auth("li.mah")).json()["code"] == "no_report_file"
+    content = b"%PDF-1.7 the audit report"
+    reported = report(client, world, audit, SimpleUploadedFile("report.pdf", content, "application/pdf")).json()
+    for user in ("li.mah", "wang.cmo"):
+        response = client.get(url, **world.auth(user))
+        assert response.status_code == 200 and b"".join(response.streaming_content) == content
+        assert response["ETag"] == f'"{reported["report"]["sha256"]}"'
+    for user in ("zhou.mah2", "zhao.cmo2"):
+        assert client.get(url, **world.auth(user)).status_code == 404
+    stored = Audit.objects.get(ref=audit["ref"])
+    with open(stored.report_file.path, "wb") as f:
+        f.write(b"%PDF-1.7 a kinder report")
+    response = client.get(url, **world.auth("li.mah"))
+    assert response.status_code == 409 and response.json()["code"] == "file_altered"
+    stored.report_file.storage.delete(stored.report_file.name)
+    response = client.get(url, **world.auth("li.mah"))
+    assert response.status_code == 404 and response.json()["code"] == "file_missing"
+    assert "the record and its SHA-256 remain" in response.json()["message_en"]
+    assert [r.levelname for r in caplog.records if r.name == "weituo.integrity"] == ["ERROR", "ERROR"]
+    assert Audit.objects.get(ref=audit["ref"]).report_sha256 == reported["report"]["sha256"]

@@ -305,3 +305,30 @@ def test_the_journey_from_a_deviation_to_the_market_release(client, world):
     assert ("quality.qualityevent", "transition", "closed") in event_steps
     assert LedgerEntry.objects.filter(object_type="batches.batch", action="release_refused").count() >= 1
     assert ReleaseDocument.objects.filter(batch__ref=ref).count() == 3
+
+
+def test_a_file_missing_from_storage_is_404_and_an_altered_one_409_both_logged(client, world, media, caplog):
+    batch = make_batch(world)
+    document = upload(client, world, "wang.cmo", batch.ref, content=b"%PDF-1.7 original").json()
+    url = f"/api/v1/batches/{batch.ref}/documents/{document['id']}"
+    stored = ReleaseDocument.objects.get(pk=document["id"])
+    with open(stored.file.path, "wb") as f:  # changed behind weituo's back
+        f.write(b"%PDF-1.7 edited")
+    response = client.get(url, **world.auth("li.mah"))
+    assert response.status_code == 409 and response["Content-Type"].startswith("application/json")
+    error = response.json()
+    assert error["code"] == "file_altered" and "篡改" in error["message_zh"] and "tampered" in error["message_en"]
+    assert any(r.levelname == "ERROR" and document["sha256"] in r.getMessage() for r in caplog.records)
+    stored.file.storage.delete(stored.file.name)
+    caplog.clear()
+    response = client.get(url, **world.auth("li.mah"))
+    assert response.status_code == 404
+    error = response.json()
+    assert error["code"] == "file_missing" and "缺失" in error["message_zh"]
+    assert error["message_en"] == (
+        "the file of this release document is missing from storage; the record and its SHA-256 remain"
+    )
+    assert any(r.levelname == "ERROR" and "missing from storage" in r.getMessage() for r in caplog.records)
+    assert ReleaseDocument.objects.get(pk=document["id"]).sha256 == document["sha256"]  # the record remains
+    # the other MAH on the shared line learns nothing of it: the plain 404 of a record it may not see
+    assert client.get(url, **world.auth("zhou.mah2")).json()["code"] != "file_missing"

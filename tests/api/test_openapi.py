@@ -98,6 +98,7 @@ OPERATIONS = {
     ("post", "/api/v1/audits"),
     ("get", "/api/v1/audits/{ref}"),
     ("get", "/api/v1/audits/{ref}/timeline"),
+    ("get", "/api/v1/audits/{ref}/report/file"),
     ("post", "/api/v1/audits/{ref}/conduct"),
     ("post", "/api/v1/audits/{ref}/findings"),
     ("post", "/api/v1/audits/{ref}/report"),

@@ -244,3 +244,24 @@ def test_a_default_due_date_counted_through_an_unknown_year_is_shown_provisional
     page = login("mah.qa").get(f"/audits/{audit.ref}/")
     assert "audit-report-provisional" in ids_of(page)  # 2027's holidays are not published yet
     assert "2027-" in block(page, "audit-report-due")[:200]
+
+
+def test_a_report_file_missing_or_altered_is_refused_on_a_bilingual_page(login, world, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    audit = conducted(world)
+    upload = SimpleUploadedFile("report.pdf", b"%PDF-1.7 report", content_type="application/pdf")
+    client = login("mah.qa")
+    client.post(f"/audits/{audit.ref}/do/report/", {"version": audit.version, "summary": "符合", "file": upload})
+    stored = Audit.objects.get(pk=audit.pk)
+    with open(stored.report_file.path, "wb") as f:
+        f.write(b"%PDF-1.7 report, rewritten")
+    response = client.get(f"/audits/{audit.ref}/report-file/")
+    assert response.status_code == 409
+    assert 'data-code="file_altered"' in block(response, "refusal") and "篡改" in html(response)
+    stored.report_file.storage.delete(stored.report_file.name)
+    response = client.get(f"/audits/{audit.ref}/report-file/")
+    assert response.status_code == 404 and "file-unavailable" in ids_of(response)
+    refusal = block(response, "refusal")
+    assert 'data-code="file_missing"' in refusal and "审核报告的文件在存储中缺失" in refusal
+    assert "missing from storage; the record and its SHA-256 remain" in refusal
+    assert Audit.objects.get(pk=audit.pk).report_sha256 == stored.report_sha256

@@ -12,15 +12,18 @@ is an action the audit's status does not allow.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
-from django.http import HttpRequest
+from django.http import FileResponse, HttpRequest
 from ninja import File, Form, Path, Query, Router, Schema, Status
 from ninja.files import UploadedFile as NinjaUploadedFile
 from pydantic import Field
 
 from weituo.contracts import selectors as contracts
+from weituo.core.errors import NotFound
+from weituo.integrity.stored_files import open_verified
 from weituo.quality import selectors, services
 from weituo.quality.choices import AuditMode, AuditStatus, FindingSeverity
 from weituo.quality.models import Audit
@@ -235,6 +238,44 @@ def audits(request: HttpRequest, filters: Query[AuditFilter]):
 def audit(request: HttpRequest, ref: str = RefPath):
     """The audit with its report (due date, provisional / overdue / late), findings and their CAPA."""
     return _detail(request, ref)
+
+
+@router.get(
+    "/audits/{ref}/report/file",
+    response={**READ, **errors(409)},
+    summary="下载审核报告 download the report file",
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "报告文件 the report file",
+                "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+)
+def audit_report_file(request: HttpRequest, ref: str = RefPath):
+    """The report file as stored (an attachment, ``application/octet-stream``), its SHA-256 in the
+    ``ETag``. 404 for an audit the caller may not see or one without a report file, and
+    ``file_missing`` for a file missing from storage (the record and its SHA-256 remain); 409
+    ``file_altered`` for a file that no longer matches its recorded SHA-256 (never served)."""
+    audit = _audit(request, ref)
+    if not audit.report_file:
+        raise NotFound(
+            code="no_report_file",
+            message_zh="该审核没有报告文件",
+            message_en="this audit has no report file",
+        )
+    handle = open_verified(
+        audit.report_file, audit.report_sha256, what_zh="审核报告", what_en="audit report", ref=audit.ref
+    )
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=os.path.basename(audit.report_file.name),
+        content_type="application/octet-stream",
+    )
+    response["ETag"] = f'"{audit.report_sha256}"'
+    return response
 
 
 @router.get("/audits/{ref}/timeline", response={200: list[TimelineEntryOut], **READ}, summary="审核时间线 timeline")

@@ -31,6 +31,7 @@ from weituo.batches import selectors, services
 from weituo.batches.choices import BatchStatus, DocumentKind, ReleaseStep
 from weituo.batches.models import Batch
 from weituo.contracts import selectors as contracts
+from weituo.integrity.stored_files import open_verified
 from weituo.quality import selectors as quality
 from weituo.registry import selectors as registry
 
@@ -256,7 +257,7 @@ def batch_timeline(request: HttpRequest, ref: str = RefPath):
 
 @router.get(
     "/batches/{ref}/documents/{document_id}",
-    response=READ,
+    response={**READ, **errors(409)},
     summary="下载放行资料 download a file",
     openapi_extra={
         "responses": {
@@ -269,13 +270,20 @@ def batch_timeline(request: HttpRequest, ref: str = RefPath):
 )
 def document_download(request: HttpRequest, ref: str = RefPath, document_id: int = RecordId):
     """The file as stored (always as an attachment, ``application/octet-stream``); its SHA-256 in
-    the ``ETag``. A file of a batch the caller may not see is 404."""
+    the ``ETag``. A file of a batch the caller may not see is 404; a file missing from storage is 404
+    ``file_missing`` (the record and its SHA-256 remain); a file that no longer matches its recorded
+    SHA-256 is 409 ``file_altered`` (possible tampering: never served)."""
     actor = actor_of(request)
-    document = selectors.release_document_get(
-        actor=actor, batch=selectors.batch_get(actor=actor, ref=ref), pk=document_id
-    )
+    batch = selectors.batch_get(actor=actor, ref=ref)
+    document = selectors.release_document_get(actor=actor, batch=batch, pk=document_id)
     response = FileResponse(
-        document.file.open("rb"),
+        open_verified(
+            document.file,
+            document.sha256,
+            what_zh="放行资料",
+            what_en="release document",
+            ref=f"{batch.ref}#{document.pk}",
+        ),
         as_attachment=True,
         filename=os.path.basename(document.file.name),
         content_type="application/octet-stream",

@@ -10,13 +10,12 @@ the version of the record it changes, passed to the service as ``expected_versio
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django import forms
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -33,6 +32,7 @@ from weituo.quality.models import Audit, AuditFinding, Capa
 from weituo.quality.records import StaleRecord
 from weituo.quality.selectors.audits import audit_actions, plannable_contracts
 
+from ..files import stored_file_response
 from ..forms import TestIds, _choices
 from ..labels import ACTION_LABELS
 from ..shell import page, paginate, query_without_page
@@ -276,16 +276,15 @@ def audit_detail(request: HttpRequest, actor: Actor, ref: str) -> HttpResponse:
 
 
 @page
-def audit_report_download(request: HttpRequest, actor: Actor, ref: str) -> FileResponse:
-    """The report file, served only to those who may see the audit (never by MEDIA_URL)."""
+def audit_report_download(request: HttpRequest, actor: Actor, ref: str) -> HttpResponse:
+    """The report file, served only to those who may see the audit (never by MEDIA_URL), and only if
+    it still matches its recorded SHA-256 (missing: 404; altered: 409)."""
     audit = selectors.audit_get(actor=actor, ref=ref)
     if not audit.report_file:
         raise Http404("this audit has no report file")
-    try:
-        handle = audit.report_file.open("rb")
-    except FileNotFoundError:
-        raise Http404("the report file is missing from storage") from None
-    return FileResponse(handle, as_attachment=True, filename=os.path.basename(audit.report_file.name))
+    return stored_file_response(
+        request, audit.report_file, audit.report_sha256, what_zh="审核报告", what_en="audit report", ref=audit.ref
+    )
 
 
 # --- acting on an audit ----------------------------------------------------------------------------
