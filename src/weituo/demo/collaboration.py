@@ -14,13 +14,41 @@ zhou.jun QP / wu.gang production) it leaves, for mah's product:
 * batch ``…-04``: in production, an open OOS result raised by the CMO, with its deadline from the agreement;
 
 and for mah2's product on the same line one batch of its own, so that isolation can be seen (li.na
-never sees it, zhao.lei never sees mah's).
+never sees it, zhao.lei never sees mah's). Then the collaboration workflows, on mah's contract:
+
+* change ``…-CHG-01`` (art. 9): proposed by the CMO (sun.li), classified moderate/filing by the CMO
+  (zheng.hong) and major/approval by the MAH (li.na) — the higher governs: major/approval; approved by
+  zhang.min, the supplement application submitted and approved, implemented by the CMO. Art. 11: batch
+  ``…-05``, the first batch made after it, carries both parties' retention and stability duties;
+* change ``…-CHG-02``: just proposed and classified by the MAH, awaiting the CMO's classification
+  (sun.li's deadline);
+* the shared-line assessment CHG-01 started (art. 8, because it names the shared line): findings for
+  every product on the line, conclusion and controls notified to every MAH; mah's feedback answered
+  by the CMO and agreed; mah2's notice awaiting feedback; one CAPA approved by mah, awaiting mah2
+  (zhao.lei's two deadlines);
+* on-site audit ``…-AUD-01`` (arts. 13, 14) conducted last month, report issued (a PDF); a major
+  finding whose CAPA was implemented and checked effective, another whose CAPA is due in a week
+  (sun.li's deadline); a remote audit ``…-AUD-02`` is planned only if the agreement records electronic
+  data exchange (art. 14), otherwise none (the summary says so);
+* technology transfer ``DEMO-<product>-TT-01`` (art. 4) of mah's product, or of another product of the
+  contract when mah's already has one in progress (one at a time): lead and working group, the
+  first three steps, a risk raised by the CMO and controlled.
+
+Why CHG-01 is implemented on the day the demo is built, after batches 01–04, not weeks before: the
+services stamp the MAH's approval with the clock, and refuse an implementation dated before the
+approval (art. 9: "未经持有人批准，不得擅自实施") or in the future. An implementation dated weeks ago
+would need an approval dated weeks ago, which only a faked clock could give. So CHG-01 is approved,
+filed and implemented today (AS_OF when the clock is the demo's date), no existing batch is made after
+it, and batch ``…-05`` is registered as made that day: the first batch after the change, which gets
+its art. 11 duties the way a real batch does (``batch_create`` → ``obligations_for_new_batch``).
 
 Deterministic: refs, numbers, dates, quantities and results come from the seed and the demo's date;
-only the times the services stamp (raised, released) are the clock's. Idempotent: a re-run finds the
+only the times the services stamp (raised, released, approved …) are the clock's — and the refs the
+services make themselves: the shared-line assessment started by change control gets its own
+``SLA-<date>-<random>`` ref (``assessment_start`` takes no ref). Idempotent: a re-run finds the
 first batch's ref and changes nothing. Everything is written in one transaction: all or nothing.
 
-To extend (change control, shared-line assessments, audits …): add a ``_seed_<workflow>(ctx)`` below
+To extend: add a ``_seed_<workflow>(ctx)`` below
 and call it from ``seed_collaboration``; ``Context`` holds the actors, the contracts and the batches.
 """
 
@@ -34,16 +62,19 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.utils import timezone
 
 from weituo.accounts.actors import Actor
 from weituo.accounts.selectors import actor_for_user
 from weituo.batches import services as batches
 from weituo.batches.models import Batch
+from weituo.contracts import tech_transfer
 from weituo.contracts.choices import ART7_CATEGORIES
-from weituo.contracts.models import CommissionContract, CommunicationItem, QualityAgreement
+from weituo.contracts.models import CommissionContract, CommunicationItem, QualityAgreement, TechTransfer
 from weituo.contracts.services import communication_item_set
 from weituo.quality import services as quality
-from weituo.quality.models import QualityEvent
+from weituo.quality.choices import SharedLineTrigger
+from weituo.quality.models import Audit, Capa, Change, QualityEvent, SharedLineAssessment, SharedLineNotice
 from weituo.registry.models import Line, LineProduct, Person, Product
 from weituo.registry.selectors import shared_lines
 
@@ -82,6 +113,7 @@ class Context:
     actors: dict[str, Actor]
     batches: dict[str, Batch] = field(default_factory=dict)
     events: dict[str, QualityEvent] = field(default_factory=dict)
+    changes: dict[str, Change] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -99,7 +131,7 @@ def _ref(ctx: Context, suffix: str) -> str:
 
 def _actors() -> dict[str, Actor]:
     users = get_user_model().objects
-    names = ("li.na", "wang.qiang", "zhao.lei", "sun.li", "zhou.jun", "wu.gang")
+    names = ("li.na", "wang.qiang", "zhang.min", "zhao.lei", "sun.li", "zhou.jun", "wu.gang", "zheng.hong")
     return {name: actor_for_user(users.get(username=name)) for name in names}
 
 
@@ -319,6 +351,262 @@ def _seed_batches(ctx: Context) -> None:
         _batch(ctx, "01", _number(ctx, 51), AS_OF - timedelta(days=5), product=ctx.product2, contract=ctx.contract2)
 
 
+# --- change control, the shared-line assessment it starts, audits, technology transfer -------------
+
+# The CMO's process change: each party's own class, path and rationale, so the higher visibly governs.
+CHANGE_CLASSIFICATIONS = {  # party: (class, regulatory path, rationale)
+    "cmo": (
+        "moderate",
+        "filing",
+        "F0 值仍不低于 12，参数调整在已验证的设计空间内，按中等变更备案管理",
+    ),
+    "mah": (
+        "major",
+        "approval",
+        "无菌制剂的灭菌工艺变更影响无菌保证水平，按《药品上市后变更管理办法（试行）》属重大变更，须经审批",
+    ),
+}
+
+
+def _today() -> date:
+    """The date the services stamp: an approval, a filing or an implementation cannot be later, nor
+    (an implementation) earlier than the approval the service records now."""
+    return timezone.localdate()
+
+
+def _seed_changes(ctx: Context) -> None:
+    """Art. 9 and 11: the CMO's major process change, carried to implementation, and its first batch;
+    the MAH's new change awaiting the CMO's classification (a deadline of sun.li)."""
+    cmo_qa, cmo_head, mah_qa, mah_head = (ctx.actors[n] for n in ("sun.li", "zheng.hong", "li.na", "zhang.min"))
+    change = quality.change_propose(
+        actor=cmo_qa,
+        contract=ctx.contract,
+        products=[ctx.product],
+        lines=[ctx.line],  # a shared line: change control starts the shared-line assessment (art. 8)
+        trigger=SharedLineTrigger.FORMULA_OR_PROCESS_CHANGE,
+        title="终端灭菌工艺参数变更（121 ℃ 15 分钟改为 121 ℃ 12 分钟）",
+        description="灭菌釜热分布与热穿透再验证完成，F0 值不低于 12；为缩短灭菌周期、降低产品降解，"
+        "拟调整终端灭菌保温时间。设备、装载方式和清洁程序不变。",
+        ref=_ref(ctx, "CHG-01"),
+    )
+    for party, actor in (("cmo", cmo_head), ("mah", mah_qa)):
+        change_class, path, rationale = CHANGE_CLASSIFICATIONS[party]
+        change = quality.change_classify(
+            actor=actor, change=change, change_class=change_class, regulatory_path=path, rationale=rationale
+        )
+    change = quality.change_decide(
+        actor=mah_head, change=change, approve=True, note="同意按重大变更（审批类）管理；获批后方可实施"
+    )
+    today = _today()
+    reference = f"DEMO-CYHB-{ctx.seed:04d}"
+    change = quality.change_filing_record(actor=mah_qa, change=change, to="submitted", on=today, reference=reference)
+    change = quality.change_filing_record(actor=mah_qa, change=change, to="accepted", on=today, reference=reference)
+    change = quality.change_implement(
+        actor=cmo_qa, change=change, on=today, note="已修订灭菌工艺规程 SOP-PR-031 并完成培训；自下一批起执行"
+    )
+    ctx.changes["major"] = change
+    # The first batch made after the change: registering it gives both parties its art. 11 duties.
+    _batch(ctx, "05", _number(ctx, 5), today)
+    ctx.changes["proposed"] = _proposed_change(ctx)
+
+
+def _proposed_change(ctx: Context) -> Change:
+    mah_qa = ctx.actors["li.na"]
+    change = quality.change_propose(
+        actor=mah_qa,
+        contract=ctx.contract,
+        products=[ctx.product],
+        title="增加原料药第二供应商",
+        description="为保障供应，拟增加一家原料药供应商；质量标准不变，供应商审计与三批对比研究已完成。",
+        ref=_ref(ctx, "CHG-02"),
+    )
+    return quality.change_classify(
+        actor=mah_qa,
+        change=change,
+        change_class="moderate",
+        regulatory_path="filing",
+        rationale="变更原料药供应商（质量标准不变），按中等变更备案管理",
+    )
+
+
+def _seed_shared_line(ctx: Context) -> SharedLineAssessment:
+    """Art. 8, the assessment the major change started: findings for every product on the line, the
+    conclusion and controls notified to every MAH; mah's feedback answered and agreed, mah2's notice
+    awaiting its feedback; one CAPA approved by mah and awaiting the others (a deadline of zhao.lei)."""
+    cmo_qa, mah_qa = ctx.actors["sun.li"], ctx.actors["li.na"]
+    assessment = SharedLineAssessment.objects.get(change=ctx.changes["major"], line=ctx.line)
+    on_line = LineProduct.objects.filter(line=ctx.line).select_related("product").order_by("product__ref")
+    for product in dict.fromkeys(lp.product for lp in on_line):
+        changed = product.pk == ctx.product.pk
+        quality.assessment_product_risk_set(
+            actor=cmo_qa,
+            assessment=assessment,
+            product=product,
+            findings=(
+                f"{product.name}：灭菌保温时间缩短，设备、装载方式与清洁程序不变；"
+                if changed
+                else f"{product.name}：本品工艺不变；"
+            )
+            + "按最大允许残留量（MACO）计算的清洁限度不变，最近三次清洁验证残留均低于限度。",
+        )
+    assessment = quality.assessment_notify(
+        actor=cmo_qa,
+        assessment=assessment,
+        conclusion="灭菌工艺参数变更不改变共线设备、清洁程序和产品接触表面，不引入新的交叉污染风险；风险可接受。",
+        controls="变更后前三批加做灭菌釜热分布确认；品种切换时按现行清洁验证程序清洁并检测残留。",
+    )
+    notice = SharedLineNotice.objects.get(assessment=assessment, mah_id=ctx.contract.mah_id)
+    notice = quality.notice_feedback(
+        actor=mah_qa, notice=notice, feedback="请提供变更后首批热分布确认数据，并说明是否影响我司品种的清场时间。"
+    )
+    notice = quality.notice_respond(
+        actor=cmo_qa,
+        notice=notice,
+        response="首批热分布确认数据于实施后 5 个工作日内上传；清洁程序未变，清场时间不变。",
+    )
+    quality.notice_agree(actor=mah_qa, notice=notice, note="答复可接受，达成一致")
+    capa = quality.assessment_capa_add(
+        actor=cmo_qa,
+        assessment=assessment,
+        description="灭菌釜温度探头校准周期由 12 个月缩短为 6 个月，并纳入共线品种切换检查表",
+        due_on=AS_OF + timedelta(days=30),
+    )
+    quality.assessment_capa_decide(actor=mah_qa, capa=capa, approve=True, note="同意")
+    return assessment
+
+
+def _seed_audits(ctx: Context) -> Audit | None:
+    """Arts. 13 and 14: last month's on-site audit with its report, a major finding remedied (CAPA
+    effective) and another whose CAPA is due soon (a deadline of sun.li); a remote audit is planned
+    only if the agreement records electronic data exchange (art. 14), else none. Returns it."""
+    mah_qa, cmo_qa = ctx.actors["li.na"], ctx.actors["sun.li"]
+    start = AS_OF - timedelta(days=27)
+    audit = quality.audit_plan(
+        actor=mah_qa,
+        contract=ctx.contract,
+        mode="on_site",
+        scope=f"{ctx.product.name} 生产线 {ctx.line.name}：质量体系、灭菌与无菌保证、偏差与变更管理",
+        auditors="李娜、张敏",
+        planned_on=start,
+        ref=_ref(ctx, "AUD-01"),
+    )
+    audit = quality.audit_conduct(
+        actor=mah_qa,
+        audit=audit,
+        conducted_from=start,
+        conducted_to=start + timedelta(days=2),
+        report_due_on=AS_OF + timedelta(days=3),
+    )
+    major = quality.audit_finding_add(
+        actor=mah_qa,
+        audit=audit,
+        severity="major",
+        description="灭菌釜温度探头校准已超期 2 个月，期间生产的批次未按偏差进行评估",
+        reference="《药品生产质量管理规范（2010年修订）》第五章第五节 校准",
+        response_due_on=AS_OF - timedelta(days=10),
+    )
+    other = quality.audit_finding_add(
+        actor=mah_qa,
+        audit=audit,
+        severity="other",
+        description="偏差调查报告未附环境监测趋势数据",
+        reference="《药品生产质量管理规范（2010年修订）》第十章第五节 偏差处理",
+        response_due_on=AS_OF + timedelta(days=7),
+    )
+    content = _pdf(f"audit report {audit.ref}", f"on-site audit of contract {ctx.contract.number}, seed {ctx.seed}")
+    audit = quality.audit_report(
+        actor=mah_qa,
+        audit=Audit.objects.get(pk=audit.pk),
+        summary="受托方质量体系总体运行有效；主要缺陷 1 项、一般缺陷 1 项，均须整改并经持有人确认。",
+        file=SimpleUploadedFile(f"audit-report-{audit.ref}.pdf", content, content_type="application/pdf"),
+    )
+    capa = quality.finding_capa_add(
+        actor=cmo_qa,
+        finding=major,
+        description="完成全部温度探头校准；对超期期间的 6 批进行偏差评估；校准计划纳入电子提醒",
+        due_on=AS_OF - timedelta(days=10),
+    )
+    capa = quality.finding_capa_implement(actor=cmo_qa, capa=capa, note="探头已校准合格；6 批评估结论为不影响产品质量")
+    quality.finding_capa_check(actor=mah_qa, capa=capa, effective=True, note="现场复核校准记录与提醒设置，措施有效")
+    quality.finding_capa_add(
+        actor=cmo_qa,
+        finding=other,
+        description="修订偏差调查 SOP，调查报告须附相关环境监测趋势图",
+        due_on=AS_OF + timedelta(days=7),
+    )
+    planned_on = AS_OF + timedelta(days=45)
+    agreement = quality.agreement_in_force(ctx.contract, planned_on)
+    if agreement is None or not agreement.electronic_data_exchange:
+        return None  # art. 14: without electronic data exchange a remote audit may not replace an on-site one
+    return quality.audit_plan(
+        actor=mah_qa,
+        contract=ctx.contract,
+        mode="remote",
+        scope="通过电子数据交换审阅批生产记录、检验记录与偏差台账",
+        auditors="李娜",
+        planned_on=planned_on,
+        ref=_ref(ctx, "AUD-02"),
+    )
+
+
+def _transfer_product(ctx: Context) -> Product | None:
+    """mah's product, or another of the contract, without a transfer in progress (only one at a time)."""
+    running = {
+        t.product_id
+        for t in TechTransfer.objects.filter(contract=ctx.contract)
+        if tech_transfer.transfer_state(t) == tech_transfer.IN_PROGRESS
+    }
+    products = sorted(ctx.contract.products.all(), key=lambda p: (p.pk != ctx.product.pk, p.ref))
+    return next((p for p in products if p.pk not in running), None)
+
+
+def _seed_transfer(ctx: Context) -> TechTransfer | None:
+    """Art. 4: a transfer in progress, with the CMO's lead and working group, its first steps, and a
+    risk raised by the CMO and controlled. None when every product of the contract has one running."""
+    product = _transfer_product(ctx)
+    if product is None:
+        return None
+    mah_qa, cmo_qa = ctx.actors["li.na"], ctx.actors["sun.li"]
+    started = AS_OF - timedelta(days=70)
+    transfer = tech_transfer.tech_transfer_start(
+        actor=mah_qa, contract=ctx.contract, product=product, started_on=started, ref=f"DEMO-{product.ref}-TT-01"
+    )
+    cmo_people = list(Person.objects.filter(organisation_id=ctx.contract.cmo_id).order_by("ref")[:3])
+    mah_people = list(Person.objects.filter(organisation_id=ctx.contract.mah_id).order_by("ref")[:1])
+    if not cmo_people:
+        raise LookupError(f"the CMO of {ctx.contract.ref} has no person to lead the technology transfer")
+    transfer = tech_transfer.tech_transfer_set_team(
+        actor=cmo_qa,
+        transfer=transfer,
+        lead=cmo_people[0],
+        working_group=cmo_people[1:] + mah_people,
+        reason="第四条（1）配备技术转移负责人，成立工作组",
+    )
+    for step, days, note in (
+        ("plan_reviewed", 60, "技术转移方案可行性审核通过，明确批量与关键工艺参数"),
+        ("equipment_qualified", 45, "配液罐、灌装机安装与运行确认完成"),
+        ("cleaning_validated", 30, "清洁方法验证三批残留均低于限度"),
+    ):
+        tech_transfer.tech_transfer_record_step(
+            actor=cmo_qa, transfer=transfer, step=step, done_on=AS_OF - timedelta(days=days), note=note
+        )
+    risk = tech_transfer.tech_transfer_risk_raise(
+        actor=cmo_qa,
+        transfer=transfer,
+        description="分析方法转移中有关物质检测的系统适用性两次未达标",
+        raised_on=AS_OF - timedelta(days=25),
+        measures="更换同型号色谱柱，双方实验室比对",
+        ref=f"DEMO-{product.ref}-TTR-01",
+    )
+    tech_transfer.tech_transfer_risk_control(
+        actor=mah_qa,
+        risk=risk,
+        resolved_on=AS_OF - timedelta(days=18),
+        resolution="更换色谱柱后系统适用性连续三次符合要求，双方比对结果一致，风险已控制",
+    )
+    return TechTransfer.objects.get(pk=transfer.pk)
+
+
 def _summary(ctx: Context, created: bool, added_items: int) -> Summary:
     states = []
     for batch in Batch.objects.filter(ref__startswith="DEMO-", line=ctx.line).select_related("product__holder"):
@@ -331,10 +619,78 @@ def _summary(ctx: Context, created: bool, added_items: int) -> Summary:
     lines = [f"协作演示数据 collaboration records on line {ctx.line.ref}（{ctx.line.name}）:", *states]
     if added_items:
         lines.append(f"  沟通清单补充 {added_items} 项 / {added_items} communication-list item(s) added")
+    lines += _workflow_lines(ctx)
     lines.append(
         f"  浏览器流程使用批次 journey batch (raise the deviation on it): {number}（{journey}，生产中，放行资料齐全）"
     )
     return Summary(lines=lines, journey_batch=number, created=created)
+
+
+def _workflow_lines(ctx: Context) -> list[str]:
+    """One line (Chinese, then English) per workflow record, read back from the database, so that a
+    re-run prints the same as the first run."""
+    lines = []
+    major = Change.objects.filter(ref=_ref(ctx, "CHG-01")).first()
+    if major is not None:
+        first = Batch.objects.filter(ref=f"DEMO-{ctx.product.ref}-05").first()
+        lines.append(
+            f"  变更 change {major.ref}：受托方提出；受托方定为中等/备案、持有人定为重大/审批，按较高级别"
+            f"（{major.change_class}/{major.regulatory_path}）管理；已批准、获批并于 {major.implemented_on} 实施"
+            + (f"，其后首批 {first.number} 须双方留样及持续稳定性考察（第十一条）" if first else "")
+            + f" / proposed by the CMO, classified moderate/filing by the CMO and major/approval by the MAH: "
+            f"the higher governs; approved, accepted by the regulator, implemented on {major.implemented_on}"
+            + (f"; the first batch after it ({first.number}) carries both parties' art. 11 duties" if first else "")
+        )
+    proposed = Change.objects.filter(ref=_ref(ctx, "CHG-02")).first()
+    if proposed is not None:
+        lines.append(
+            f"  变更 change {proposed.ref}：持有人提出并定类，待受托方定类（孙丽的待办期限）"
+            f" / proposed and classified by the MAH, awaiting the CMO's classification (sun.li's deadline)"
+        )
+    assessment = SharedLineAssessment.objects.filter(change=major).first() if major else None
+    if assessment is not None:
+        notices = assessment.notices.count()
+        lines.append(
+            f"  共线风险评估 shared-line assessment {assessment.ref}（由变更 {major.ref} 发起）：已通报 {notices} 家持有人；"
+            f"本持有人反馈已答复并达成一致，其他持有人待反馈；纠正预防措施 1 项已获本持有人同意，待其他持有人审核"
+            f"（赵磊的待办期限） / started by change {major.ref}, notified to {notices} MAHs: mah's feedback answered "
+            f"and agreed, the others' feedback awaited; one CAPA approved by mah, awaiting the others (zhao.lei's deadlines)"
+        )
+    audit = Audit.objects.filter(ref=_ref(ctx, "AUD-01")).first()
+    if audit is not None:
+        planned = Capa.objects.filter(finding__audit=audit, status="planned").order_by("due_on").first()
+        due = planned.due_on if planned else "—"
+        lines.append(
+            f"  现场审核 on-site audit {audit.ref}（{audit.conducted_from}–{audit.conducted_to}）：报告已出具；"
+            f"发现 2 项（主要 1 项），1 项整改经确认有效，1 项整改应于 {due} 完成 / report issued; two findings "
+            f"(one major): one CAPA checked effective, the other's due on {due}"
+        )
+    remote = Audit.objects.filter(ref=_ref(ctx, "AUD-02")).first()
+    if remote is not None:
+        lines.append(
+            f"  非现场审核 remote audit {remote.ref}：计划于 {remote.planned_on} / planned on {remote.planned_on}"
+        )
+    elif audit is not None:
+        lines.append(
+            "  未计划非现场审核：质量协议未约定电子数据交换（第十四条） / no remote audit planned: the quality "
+            "agreement does not provide for electronic data exchange (art. 14)"
+        )
+    transfer = TechTransfer.objects.filter(
+        contract=ctx.contract, ref__startswith="DEMO-", ref__endswith="-TT-01"
+    ).first()
+    if transfer is not None:
+        steps, risks = transfer.steps.count(), transfer.risks.filter(status="controlled").count()
+        lines.append(
+            f"  技术转移 technology transfer {transfer.ref}（{transfer.product.name}）进行中：工作组已成立，"
+            f"已记录 {steps} 个步骤，{risks} 项风险已控制 / in progress: team appointed, {steps} steps recorded, "
+            f"{risks} risk(s) raised and controlled"
+        )
+    elif audit is not None:
+        lines.append(
+            "  未新建技术转移：该协议的每个品种均已有进行中的技术转移 / no technology transfer added: every product "
+            "of the contract already has one in progress"
+        )
+    return lines
 
 
 def seed_collaboration(*, seed: int = 1, province: str = "32") -> Summary:
@@ -346,4 +702,8 @@ def seed_collaboration(*, seed: int = 1, province: str = "32") -> Summary:
     with transaction.atomic():
         added = _communication_list(ctx)
         _seed_batches(ctx)
+        _seed_changes(ctx)
+        _seed_shared_line(ctx)
+        _seed_audits(ctx)
+        _seed_transfer(ctx)
     return _summary(ctx, created=True, added_items=added)
