@@ -199,8 +199,10 @@ def test_deviation_to_market_release_and_the_redacted_shared_line_notice(open_pa
     # 8. The second MAH sees the redacted notice and nothing of the first MAH.
     other = open_page("zhao.lei")
     other.goto("/shared-line/notices/")
-    expect(other.get_by_test_id("notice-row")).to_have_count(1)
-    other.get_by_test_id("notice-link").first.click()
+    # The demo seeds a notice of its own (the assessment its change started): find this journey's.
+    notice_row = other.locator(f'[data-testid="notice-row"][data-ref="{assessment}"]')
+    expect(notice_row).to_have_count(1)
+    notice_row.get_by_test_id("notice-link").click()
     expect(other.get_by_test_id("notice-conclusion")).to_contain_text("风险可接受")
     expect(other.get_by_test_id("notice-controls")).to_contain_text("清洁验证")
     assert int(other.get_by_test_id("notice-other-count").get_attribute("data-count")) >= 1
