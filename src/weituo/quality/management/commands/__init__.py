@@ -1,0 +1,1 @@
+"""``weituo deadlines …``."""
