@@ -42,11 +42,11 @@ from weituo.contracts.models import CommissionContract
 from weituo.core.errors import ErrorDetail, InvalidTransition, validation_failed
 from weituo.core.selectors import working_calendar
 
+from .. import capa as capa_steps
 from .. import records
 from ..audit_due import REPORT_DUE_WORKING_DAYS, default_report_due, reported_late
 from ..choices import (
     AUDIT_TRANSITIONS,
-    CAPA_TRANSITIONS,
     AuditMode,
     AuditStatus,
     CapaStatus,
@@ -409,16 +409,7 @@ def finding_capa_implement(*, actor: Actor, capa: Capa, note: str, expected_vers
     audit = capa.finding.audit
     require_party(actor, audit.contract, EventParty.CMO, "报告整改措施已实施", "report this CAPA implemented")
     _require_status(audit, OPEN_FOR_CAPA, "再修改整改措施", "change its CAPA")
-    note = required_text(note, "implementation_note", "应说明实施情况", "describe what was done")
-    return records.transition(
-        actor,
-        capa,
-        CAPA_TRANSITIONS,
-        CapaStatus.IMPLEMENTED,
-        implemented_at=timezone.now(),
-        implemented_by_id=user_id(actor),
-        implementation_note=note,
-    )
+    return capa_steps.mark_implemented(actor, capa, note)
 
 
 @transaction.atomic
@@ -437,16 +428,7 @@ def finding_capa_check(
             "the effectiveness check is for QA or the head of quality of the MAH",
         )
     _require_status(audit, OPEN_FOR_CAPA, "再确认整改措施", "check its CAPA")
-    note = required_text(note, "effectiveness_note", "应填写有效性确认结论", "the check needs its conclusion")
-    return records.transition(
-        actor,
-        capa,
-        CAPA_TRANSITIONS,
-        CapaStatus.EFFECTIVE if effective else CapaStatus.NOT_EFFECTIVE,
-        effectiveness_checked_at=timezone.now(),
-        effectiveness_checked_by_id=actor.user_id,
-        effectiveness_note=note,
-    )
+    return capa_steps.mark_checked(actor, capa, effective, note)
 
 
 # --- close, cancel -------------------------------------------------------------------------------

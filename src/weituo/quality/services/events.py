@@ -42,10 +42,10 @@ from weituo.core.errors import ErrorDetail, InvalidTransition, validation_failed
 from weituo.core.selectors import working_calendar
 from weituo.integrity.ledger import Change, ledger_append
 
+from .. import capa as capa_steps
 from .. import records
 from ..choices import (
     ART11_CITATION,
-    CAPA_TRANSITIONS,
     EVENT_TRANSITIONS,
     OBLIGATION_TRANSITIONS,
     OPEN_STATUSES,
@@ -632,16 +632,7 @@ def capa_implement(*, actor: Actor, capa: Capa, note: str, expected_version: int
     capa = records.lock(actor, capa, expected_version=expected_version)
     _require_event_capa(capa)
     require_party(actor, capa.event.contract, capa.owner_party, "报告该措施已实施", "report this CAPA implemented")
-    note = required_text(note, "implementation_note", "应说明实施情况", "describe what was done")
-    return records.transition(
-        actor,
-        capa,
-        CAPA_TRANSITIONS,
-        CapaStatus.IMPLEMENTED,
-        implemented_at=timezone.now(),
-        implemented_by_id=user_id(actor),
-        implementation_note=note,
-    )
+    return capa_steps.mark_implemented(actor, capa, note)
 
 
 @transaction.atomic
@@ -663,16 +654,7 @@ def capa_check_effectiveness(
             "有效性确认须由委托双方的 QA 或质量负责人办理",
             "the effectiveness check is for QA or the head of quality of either party",
         )
-    note = required_text(note, "effectiveness_note", "应填写有效性确认结论", "the check needs its conclusion")
-    return records.transition(
-        actor,
-        capa,
-        CAPA_TRANSITIONS,
-        CapaStatus.EFFECTIVE if effective else CapaStatus.NOT_EFFECTIVE,
-        effectiveness_checked_at=timezone.now(),
-        effectiveness_checked_by_id=actor.user_id,
-        effectiveness_note=note,
-    )
+    return capa_steps.mark_checked(actor, capa, effective, note)
 
 
 # --- retention obligations -------------------------------------------------------------------------

@@ -54,10 +54,10 @@ from weituo.integrity.ledger import ledger_append
 from weituo.integrity.writes import require_writer
 from weituo.registry.models import Line, LineProduct, Organisation, Product
 
+from .. import capa as capa_steps
 from .. import records
 from ..choices import (
     ASSESSMENT_TRANSITIONS,
-    CAPA_TRANSITIONS,
     NOTICE_TRANSITIONS,
     QA_ROLES,
     ApprovalDecision,
@@ -512,17 +512,7 @@ def assessment_capa_implement(*, actor: Actor, capa: Capa, note: str, expected_v
             ),
             details=details,
         )
-    note = required_text(note, "implementation_note", "应说明实施情况", "describe what was done")
-    return records.transition(
-        actor,
-        capa,
-        CAPA_TRANSITIONS,
-        CapaStatus.IMPLEMENTED,
-        reason=ART8,
-        implemented_at=timezone.now(),
-        implemented_by_id=user_id(actor),
-        implementation_note=note,
-    )
+    return capa_steps.mark_implemented(actor, capa, note, reason=ART8)
 
 
 @transaction.atomic
@@ -541,16 +531,7 @@ def assessment_capa_check(
             "the effectiveness check is for QA or the head of quality of the CMO",
         )
     require_user(actor, "确认措施有效性", "the effectiveness check")
-    note = required_text(note, "effectiveness_note", "应填写有效性确认结论", "the check needs its conclusion")
-    return records.transition(
-        actor,
-        capa,
-        CAPA_TRANSITIONS,
-        CapaStatus.EFFECTIVE if effective else CapaStatus.NOT_EFFECTIVE,
-        effectiveness_checked_at=timezone.now(),
-        effectiveness_checked_by_id=actor.user_id,
-        effectiveness_note=note,
-    )
+    return capa_steps.mark_checked(actor, capa, effective, note)
 
 
 @transaction.atomic
