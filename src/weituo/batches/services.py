@@ -32,7 +32,6 @@ any transaction of your own (as the web and the API do).
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import secrets
 from functools import partial
 from typing import Any
@@ -52,6 +51,7 @@ from weituo.core.validation import validate
 from weituo.integrity.ledger import Change, ledger_append
 from weituo.integrity.models import Signature
 from weituo.integrity.services import SignatureRefused, ledger_checkpoint_after, signature_apply
+from weituo.integrity.stored_files import sha256_of, upload_problems
 from weituo.quality import records
 from weituo.registry.models import Line, Product
 from weituo.registry.services import writes_for
@@ -123,34 +123,6 @@ def _lock_open_package(actor: Actor, batch: Batch) -> Batch:
     return batch
 
 
-def _file_problems(file: UploadedFile | None) -> list[ErrorDetail]:
-    if file is None:
-        return [ErrorDetail("请选择文件", "a file is required", field="file")]
-    name = file.name or ""
-    suffix = name[name.rfind(".") :].lower() if "." in name else ""
-    problems = []
-    if suffix not in DOCUMENT_TYPES:
-        allowed = " ".join(sorted(DOCUMENT_TYPES))
-        problems.append(
-            ErrorDetail(
-                f"不支持的文件类型「{suffix or name}」（可用：{allowed}）",
-                f"file type {suffix or name!r} not accepted ({allowed})",
-                field="file",
-            )
-        )
-    if file.size is not None and file.size > DOCUMENT_MAX_BYTES:
-        problems.append(
-            ErrorDetail(
-                f"文件过大：{file.size} 字节，上限 {DOCUMENT_MAX_BYTES} 字节",
-                f"file too large: {file.size} bytes, limit {DOCUMENT_MAX_BYTES}",
-                field="file",
-            )
-        )
-    if not file.size:
-        problems.append(ErrorDetail("文件为空", "the file is empty", field="file"))
-    return problems
-
-
 @transaction.atomic
 def release_document_add(
     *, actor: Actor, batch: Batch, kind: str, title: str, file: UploadedFile, event=None
@@ -158,19 +130,15 @@ def release_document_add(
     """Add a file to the release package, with its SHA-256. Every problem (type, size, kind, the
     deviation it records) is reported at once and nothing is written — no row, no file."""
     batch = _lock_open_package(actor, batch)
-    problems = _file_problems(file)
+    problems = upload_problems(file, types=DOCUMENT_TYPES, max_bytes=DOCUMENT_MAX_BYTES)
     if problems:
         raise validation_failed(problems, what_zh="放行资料", what_en="release document")
-    digest = hashlib.sha256()
-    for chunk in file.chunks():
-        digest.update(chunk)
-    file.seek(0)
     document = ReleaseDocument(
         batch=batch,
         kind=kind,
         title=title,
         file=file,
-        sha256=digest.hexdigest(),
+        sha256=sha256_of(file),
         size=file.size,
         event=event,
         added_by_id=None if actor.system else actor.user_id,

@@ -1,5 +1,9 @@
-"""Opening a stored evidence file (a release document, an audit report) for download, checked
-against the SHA-256 recorded when it was uploaded.
+"""Evidence files (a release document, an audit report) on their way in and out: the checks of an
+upload and its SHA-256 (``upload_problems``, ``sha256_of``), and opening a stored file for download,
+checked against the SHA-256 recorded when it was uploaded (``open_verified``).
+
+An upload's type, size and emptiness are all checked at once, so the user sees every problem in one
+answer; each workflow passes its own accepted types, size limit and name for the file.
 
 A file missing from storage is ``NotFound`` (code ``file_missing``): the record and its digest stay,
 only the bytes are gone. A file whose bytes no longer match the recorded digest is refused
@@ -12,14 +16,65 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Collection
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db.models.fields.files import FieldFile
 
-from weituo.core.errors import InvalidTransition, NotFound
+from weituo.core.errors import ErrorDetail, InvalidTransition, NotFound
 
 logger = logging.getLogger("weituo.integrity")
 
 CHUNK = 1024 * 1024
+
+
+def upload_problems(
+    file: UploadedFile | None,
+    *,
+    types: Collection[str],
+    max_bytes: int,
+    noun_zh: str = "文件",
+    noun_en: str = "file",
+) -> list[ErrorDetail]:
+    """Every problem of an uploaded file (none: an empty list), each on the field ``file``.
+
+    ``types`` are the accepted suffixes, lower case with their dot (".pdf"); ``max_bytes`` the size
+    limit; ``noun_zh``/``noun_en`` name the file in the type message ("报告文件"/"report file").
+    """
+    if file is None:
+        return [ErrorDetail("请选择文件", "a file is required", field="file")]
+    name = file.name or ""
+    suffix = name[name.rfind(".") :].lower() if "." in name else ""
+    problems = []
+    if suffix not in types:
+        allowed = " ".join(sorted(types))
+        problems.append(
+            ErrorDetail(
+                f"不支持的{noun_zh}类型「{suffix or name}」（可用：{allowed}）",
+                f"{noun_en} type {suffix or name!r} not accepted ({allowed})",
+                field="file",
+            )
+        )
+    if file.size is not None and file.size > max_bytes:
+        problems.append(
+            ErrorDetail(
+                f"文件过大：{file.size} 字节，上限 {max_bytes} 字节",
+                f"file too large: {file.size} bytes, limit {max_bytes}",
+                field="file",
+            )
+        )
+    if not file.size:
+        problems.append(ErrorDetail("文件为空", "the file is empty", field="file"))
+    return problems
+
+
+def sha256_of(file: UploadedFile) -> str:
+    """The uploaded file's SHA-256 (hex), the file left at its start so it can then be saved."""
+    digest = hashlib.sha256()
+    for chunk in file.chunks():
+        digest.update(chunk)
+    file.seek(0)
+    return digest.hexdigest()
 
 
 class FileAltered(InvalidTransition):

@@ -30,7 +30,6 @@ full ledger values) in the service's transaction; bad input writes nothing.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -41,6 +40,7 @@ from weituo.accounts.actors import Actor
 from weituo.contracts.models import CommissionContract
 from weituo.core.errors import ErrorDetail, InvalidTransition, validation_failed
 from weituo.core.selectors import working_calendar
+from weituo.integrity.stored_files import sha256_of, upload_problems
 
 from .. import capa as capa_steps
 from .. import records
@@ -287,32 +287,6 @@ def audit_finding_add(
     return finding
 
 
-def _report_file_problems(file: UploadedFile) -> list[ErrorDetail]:
-    name = file.name or ""
-    suffix = name[name.rfind(".") :].lower() if "." in name else ""
-    problems = []
-    if suffix not in REPORT_TYPES:
-        allowed = " ".join(sorted(REPORT_TYPES))
-        problems.append(
-            ErrorDetail(
-                f"不支持的报告文件类型「{suffix or name}」（可用：{allowed}）",
-                f"report file type {suffix or name!r} not accepted ({allowed})",
-                field="file",
-            )
-        )
-    if file.size is not None and file.size > REPORT_MAX_BYTES:
-        problems.append(
-            ErrorDetail(
-                f"文件过大：{file.size} 字节，上限 {REPORT_MAX_BYTES} 字节",
-                f"file too large: {file.size} bytes, limit {REPORT_MAX_BYTES}",
-                field="file",
-            )
-        )
-    if not file.size:
-        problems.append(ErrorDetail("文件为空", "the file is empty", field="file"))
-    return problems
-
-
 @transaction.atomic
 def audit_report(
     *,
@@ -334,7 +308,9 @@ def audit_report(
     if not (summary or "").strip():
         problems.append(ErrorDetail("应填写审核报告结论", "the report's conclusion is required", field="summary"))
     if file is not None:
-        problems += _report_file_problems(file)
+        problems += upload_problems(
+            file, types=REPORT_TYPES, max_bytes=REPORT_MAX_BYTES, noun_zh="报告文件", noun_en="report file"
+        )
     if problems:
         raise validation_failed(problems, what_zh="审核报告", what_en="audit report")
     fields: dict = {
@@ -343,12 +319,8 @@ def audit_report(
         "reported_by_id": user_id(actor),
     }
     if file is not None:
-        digest = hashlib.sha256()
-        for chunk in file.chunks():
-            digest.update(chunk)
-        file.seek(0)
         fields["report_file"] = file
-        fields["report_sha256"] = digest.hexdigest()
+        fields["report_sha256"] = sha256_of(file)
     late = reported_late(audit.report_due_on, fields["reported_at"])
     reason = (
         f"逾期出具：应于 {audit.report_due_on} 前完成 / late: the report was due by {audit.report_due_on}"
