@@ -227,7 +227,7 @@ def test_a_failed_mail_keeps_the_event_and_says_so_in_the_ledger(
     def broken(*args, **kwargs):
         raise ConnectionRefusedError("smtp down")
 
-    monkeypatch.setattr("weituo.quality.services.events.send_mail", broken)
+    monkeypatch.setattr("weituo.integrity.mail.send_mail", broken)
     with django_capture_on_commit_callbacks(execute=True):
         event = services.event_raise(actor=world.cmo_qa, contract=world.contract, category="oos_oot", title="x")
     entry = LedgerEntry.objects.get(action="notify_failed")

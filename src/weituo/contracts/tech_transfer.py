@@ -36,7 +36,6 @@ import datetime as dt
 import logging
 from functools import partial
 
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
@@ -46,6 +45,7 @@ from weituo.accounts.models import Membership
 from weituo.core.errors import ErrorDetail, InvalidTransition, validation_failed
 from weituo.integrity.audited import diff, snapshot
 from weituo.integrity.ledger import Change, ledger_append
+from weituo.integrity.mail import notify_ledgered
 from weituo.quality import records
 from weituo.quality.choices import QA_ROLES
 from weituo.quality.parties import new_ref, party_of, require_party, required_text, user_id, writes_for_party
@@ -477,14 +477,7 @@ def _notify_risk(actor: Actor, risk_pk: int) -> None:
             "Art. 4: communicate at once and control the risk; where it cannot be controlled effectively, stop.",
         ]
     )
-    try:
-        sent = send_mail(subject, body, None, to, fail_silently=False)
-        action, values = "notify", {"to": to, "sent": sent}
-    except Exception as exc:  # the mail server is down: keep the risk, say so in the ledger
-        logger.exception("notification of transfer risk %s failed", risk.ref)
-        action, values = "notify_failed", {"to": to, "error": f"{type(exc).__name__}: {exc}"[:300]}
-    with transaction.atomic():
-        ledger_append(actor=actor, change=Change.of(action, risk, new=values))
+    notify_ledgered(actor, risk, to=to, subject=subject, body=body, logger=logger, what=f"transfer risk {risk.ref}")
 
 
 def _resolve(

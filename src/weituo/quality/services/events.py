@@ -27,7 +27,6 @@ from __future__ import annotations
 import logging
 from functools import partial
 
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -40,7 +39,7 @@ from weituo.contracts.choices import ContractStatus, Party, TimeUnit
 from weituo.contracts.models import CommissionContract, CommunicationItem, QualityAgreement
 from weituo.core.errors import ErrorDetail, InvalidTransition, validation_failed
 from weituo.core.selectors import working_calendar
-from weituo.integrity.ledger import Change, ledger_append
+from weituo.integrity.mail import notify_ledgered
 
 from .. import capa as capa_steps
 from .. import records
@@ -168,14 +167,7 @@ def _notify(actor: Actor, event_pk: int) -> None:
             event.description,
         ]
     )
-    try:
-        sent = send_mail(subject, body, None, to, fail_silently=False)
-        action, values = "notify", {"to": to, "sent": sent}
-    except Exception as exc:  # the mail server is down: keep the event, say so in the ledger
-        logger.exception("notification of quality event %s failed", event.ref)
-        action, values = "notify_failed", {"to": to, "error": f"{type(exc).__name__}: {exc}"[:300]}
-    with transaction.atomic():
-        ledger_append(actor=actor, change=Change.of(action, event, new=values))
+    notify_ledgered(actor, event, to=to, subject=subject, body=body, logger=logger, what=f"quality event {event.ref}")
 
 
 # --- raising events ----------------------------------------------------------------------------------

@@ -37,7 +37,6 @@ import datetime as dt
 import logging
 from functools import partial
 
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
@@ -51,6 +50,7 @@ from weituo.core.validation import validate
 from weituo.integrity.audited import snapshot
 from weituo.integrity.ledger import Change as LedgerChange
 from weituo.integrity.ledger import ledger_append
+from weituo.integrity.mail import notify_ledgered
 from weituo.integrity.writes import require_writer
 from weituo.registry.models import Line, LineProduct, Organisation, Product
 
@@ -306,14 +306,9 @@ def _notify(actor: Actor, notice_pk: int) -> None:
             "请在 weituo 中反馈意见 / please give your feedback in weituo.",
         ]
     )
-    try:
-        sent = send_mail(subject, body, None, to, fail_silently=False)
-        action, values = "notify", {"to": to, "sent": sent}
-    except Exception as exc:  # the mail server is down: the notice stands, the ledger says so
-        logger.exception("notification of shared-line notice %s failed", notice.pk)
-        action, values = "notify_failed", {"to": to, "error": f"{type(exc).__name__}: {exc}"[:300]}
-    with transaction.atomic():
-        ledger_append(actor=actor, change=LedgerChange.of(action, notice, new=values))
+    notify_ledgered(
+        actor, notice, to=to, subject=subject, body=body, logger=logger, what=f"shared-line notice {notice.pk}"
+    )
 
 
 # --- each MAH's feedback, the CMO's response, the agreement ------------------------------------------
