@@ -12,26 +12,25 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django import forms
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import pgettext, pgettext_lazy
 
 from weituo.accounts.actors import Actor
-from weituo.core.errors import ApplicationError, ErrorDetail, NotFound, PermissionDenied, ValidationFailed
-from weituo.core.validation import bilingual
+from weituo.core.errors import ApplicationError, ErrorDetail, PermissionDenied, ValidationFailed
 from weituo.integrity.audited import object_type
 from weituo.quality import selectors, services
 from weituo.quality.audit_due import REPORT_DUE_WORKING_DAYS
 from weituo.quality.choices import AuditMode, AuditStatus, FindingSeverity
 from weituo.quality.models import Audit, AuditFinding, Capa
-from weituo.quality.records import StaleRecord
 from weituo.quality.selectors.audits import audit_actions, plannable_contracts
 
+from ..actions import bad_input, form_details, run_action, status_of
 from ..files import stored_file_response
 from ..forms import TestIds, _choices
 from ..labels import ACTION_LABELS
@@ -59,21 +58,12 @@ FIELD_NAMES: dict[str, tuple[str, str]] = {
 }
 
 
-def _bad(field: str, zh: str, en: str) -> ValidationFailed:
-    return ValidationFailed(
-        code="validation_failed",
-        message_zh="输入有误，未写入任何数据",
-        message_en="the input has errors; nothing was written",
-        details=[ErrorDetail(zh, en, field=field)],
-    )
-
-
 def _number(post: Any, name: str) -> int:
     zh, en = FIELD_NAMES.get(name, (name, name))
     try:
         return int(post.get(name, ""))
     except (TypeError, ValueError):
-        raise _bad(name, f"{zh}缺失或不是整数", f"{en} is missing or not a whole number") from None
+        raise bad_input(name, f"{zh}缺失或不是整数", f"{en} is missing or not a whole number") from None
 
 
 def _date(post: Any, name: str, *, required: bool = True) -> dt.date | None:
@@ -84,15 +74,7 @@ def _date(post: Any, name: str, *, required: bool = True) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise _bad(name, f"{zh}应为日期（年-月-日）", f"the {en} must be a date (YYYY-MM-DD)") from None
-
-
-def _status_of(error: ApplicationError) -> int:
-    if isinstance(error, PermissionDenied):
-        return 403
-    if isinstance(error, ValidationFailed):
-        return 422
-    return 409  # a transition not allowed, a stale version
+        raise bad_input(name, f"{zh}应为日期（年-月-日）", f"the {en} must be a date (YYYY-MM-DD)") from None
 
 
 # --- the list --------------------------------------------------------------------------------------
@@ -160,16 +142,6 @@ class AuditPlanForm(TestIds, forms.Form):
         self._set_testids()
 
 
-def _form_details(form: forms.Form) -> list[ErrorDetail]:
-    details = []
-    for name, errors in form.errors.as_data().items():
-        zh_name, en_name = FIELD_NAMES.get(name, (name, name))
-        for e in errors:
-            zh, en = bilingual(e)
-            details.append(ErrorDetail(f"{zh_name}：{zh}", f"{en_name}: {en}", field=name))
-    return details
-
-
 @page
 def audit_new(request: HttpRequest, actor: Actor) -> HttpResponse:
     contracts = {c.ref: c for c in plannable_contracts(actor=actor)}
@@ -183,7 +155,7 @@ def audit_new(request: HttpRequest, actor: Actor) -> HttpResponse:
             try:
                 contract = contracts.get(data["contract"])
                 if contract is None:
-                    raise _bad(
+                    raise bad_input(
                         "contract",
                         "请选择您代表持有人一方的委托生产协议",
                         "choose a contract whose MAH you act for",
@@ -197,11 +169,11 @@ def audit_new(request: HttpRequest, actor: Actor) -> HttpResponse:
                     planned_on=data["planned_on"],
                 )
             except (ValidationFailed, PermissionDenied) as e:
-                error, errors, status = e, e.details, _status_of(e)
+                error, errors, status = e, e.details, status_of(e)
             else:
                 return redirect("web:audit_detail", audit.ref)
         else:
-            errors, status = _form_details(form), 422
+            errors, status = form_details(form, FIELD_NAMES), 422
     else:
         initial = {"contract": next(iter(contracts)) if len(contracts) == 1 else "", "mode": AuditMode.ON_SITE}
         form = AuditPlanForm(initial=initial, contracts=list(contracts.values()))
@@ -367,7 +339,7 @@ def _capa_check(actor: Actor, audit: Audit, request: HttpRequest) -> object:
     capa = selectors.finding_capa_get(actor=actor, audit=audit, pk=_number(post, "capa"))
     effective = post.get("effective", "")
     if effective not in ("yes", "no"):
-        raise _bad("effective", "请选择有效或无效", "choose effective or not effective")
+        raise bad_input("effective", "请选择有效或无效", "choose effective or not effective")
     return services.finding_capa_check(
         actor=actor,
         capa=capa,
@@ -397,14 +369,12 @@ def audit_act(request: HttpRequest, actor: Actor, ref: str, action: str) -> Http
     if handler is None:
         raise Http404("unknown action")
     audit = selectors.audit_get(actor=actor, ref=ref)
-    if request.method != "POST":
-        return redirect("web:audit_detail", audit.ref)
-    try:
-        handler(actor, audit, request)
-    except NotFound:
-        raise
-    except ApplicationError as e:
-        context = _audit_context(actor, ref)
-        context.update({"error": e, "errors": e.details, "failed_action": action, "stale": isinstance(e, StaleRecord)})
-        return render(request, "web/audits/audit_detail.html", context, status=_status_of(e))
-    return redirect(reverse("web:audit_detail", args=[audit.ref]) + f"#{action}")
+    return run_action(
+        request,
+        action=action,
+        perform=partial(handler, actor, audit, request),
+        url_name="web:audit_detail",
+        ref=audit.ref,
+        template="web/audits/audit_detail.html",
+        context=partial(_audit_context, actor, ref),
+    )

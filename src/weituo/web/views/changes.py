@@ -12,22 +12,22 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 
 from weituo.accounts.actors import Actor
-from weituo.core.errors import ApplicationError, ErrorDetail, NotFound, PermissionDenied, ValidationFailed
+from weituo.core.errors import ErrorDetail, NotFound, PermissionDenied, ValidationFailed
 from weituo.integrity.audited import object_type
 from weituo.quality import selectors, services
 from weituo.quality.choices import ChangeClass, ChangeStatus, FilingStatus, RegulatoryPath, SharedLineTrigger
 from weituo.quality.models import Change, RetentionObligation
-from weituo.quality.records import StaleRecord
 from weituo.registry.selectors import line_get, product_get
 
+from ..actions import bad_input, run_action
 from ..shell import page, paginate, query_without_page
 from ..trail import trail_context
 
@@ -38,20 +38,11 @@ CHANGE_TRIGGERS = [
 ]
 
 
-def _bad(field: str, zh: str, en: str) -> ValidationFailed:
-    return ValidationFailed(
-        code="validation_failed",
-        message_zh="输入有误，未写入任何数据",
-        message_en="the input has errors; nothing was written",
-        details=[ErrorDetail(zh, en, field=field)],
-    )
-
-
 def _version(post: Any) -> int:
     try:
         return int(post.get("version", ""))
     except (TypeError, ValueError):
-        raise _bad("version", "版本缺失或不是整数", "the version is missing or not a whole number") from None
+        raise bad_input("version", "版本缺失或不是整数", "the version is missing or not a whole number") from None
 
 
 def _date(post: Any, name: str, default: dt.date | None = None) -> dt.date:
@@ -61,15 +52,7 @@ def _date(post: Any, name: str, default: dt.date | None = None) -> dt.date:
     try:
         return dt.date.fromisoformat(raw)
     except ValueError:
-        raise _bad(name, "日期应为 年-月-日", "the date must be YYYY-MM-DD") from None
-
-
-def _status_of(error: ApplicationError) -> int:
-    if isinstance(error, PermissionDenied):
-        return 403
-    if isinstance(error, ValidationFailed):
-        return 422
-    return 409  # a transition not allowed, a stale version
+        raise bad_input(name, "日期应为 年-月-日", "the date must be YYYY-MM-DD") from None
 
 
 # --- the list -----------------------------------------------------------------------------------------
@@ -122,7 +105,7 @@ def change_new(request: HttpRequest, actor: Actor) -> HttpResponse:
         try:
             scope = by_ref.get(values["contract"])
             if scope is None:
-                raise _bad("contract", "请选择委托生产协议", "choose the contract")
+                raise bad_input("contract", "请选择委托生产协议", "choose the contract")
             change = services.change_propose(
                 actor=actor,
                 contract=scope.contract,
@@ -219,7 +202,7 @@ def _classify(actor: Actor, change: Change, post: Any) -> object:
 def _decide(actor: Actor, change: Change, post: Any) -> object:
     decision = post.get("decision", "")
     if decision not in ("approve", "reject"):
-        raise _bad("decision", "请选择批准或不批准", "choose approve or reject")
+        raise bad_input("decision", "请选择批准或不批准", "choose approve or reject")
     return services.change_decide(
         actor=actor,
         change=change,
@@ -276,14 +259,12 @@ def change_act(request: HttpRequest, actor: Actor, ref: str, action: str) -> Htt
     if handler is None:
         raise Http404("unknown action")
     change = selectors.change_get(actor=actor, ref=ref)
-    if request.method != "POST":
-        return redirect("web:change_detail", change.ref)
-    try:
-        handler(actor, change, request.POST)
-    except NotFound:
-        raise
-    except ApplicationError as e:
-        context = _context(actor, ref)
-        context.update({"error": e, "errors": e.details, "failed_action": action, "stale": isinstance(e, StaleRecord)})
-        return render(request, "web/changes/change_detail.html", context, status=_status_of(e))
-    return redirect(reverse("web:change_detail", args=[change.ref]) + f"#{action}")
+    return run_action(
+        request,
+        action=action,
+        perform=partial(handler, actor, change, request.POST),
+        url_name="web:change_detail",
+        ref=change.ref,
+        template="web/changes/change_detail.html",
+        context=partial(_context, actor, ref),
+    )

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django import forms
@@ -25,7 +26,6 @@ from weituo.accounts.actors import Actor
 from weituo.batches.selectors import batch_get, batch_list
 from weituo.contracts.selectors import contract_list
 from weituo.core.errors import ApplicationError, ErrorDetail, NotFound, PermissionDenied, ValidationFailed
-from weituo.core.validation import bilingual
 from weituo.integrity.audited import object_type
 from weituo.quality import selectors, services
 from weituo.quality.choices import (
@@ -35,7 +35,6 @@ from weituo.quality.choices import (
     EventStatus,
 )
 from weituo.quality.models import Capa, Deviation, QualityEvent, Reclassification, RetentionObligation
-from weituo.quality.records import StaleRecord
 from weituo.quality.selectors.event_actions import (
     capa_get,
     event_actions,
@@ -45,6 +44,7 @@ from weituo.quality.selectors.event_actions import (
     writes_for_both,
 )
 
+from ..actions import bad_input, form_details, run_action
 from ..forms import TestIds, _choices
 from ..labels import ACTION_LABELS
 from ..shell import page, paginate, query_without_page
@@ -69,17 +69,6 @@ FIELD_NAMES: dict[str, tuple[str, str]] = {
     "decision": ("决定", "decision"),
     "effective": ("有效性结论", "effectiveness"),
 }
-
-
-def _form_details(form: forms.Form) -> list[ErrorDetail]:
-    """A form's parse errors as bilingual details naming their field."""
-    details = []
-    for name, errors in form.errors.as_data().items():
-        zh_name, en_name = FIELD_NAMES.get(name, (name, name))
-        for e in errors:
-            zh, en = bilingual(e)
-            details.append(ErrorDetail(f"{zh_name}：{zh}", f"{en_name}: {en}", field=name))
-    return details
 
 
 # --- the list --------------------------------------------------------------------------------------
@@ -237,7 +226,7 @@ def event_new(request: HttpRequest, actor: Actor) -> HttpResponse:
             else:
                 return redirect("web:event_detail", event.ref)
         else:
-            errors = _form_details(form)
+            errors = form_details(form, FIELD_NAMES)
             status = 422
     else:
         form = EventRaiseForm(initial={"contract": chosen.ref if chosen else "", **source.dict()}, **kwargs)
@@ -374,29 +363,20 @@ def event_detail(request: HttpRequest, actor: Actor, ref: str) -> HttpResponse:
 # --- acting on an event -----------------------------------------------------------------------------
 
 
-def _bad(field: str, zh: str, en: str) -> ValidationFailed:
-    return ValidationFailed(
-        code="validation_failed",
-        message_zh="输入有误，未写入任何数据",
-        message_en="the input has errors; nothing was written",
-        details=[ErrorDetail(zh, en, field=field)],
-    )
-
-
 def _number(post: Any, name: str) -> int:
     """A whole number the form carries (a version, a record's id)."""
     zh, en = FIELD_NAMES.get(name, (name, name))
     try:
         return int(post.get(name, ""))
     except (TypeError, ValueError):
-        raise _bad(name, f"{zh}缺失或不是整数", f"{en} is missing or not a whole number") from None
+        raise bad_input(name, f"{zh}缺失或不是整数", f"{en} is missing or not a whole number") from None
 
 
 def _choice(post: Any, name: str, allowed: tuple[str, ...]) -> str:
     value = post.get(name, "")
     if value not in allowed:
         zh, en = FIELD_NAMES.get(name, (name, name))
-        raise _bad(name, f"请选择{zh}", f"choose the {en}")
+        raise bad_input(name, f"请选择{zh}", f"choose the {en}")
     return value
 
 
@@ -405,7 +385,7 @@ def _date(post: Any, name: str) -> dt.date:
     try:
         return dt.date.fromisoformat(post.get(name, ""))
     except ValueError:
-        raise _bad(name, f"{zh}应为日期（年-月-日）", f"the {en} must be a date (YYYY-MM-DD)") from None
+        raise bad_input(name, f"{zh}应为日期（年-月-日）", f"the {en} must be a date (YYYY-MM-DD)") from None
 
 
 def _deviation(actor: Actor, event: QualityEvent) -> Deviation:
@@ -516,14 +496,6 @@ ACTIONS: dict[str, Handler] = {
 }
 
 
-def _status_of(error: ApplicationError) -> int:
-    if isinstance(error, PermissionDenied):
-        return 403
-    if isinstance(error, ValidationFailed):
-        return 422
-    return 409  # a transition not allowed, a stale version
-
-
 @page
 def event_act(request: HttpRequest, actor: Actor, ref: str, action: str) -> HttpResponse:
     """One action on an event (a small form of its page): done, back to the page; refused, the page
@@ -532,17 +504,15 @@ def event_act(request: HttpRequest, actor: Actor, ref: str, action: str) -> Http
     if handler is None:
         raise Http404("unknown action")
     event = selectors.event_get(actor=actor, ref=ref)
-    if request.method != "POST":
-        return redirect("web:event_detail", event.ref)
-    try:
-        handler(actor, event, request.POST)
-    except NotFound:
-        raise
-    except ApplicationError as e:
-        context = _event_context(actor, ref)
-        context.update({"error": e, "errors": e.details, "failed_action": action, "stale": isinstance(e, StaleRecord)})
-        return render(request, "web/events/event_detail.html", context, status=_status_of(e))
-    return redirect(reverse("web:event_detail", args=[event.ref]) + f"#{action}")
+    return run_action(
+        request,
+        action=action,
+        perform=partial(handler, actor, event, request.POST),
+        url_name="web:event_detail",
+        ref=event.ref,
+        template="web/events/event_detail.html",
+        context=partial(_event_context, actor, ref),
+    )
 
 
 # --- my deadlines -----------------------------------------------------------------------------------

@@ -17,25 +17,25 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import pgettext
 
 from weituo.accounts.actors import Actor
 from weituo.accounts.roles import Side
-from weituo.core.errors import ApplicationError, ErrorDetail, NotFound, PermissionDenied, ValidationFailed
+from weituo.core.errors import ApplicationError, NotFound
 from weituo.integrity.audited import object_type
 from weituo.quality import services
 from weituo.quality.choices import QA_ROLES, AssessmentStatus, EventParty, SharedLineTrigger
 from weituo.quality.models import Capa, CapaApproval, SharedLineAssessment, SharedLineNotice, SharedLineProductRisk
-from weituo.quality.records import StaleRecord
 from weituo.quality.selectors import shared_line as selectors
 from weituo.registry.selectors import product_get
 
+from ..actions import bad_input, run_action, status_of
 from ..forms import _choices
 from ..shell import page, paginate
 from ..trail import trail_context
@@ -43,35 +43,18 @@ from ..trail import trail_context
 CTX = "shared_line"  # the msgctxt of this area's strings
 
 
-def _bad(field: str, zh: str, en: str) -> ValidationFailed:
-    return ValidationFailed(
-        code="validation_failed",
-        message_zh="输入有误，未写入任何数据",
-        message_en="the input has errors; nothing was written",
-        details=[ErrorDetail(zh, en, field=field)],
-    )
-
-
 def _number(post: Any, name: str) -> int:
     try:
         return int(post.get(name, ""))
     except (TypeError, ValueError):
-        raise _bad(name, f"{name} 缺失或不是整数", f"{name} is missing or not a whole number") from None
+        raise bad_input(name, f"{name} 缺失或不是整数", f"{name} is missing or not a whole number") from None
 
 
 def _date(post: Any, name: str) -> dt.date:
     try:
         return dt.date.fromisoformat(post.get(name, ""))
     except ValueError:
-        raise _bad(name, "计划完成日期应为日期（年-月-日）", "the due date must be a date (YYYY-MM-DD)") from None
-
-
-def _status_of(error: ApplicationError) -> int:
-    if isinstance(error, PermissionDenied):
-        return 403
-    if isinstance(error, ValidationFailed):
-        return 422
-    return 409  # a transition not allowed, a stale version
+        raise bad_input(name, "计划完成日期应为日期（年-月-日）", "the due date must be a date (YYYY-MM-DD)") from None
 
 
 def _is_mah_only(actor: Actor) -> bool:
@@ -131,12 +114,12 @@ def assessment_new(request: HttpRequest, actor: Actor) -> HttpResponse:
         try:
             line = lines.get(values["line"])
             if line is None:
-                raise _bad("line", "请选择贵司的生产线", "choose one of your lines")
+                raise bad_input("line", "请选择贵司的生产线", "choose one of your lines")
             assessment = services.assessment_start(
                 actor=actor, line=line, trigger=values["trigger"], description=values["description"]
             )
         except ApplicationError as e:
-            error, status = e, _status_of(e)
+            error, status = e, status_of(e)
         else:
             return redirect("web:shared_line_detail", assessment.ref)
     context = {
@@ -209,7 +192,7 @@ def _risk(actor: Actor, a: SharedLineAssessment, post: Any) -> object:
     try:
         product = product_get(actor=actor, ref=post.get("product", ""))
     except NotFound:
-        raise _bad("product", "请选择该生产线上的品种", "choose a product made on this line") from None
+        raise bad_input("product", "请选择该生产线上的品种", "choose a product made on this line") from None
     return services.assessment_product_risk_set(
         actor=actor, assessment=a, product=product, findings=post.get("findings", "")
     )
@@ -248,7 +231,7 @@ def _capa_implement(actor: Actor, a: SharedLineAssessment, post: Any) -> object:
 
 def _capa_check(actor: Actor, a: SharedLineAssessment, post: Any) -> object:
     if post.get("effective") not in ("yes", "no"):
-        raise _bad("effective", "请选择有效或无效", "choose effective or not effective")
+        raise bad_input("effective", "请选择有效或无效", "choose effective or not effective")
     return services.assessment_capa_check(
         actor=actor,
         capa=_capa_of(actor, a, post),
@@ -279,17 +262,15 @@ def assessment_act(request: HttpRequest, actor: Actor, ref: str, action: str) ->
     if handler is None:
         raise Http404("unknown action")
     assessment = selectors.assessment_get(actor=actor, ref=ref)
-    if request.method != "POST":
-        return redirect("web:shared_line_detail", assessment.ref)
-    try:
-        handler(actor, assessment, request.POST)
-    except NotFound:
-        raise
-    except ApplicationError as e:
-        context = _assessment_context(actor, ref)
-        context.update({"error": e, "errors": e.details, "failed_action": action, "stale": isinstance(e, StaleRecord)})
-        return render(request, "web/shared_line/assessment_detail.html", context, status=_status_of(e))
-    return redirect(reverse("web:shared_line_detail", args=[assessment.ref]) + f"#{action}")
+    return run_action(
+        request,
+        action=action,
+        perform=partial(handler, actor, assessment, request.POST),
+        url_name="web:shared_line_detail",
+        ref=assessment.ref,
+        template="web/shared_line/assessment_detail.html",
+        context=partial(_assessment_context, actor, ref),
+    )
 
 
 # --- an MAH's pages ----------------------------------------------------------------------------------
@@ -353,7 +334,7 @@ def _agree(actor: Actor, notice: SharedLineNotice, post: Any) -> object:
 def _capa_decide(actor: Actor, notice: SharedLineNotice, post: Any) -> object:
     capa = selectors.assessment_capa_get(actor=actor, ref=notice.assessment.ref, capa_id=_number(post, "capa"))
     if post.get("decision") not in ("approve", "reject"):
-        raise _bad("decision", "请选择同意或不同意", "choose approve or reject")
+        raise bad_input("decision", "请选择同意或不同意", "choose approve or reject")
     return services.assessment_capa_decide(
         actor=actor, capa=capa, approve=post.get("decision") == "approve", note=post.get("note", ""), mah=notice.mah
     )
@@ -368,14 +349,12 @@ def notice_act(request: HttpRequest, actor: Actor, ref: str, action: str) -> Htt
     if handler is None:
         raise Http404("unknown action")
     notice = selectors.notice_get(actor=actor, ref=ref)
-    if request.method != "POST":
-        return redirect("web:shared_line_notice", ref)
-    try:
-        handler(actor, notice, request.POST)
-    except NotFound:
-        raise
-    except ApplicationError as e:
-        context = _notice_context(actor, ref)
-        context.update({"error": e, "errors": e.details, "failed_action": action, "stale": isinstance(e, StaleRecord)})
-        return render(request, "web/shared_line/notice_detail.html", context, status=_status_of(e))
-    return redirect(reverse("web:shared_line_notice", args=[ref]) + f"#{action}")
+    return run_action(
+        request,
+        action=action,
+        perform=partial(handler, actor, notice, request.POST),
+        url_name="web:shared_line_notice",
+        ref=ref,
+        template="web/shared_line/notice_detail.html",
+        context=partial(_notice_context, actor, ref),
+    )
