@@ -10,6 +10,7 @@ reload does not post twice), on a refusal of the input the page again with the b
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -244,6 +245,26 @@ def _again(
     return render(request, "web/tech_transfer/detail.html", ctx, status=status)
 
 
+def _submit(
+    request: HttpRequest,
+    actor: Actor,
+    ref: str,
+    where: str,
+    form: forms.Form,
+    perform: Callable[[dict[str, Any]], object],
+    done_url: str,
+) -> HttpResponse:
+    """One form of the page: parsed, then ``perform(cleaned_data)`` (the service call); done, to
+    ``done_url``; refused (the form's errors or the service's), the page again beside ``where``."""
+    if not form.is_valid():
+        return _again(request, actor, ref, where, None, form)
+    try:
+        perform(form.cleaned_data)
+    except (ValidationFailed, InvalidTransition) as e:
+        return _again(request, actor, ref, where, e, form)
+    return redirect(done_url)
+
+
 @page
 def tech_transfer_detail(request: HttpRequest, actor: Actor, ref: str) -> HttpResponse:
     transfer = tech_transfer_get(actor=actor, ref=ref)
@@ -291,20 +312,22 @@ def tech_transfer_team(request: HttpRequest, actor: Actor, ref: str) -> HttpResp
     cmo_people = person_list(actor=actor, organisation=contract.cmo)
     all_people = list(cmo_people) + list(person_list(actor=actor, organisation=contract.mah))
     form = TeamForm(request.POST, cmo_people=cmo_people, all_people=all_people)
-    if not form.is_valid():
-        return _again(request, actor, ref, "team", None, form)
     by_ref = {p.ref: p for p in all_people}
-    try:
-        services.tech_transfer_set_team(
+    return _submit(
+        request,
+        actor,
+        ref,
+        "team",
+        form,
+        lambda data: services.tech_transfer_set_team(
             actor=actor,
             transfer=transfer,
-            lead=by_ref[form.cleaned_data["lead"]],
-            working_group=[by_ref[r] for r in form.cleaned_data["working_group"]],
-            reason=form.cleaned_data["reason"],
-        )
-    except (ValidationFailed, InvalidTransition) as e:
-        return _again(request, actor, ref, "team", e, form)
-    return redirect(_url(transfer))
+            lead=by_ref[data["lead"]],
+            working_group=[by_ref[r] for r in data["working_group"]],
+            reason=data["reason"],
+        ),
+        _url(transfer),
+    )
 
 
 @page
@@ -312,22 +335,22 @@ def tech_transfer_step(request: HttpRequest, actor: Actor, ref: str) -> HttpResp
     transfer = tech_transfer_get(actor=actor, ref=ref)
     if request.method != "POST":
         return redirect(_url(transfer))
-    form = StepForm(request.POST)
-    if not form.is_valid():
-        return _again(request, actor, ref, "step", None, form)
-    data = form.cleaned_data
-    try:
-        services.tech_transfer_record_step(
+    return _submit(
+        request,
+        actor,
+        ref,
+        "step",
+        StepForm(request.POST),
+        lambda data: services.tech_transfer_record_step(
             actor=actor,
             transfer=transfer,
             step=data["step"],
             done_on=data["done_on"],
             note=data["note"],
             evidence=data["evidence"],
-        )
-    except (ValidationFailed, InvalidTransition) as e:
-        return _again(request, actor, ref, "step", e, form)
-    return redirect(_url(transfer) + "#steps")
+        ),
+        _url(transfer) + "#steps",
+    )
 
 
 @page
@@ -336,13 +359,13 @@ def tech_transfer_correct(request: HttpRequest, actor: Actor, ref: str, step: st
     transfer = tech_transfer_get(actor=actor, ref=ref)
     if request.method != "POST":
         return redirect(_url(transfer))
-    form = CorrectionForm(request.POST)
-    where = f"correct-{step}"
-    if not form.is_valid():
-        return _again(request, actor, ref, where, None, form)
-    data = form.cleaned_data
-    try:
-        services.tech_transfer_correct_step(
+    return _submit(
+        request,
+        actor,
+        ref,
+        f"correct-{step}",
+        CorrectionForm(request.POST),
+        lambda data: services.tech_transfer_correct_step(
             actor=actor,
             transfer=transfer,
             step=step,
@@ -350,10 +373,9 @@ def tech_transfer_correct(request: HttpRequest, actor: Actor, ref: str, step: st
             done_on=data["done_on"],
             note=data["note"],
             evidence=data["evidence"],
-        )
-    except (ValidationFailed, InvalidTransition) as e:
-        return _again(request, actor, ref, where, e, form)
-    return redirect(_url(transfer) + "#steps")
+        ),
+        _url(transfer) + "#steps",
+    )
 
 
 @page
@@ -361,14 +383,15 @@ def tech_transfer_complete(request: HttpRequest, actor: Actor, ref: str) -> Http
     transfer = tech_transfer_get(actor=actor, ref=ref)
     if request.method != "POST":
         return redirect(_url(transfer))
-    form = CompleteForm(request.POST)
-    if not form.is_valid():
-        return _again(request, actor, ref, "complete", None, form)
-    try:
-        services.tech_transfer_complete(actor=actor, transfer=transfer, completed_on=form.cleaned_data["completed_on"])
-    except (ValidationFailed, InvalidTransition) as e:
-        return _again(request, actor, ref, "complete", e, form)
-    return redirect(_url(transfer))
+    return _submit(
+        request,
+        actor,
+        ref,
+        "complete",
+        CompleteForm(request.POST),
+        lambda data: services.tech_transfer_complete(actor=actor, transfer=transfer, completed_on=data["completed_on"]),
+        _url(transfer),
+    )
 
 
 @page
@@ -376,21 +399,21 @@ def tech_transfer_risk(request: HttpRequest, actor: Actor, ref: str) -> HttpResp
     transfer = tech_transfer_get(actor=actor, ref=ref)
     if request.method != "POST":
         return redirect(_url(transfer))
-    form = RiskForm(request.POST)
-    if not form.is_valid():
-        return _again(request, actor, ref, "risk", None, form)
-    data = form.cleaned_data
-    try:
-        services.tech_transfer_risk_raise(
+    return _submit(
+        request,
+        actor,
+        ref,
+        "risk",
+        RiskForm(request.POST),
+        lambda data: services.tech_transfer_risk_raise(
             actor=actor,
             transfer=transfer,
             description=data["description"],
             raised_on=data["raised_on"],
             measures=data["measures"],
-        )
-    except (ValidationFailed, InvalidTransition) as e:
-        return _again(request, actor, ref, "risk", e, form)
-    return redirect(_url(transfer) + "#risks")
+        ),
+        _url(transfer) + "#risks",
+    )
 
 
 @page
@@ -400,12 +423,8 @@ def tech_transfer_resolve(request: HttpRequest, actor: Actor, ref: str, risk_ref
     risk = tech_transfer_risk_get(actor=actor, transfer=transfer, ref=risk_ref)
     if request.method != "POST":
         return redirect(_url(transfer))
-    form = ResolveForm(request.POST)
-    where = f"resolve-{risk.ref}"
-    if not form.is_valid():
-        return _again(request, actor, ref, where, None, form)
-    data = form.cleaned_data
-    try:
+
+    def resolve(data: dict[str, Any]) -> None:
         if outcome == "stop":
             services.tech_transfer_stop(
                 actor=actor,
@@ -423,6 +442,7 @@ def tech_transfer_resolve(request: HttpRequest, actor: Actor, ref: str, risk_ref
                 measures=data["measures"] or None,
                 version=data["version"],
             )
-    except (ValidationFailed, InvalidTransition) as e:
-        return _again(request, actor, ref, where, e, form)
-    return redirect(_url(transfer) + "#risks")
+
+    return _submit(
+        request, actor, ref, f"resolve-{risk.ref}", ResolveForm(request.POST), resolve, _url(transfer) + "#risks"
+    )
