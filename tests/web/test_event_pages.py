@@ -347,6 +347,8 @@ def test_the_deadlines_page_lists_the_event_for_the_recipient(world, login):
     assert refs(page, "deadline-row") == {event.ref}
     row = block(page, "deadline-row")
     assert f'href="/events/{event.ref}/"' in row and shanghai(event.due_at) in row
+    # the kind by the same name the reminder mail uses (quality.choices.DeadlineKind), in the UI's language
+    assert "确认质量事件" in row and "acknowledge the event" not in row
     badge = html(client.get("/deadlines/badge/"))
     assert 'data-testid="nav-deadlines-count"' in badge and 'data-open="1"' in badge
     # the raiser owes no acknowledgement
@@ -416,6 +418,7 @@ def test_deadlines_of_other_workflows_link_to_their_record_or_to_nothing(world, 
     assert 'href="/shared-line/notices/SLN-1/"' in text and "X-1" in text
     assert text.count('data-testid="deadline-link"') == 2
     assert "brand_new_kind" in text
+    assert "出具审核报告" in text and "反馈共线生产风险通报" in text
 
 
 # --- lists --------------------------------------------------------------------------------------------

@@ -276,3 +276,19 @@ class FindingSeverity(models.TextChoices):
     CRITICAL = "critical", "严重缺陷 critical"
     MAJOR = "major", "主要缺陷 major"
     OTHER = "other", "一般缺陷 other"
+
+
+# --- deadlines ("my deadlines", the reminder mail) ------------------------------------------------
+
+
+class DeadlineKind(models.TextChoices):
+    """What a deadline asks of the user's organisation: one name per kind, for the page and the mail."""
+
+    ACKNOWLEDGE = "acknowledge", "确认质量事件 acknowledge the event"
+    CAPA = "capa", "实施纠正预防措施 implement the CAPA"
+    CHANGE_CLASSIFY = "change_classify", "变更定类 classify the change"
+    CHANGE_DECIDE = "change_decide", "审批变更 decide on the change"
+    NOTICE_FEEDBACK = "notice_feedback", "反馈共线生产风险通报 give feedback on a shared-line notice"
+    CAPA_APPROVAL = "capa_approval", "审核纠正预防措施 approve a CAPA"
+    AUDIT_REPORT = "audit_report", "出具审核报告 issue the audit report"
+    FINDING_RESPONSE = "finding_response", "回复审核发现 respond to an audit finding"

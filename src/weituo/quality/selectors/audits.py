@@ -23,7 +23,7 @@ from weituo.integrity.audited import object_type
 from weituo.integrity.models import LedgerEntry
 
 from ..audit_due import report_due_provisional, report_late, report_overdue
-from ..choices import AuditStatus, CapaStatus, EventParty
+from ..choices import AuditStatus, CapaStatus, DeadlineKind, EventParty
 from ..deadlines import end_of_day
 from ..models import Audit, AuditFinding, Capa
 from ..parties import is_qa_of, writes_for_party
@@ -133,7 +133,7 @@ def audit_deadlines(*, actor: Actor, at: dt.datetime) -> list[Deadline]:
             due = end_of_day(audit.report_due_on)
             items.append(
                 Deadline(
-                    kind="audit_report",
+                    kind=DeadlineKind.AUDIT_REPORT,
                     ref=audit.ref,
                     title=audit.scope[:80],
                     record=audit,
@@ -159,7 +159,7 @@ def audit_deadlines(*, actor: Actor, at: dt.datetime) -> list[Deadline]:
             due = end_of_day(finding.response_due_on)
             items.append(
                 Deadline(
-                    kind="finding_response",
+                    kind=DeadlineKind.FINDING_RESPONSE,
                     ref=finding.audit.ref,
                     title=finding.description[:80],
                     record=finding,

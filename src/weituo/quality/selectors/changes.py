@@ -23,7 +23,7 @@ from weituo.integrity.audited import object_type
 from weituo.integrity.models import LedgerEntry
 from weituo.registry.models import Product
 
-from ..choices import FILING_TRANSITIONS, ChangeStatus, EventParty
+from ..choices import FILING_TRANSITIONS, ChangeStatus, DeadlineKind, EventParty
 from ..deadlines import due_at
 from ..models import Change, RetentionObligation, SharedLineAssessment
 from ..parties import is_qa_of, writes_for_party
@@ -217,11 +217,11 @@ def change_deadlines(*, actor: Actor, at: dt.datetime) -> list[Deadline]:
         owed = []
         if change.status == ChangeStatus.CLASSIFIED:
             since = max(t for t in (change.mah_classified_at, change.cmo_classified_at) if t)
-            owed.append(("change_decide", since))
+            owed.append((DeadlineKind.CHANGE_DECIDE, since))
         else:
             for party in EventParty.values:
                 if not getattr(change, f"{party}_class") and getattr(change.contract, f"{party}_id") in orgs[party]:
-                    owed.append(("change_classify", change.proposed_at))
+                    owed.append((DeadlineKind.CHANGE_CLASSIFY, change.proposed_at))
         for kind in dict(owed):
             due, provisional = due_at(dict(owed)[kind], limit, unit, calendar)
             items.append(

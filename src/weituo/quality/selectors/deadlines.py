@@ -17,7 +17,7 @@ from django.utils import timezone
 from weituo.accounts.actors import Actor
 from weituo.accounts.roles import WRITER_ROLES
 
-from ..choices import SIDE_OF_PARTY, EventParty
+from ..choices import SIDE_OF_PARTY, DeadlineKind, EventParty
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,12 @@ class Deadline:
     capa: Any = None
     time_limit: int | None = None
     time_unit: str = ""
+
+    @property
+    def kind_label(self) -> str:
+        """The bilingual name of the kind ("确认质量事件 acknowledge the event"); an unknown kind as it is."""
+        known = DeadlineKind._value2member_map_.get(self.kind)
+        return str(known.label) if known is not None else self.kind
 
     @property
     def no_agreed_time_limit(self) -> bool:

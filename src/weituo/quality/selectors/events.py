@@ -24,6 +24,7 @@ from ..choices import (
     OPEN_STATUSES,
     RELEASE_BLOCKING_CATEGORIES,
     CapaStatus,
+    DeadlineKind,
     EventParty,
     EventStatus,
 )
@@ -108,7 +109,7 @@ def event_deadlines(*, actor: Actor, at: dt.datetime) -> list[Deadline]:
         mine |= Q(owner_party=party, **{contract_side: ids})
     items = [
         Deadline(
-            kind="acknowledge",
+            kind=DeadlineKind.ACKNOWLEDGE,
             ref=e.ref,
             title=e.title,
             record=e,
@@ -130,7 +131,7 @@ def event_deadlines(*, actor: Actor, at: dt.datetime) -> list[Deadline]:
         due = end_of_day(capa.due_on)
         items.append(
             Deadline(
-                kind="capa",
+                kind=DeadlineKind.CAPA,
                 ref=capa.event.ref,
                 title=capa.description[:80],
                 record=capa,

@@ -36,7 +36,7 @@ from weituo.integrity.audited import object_type
 from weituo.integrity.models import LedgerEntry
 from weituo.registry.models import LineProduct, Organisation, Product
 
-from ..choices import ApprovalDecision, AssessmentStatus, CapaStatus, NoticeStatus
+from ..choices import ApprovalDecision, AssessmentStatus, CapaStatus, DeadlineKind, NoticeStatus
 from ..deadlines import due_at
 from ..models import (
     Capa,
@@ -484,7 +484,7 @@ def assessment_deadlines(*, actor: Actor, at: dt.datetime) -> list[Deadline]:
             due, provisional = due_at(n.sent_at, limit, unit, calendar)
         items.append(
             Deadline(
-                kind="notice_feedback",
+                kind=DeadlineKind.NOTICE_FEEDBACK,
                 ref=a.ref,
                 title=f"{a.line.name} · {a.get_trigger_display()}",
                 record=n,
@@ -515,7 +515,7 @@ def assessment_deadlines(*, actor: Actor, at: dt.datetime) -> list[Deadline]:
                 continue
             items.append(
                 Deadline(
-                    kind="capa_approval",
+                    kind=DeadlineKind.CAPA_APPROVAL,
                     ref=c.assessment.ref,
                     title=c.description[:80],
                     record=c,

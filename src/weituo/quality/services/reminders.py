@@ -39,18 +39,6 @@ logger = logging.getLogger("weituo.quality")
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
-# What each kind of deadline asks of the user, in both languages (the kinds of ``my_deadlines``).
-KIND_LABELS: dict[str, tuple[str, str]] = {
-    "acknowledge": ("确认质量事件", "acknowledge the event"),
-    "capa": ("实施纠正预防措施", "implement the CAPA"),
-    "change_classify": ("变更分类", "classify the change"),
-    "change_decide": ("变更决定", "decide on the change"),
-    "notice_feedback": ("反馈共线生产告知", "feedback on a shared-line notice"),
-    "capa_approval": ("审批纠正预防措施", "approve a CAPA"),
-    "audit_report": ("出具审核报告", "audit report"),
-    "finding_response": ("回复审核发现", "respond to an audit finding"),
-}
-
 
 @dataclass
 class Reminder:
@@ -83,8 +71,7 @@ def _when(d: Deadline) -> str:
 
 
 def _line(d: Deadline) -> str:
-    zh, en = KIND_LABELS.get(d.kind, (d.kind, d.kind))
-    return f"- {zh} {en}: {d.ref} {d.title} — 截止 due {_when(d)}"
+    return f"- {d.kind_label}: {d.ref} {d.title} — 截止 due {_when(d)}"
 
 
 def reminder_text(reminder: Reminder, within: int) -> tuple[str, str]:

@@ -518,22 +518,9 @@ def event_act(request: HttpRequest, actor: Actor, ref: str, action: str) -> Http
 # --- my deadlines -----------------------------------------------------------------------------------
 
 
-KIND_LABELS: dict[str, Any] = {
-    "acknowledge": pgettext_lazy(CTX, "Acknowledge the event"),
-    "capa": pgettext_lazy(CTX, "Implement the CAPA"),
-    "change_classify": pgettext_lazy(CTX, "Classify the change"),
-    "change_decide": pgettext_lazy(CTX, "Decide on the change"),
-    "notice_feedback": pgettext_lazy(CTX, "Feedback on a shared-line notice"),
-    "capa_approval": pgettext_lazy(CTX, "Approve a CAPA"),
-    "audit_report": pgettext_lazy(CTX, "Audit report"),
-    "finding_response": pgettext_lazy(CTX, "Respond to an audit finding"),
-}
-
-
 @dataclass
 class DeadlineRow:
     deadline: selectors.Deadline
-    kind_label: str
     url: str  # "" when the record has no page to link to
 
 
@@ -565,7 +552,7 @@ def _deadline_url(d: selectors.Deadline) -> str:
 @page
 def deadline_index(request: HttpRequest, actor: Actor) -> HttpResponse:
     deadlines = selectors.my_deadlines(actor=actor)
-    rows = [DeadlineRow(d, str(KIND_LABELS.get(d.kind, d.kind)), _deadline_url(d)) for d in deadlines]
+    rows = [DeadlineRow(d, _deadline_url(d)) for d in deadlines]
     context = {
         "rows": rows,
         "overdue_count": sum(1 for d in deadlines if d.overdue),
