@@ -48,7 +48,7 @@ RELEASE_SHARE = 0.10  # a checkpoint may add at most 10% to a release
 def _fill_to(total: int) -> int:
     from django.db import transaction
 
-    from weituo.accounts.actors import system_actor
+    from weituo.core.actors import system_actor
     from weituo.integrity.ledger import ledger_append_many
     from weituo.integrity.models import LedgerEntry
 
@@ -88,9 +88,11 @@ class _Releases:
     def release(self, batch: Any) -> float:
         from tests.quality.world import PASSWORD
         from weituo.batches import services
+        from weituo.batches.signing import open_session
 
+        token = open_session(self.world.cmo_qp, batch, "factory").token
         start = time.perf_counter()
-        services.batch_factory_release(actor=self.world.cmo_qp, batch=batch, password=PASSWORD)
+        services.batch_factory_release(actor=self.world.cmo_qp, batch=batch, password=PASSWORD, signing_token=token)
         return time.perf_counter() - start
 
 
@@ -155,7 +157,7 @@ def bench_checkpoint(size: int, repeat: int, rows: list[Row]) -> None:
     """(B) the incremental checkpoint after ~20 new entries vs the full recomputation at the same size."""
     from django.db import transaction
 
-    from weituo.accounts.actors import system_actor
+    from weituo.core.actors import system_actor
     from weituo.integrity import merkle
     from weituo.integrity.ledger import Change, ledger_append_many
     from weituo.integrity.models import LedgerEntry

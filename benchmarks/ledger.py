@@ -163,7 +163,7 @@ def bench_writes(engine: str, n: int, rows: list[Row]) -> None:
     """(1) record_create vs the same full_clean + save without the ledger, each in its own transaction."""
     from django.db import transaction
 
-    from weituo.accounts.actors import system_actor
+    from weituo.core.actors import system_actor
     from weituo.integrity.writes import record_create
     from weituo.registry.models import EnterpriseGroup
 
@@ -223,7 +223,7 @@ def bench_appends(engine: str, n: int, rows: list[Row]) -> None:
     from django.db import transaction
     from django.utils import timezone
 
-    from weituo.accounts.actors import system_actor
+    from weituo.core.actors import system_actor
     from weituo.integrity.ledger import Change, ledger_append
 
     actor = system_actor("bench")
@@ -284,7 +284,7 @@ def fill(engine: str, total: int, rows: list[Row]) -> int:
     """Bring the ledger to ``total`` entries through the real bulk path; returns the count."""
     from django.db import transaction
 
-    from weituo.accounts.actors import system_actor
+    from weituo.core.actors import system_actor
     from weituo.integrity.ledger import ledger_append_many
     from weituo.integrity.models import LedgerEntry
 

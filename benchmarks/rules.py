@@ -153,11 +153,11 @@ def measure(args: argparse.Namespace) -> tuple[list[Row], dict[str, Any]]:
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
-    from weituo.accounts.actors import system_actor
     from weituo.compliance.facts import load_facts
     from weituo.compliance.services import compliance_recheck, compliance_scan, gc_paused
     from weituo.contracts.models import QualityAgreement
     from weituo.contracts.services import quality_agreement_update
+    from weituo.core.actors import system_actor
     from weituo.integrity.writes import record_update
     from weituo.registry.models import Appointment, Organisation, Person
 

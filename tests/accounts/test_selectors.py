@@ -8,10 +8,10 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from tests.accounts.world import world_dataset
-from weituo.accounts.actors import system_actor
-from weituo.accounts.roles import Role, Side
 from weituo.accounts.selectors import actor_for_user
 from weituo.accounts.services import membership_add, membership_end, user_create
+from weituo.core.actors import system_actor
+from weituo.core.roles import Role, Side
 from weituo.exchange.services import registry_import
 from weituo.registry.models import Organisation
 

@@ -8,11 +8,11 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from tests.accounts.world import world_dataset
-from weituo.accounts.actors import Actor, MembershipView, system_actor
 from weituo.accounts.models import Membership
-from weituo.accounts.roles import Role
 from weituo.accounts.services import is_generic_name, membership_add, membership_end, user_create
+from weituo.core.actors import Actor, MembershipView, system_actor
 from weituo.core.errors import PermissionDenied, ValidationFailed
+from weituo.core.roles import Role
 from weituo.exchange.services import registry_import
 from weituo.registry.models import Organisation
 

@@ -14,14 +14,14 @@ import pytest
 from django.db import transaction
 
 from tests.accounts.world import AGREEMENT_OF, CONTRACTS, EVERYTHING, EXPECTED, LINES, ORGS, PRODUCTS, world_dataset
-from weituo.accounts import policy
-from weituo.accounts.actors import Actor, system_actor
-from weituo.accounts.roles import SIDE_OF_ROLE, Role, Side
+from weituo.access import policy
 from weituo.accounts.selectors import actor_for_user
 from weituo.accounts.services import user_create
 from weituo.contracts.models import CommunicationItem, QualityAgreement
 from weituo.contracts.selectors import contract_get, contract_list, missing_communication_categories
+from weituo.core.actors import Actor, system_actor
 from weituo.core.errors import NotFound
+from weituo.core.roles import SIDE_OF_ROLE, Role, Side
 from weituo.exchange.selectors import registry_dataset
 from weituo.exchange.services import registry_import
 from weituo.exchange.sheets import SHEET_BY_MODEL, SHEETS

@@ -183,7 +183,7 @@ def world_dataset() -> dict[str, list[dict]]:
         {
             "ref": AGREEMENT_OF[ref],
             "contract": ref,
-            "version": "1.0",
+            "document_version": "1.0",
             "status": "draft",
             "cmo_link_person": f"PER-{cmo}",
         }

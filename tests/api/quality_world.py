@@ -16,13 +16,13 @@ from typing import Any
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.exchange.dataset import SYSTEM
-from weituo.accounts.roles import Role
 from weituo.accounts.selectors import actor_for_user
 from weituo.accounts.services import user_create
 from weituo.api.services import api_token_create
 from weituo.batches import services as batch_services
 from weituo.batches.models import Batch
 from weituo.contracts.models import CommissionContract
+from weituo.core.roles import Role
 from weituo.integrity.models import LedgerEntry
 from weituo.registry.models import Line, Organisation, Product
 

@@ -48,7 +48,12 @@ def upload(client, world, user, batch_ref, kind="batch_record", name="bpr.pdf", 
 
 
 def release(client, world, user, ref, step="factory", password=PASSWORD, **extra):
-    return call(client, world, user, "POST", f"/batches/{ref}/{step}-release", {"password": password, **extra})
+    """Open a signing session (GET …/signing) as the signer, then sign with its token; a signer who may
+    not see the batch gets no session (404) and signs with none."""
+    session = call(client, world, user, "GET", f"/batches/{ref}/releases/{step}/signing")
+    token = session.json()["signing_token"] if session.status_code == 200 else ""
+    body = {"password": password, "signing_token": token, **extra}
+    return call(client, world, user, "POST", f"/batches/{ref}/{step}-release", body)
 
 
 # --- the batch and its package -----------------------------------------------------------------------

@@ -80,6 +80,7 @@ OPERATIONS = {
     ("get", "/api/v1/batches/{ref}/documents/{document_id}"),
     ("post", "/api/v1/batches/{ref}/results"),
     ("post", "/api/v1/batches/{ref}/documents"),
+    ("get", "/api/v1/batches/{ref}/releases/{step}/signing"),
     ("post", "/api/v1/batches/{ref}/factory-release"),
     ("post", "/api/v1/batches/{ref}/market-release"),
     ("post", "/api/v1/batches/{ref}/reject"),

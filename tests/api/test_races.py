@@ -11,8 +11,10 @@ systems do; the row lock that makes the same true when they act at the same inst
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
+from django.core import signing
 
 from weituo.batches import services as batch_services
 from weituo.batches.models import Batch, ReleaseDecision, ReleaseDocument
@@ -55,8 +57,16 @@ def ready_batch(world, number="240101") -> Batch:
     return Batch.objects.get(pk=batch.pk)
 
 
+def signing_token(client, world, user, ref, step="factory") -> str:
+    response = call(client, world, user, "GET", f"/batches/{ref}/releases/{step}/signing")
+    assert response.status_code == 200, response.content
+    return response.json()["signing_token"]
+
+
 def release(client, world, user, ref, step="factory", password=PASSWORD, **extra):
-    return call(client, world, user, "POST", f"/batches/{ref}/{step}-release", {"password": password, **extra})
+    """The API's signing flow: open a signing session (GET …/signing), then sign with its token."""
+    body = {"password": password, "signing_token": signing_token(client, world, user, ref, step), **extra}
+    return call(client, world, user, "POST", f"/batches/{ref}/{step}-release", body)
 
 
 def refusals(batch: Batch, since: int) -> list[dict]:
@@ -179,7 +189,14 @@ def test_repeated_wrong_passwords_lock_the_signer_out_as_at_login(client, world)
 def test_a_missing_password_is_422_before_anything_is_tried(client, world):
     batch = ready_batch(world)
     before = seq()
-    response = call(client, world, "qin.cmoqp", "POST", f"/batches/{batch.ref}/factory-release", {"reason": "x"})
+    response = call(
+        client,
+        world,
+        "qin.cmoqp",
+        "POST",
+        f"/batches/{batch.ref}/factory-release",
+        {"reason": "x", "signing_token": "t"},
+    )
     assert response.status_code == 422 and response.json()["field"] == "password"
     response = release(client, world, "qin.cmoqp", batch.ref, password="")
     assert response.status_code == 422 and response.json()["field"] == "password"
@@ -328,7 +345,12 @@ def test_nothing_can_be_added_to_a_released_package(client, world, media):
         ("POST", "/events/{event}/acknowledge", {"expected_version": 0}, "expected_version"),
         ("POST", "/events/{event}/acknowledge", {"expected_version": "one"}, "expected_version"),
         ("POST", "/batches/{batch}/results", {"test_name": "x", "specification": "y", "result": "z"}, "passed"),
-        ("POST", "/batches/{batch}/factory-release", {"password": "x", "expected_version": -1}, "expected_version"),
+        (
+            "POST",
+            "/batches/{batch}/factory-release",
+            {"password": "x", "signing_token": "t", "expected_version": -1},
+            "expected_version",
+        ),
         ("POST", "/batches/{batch}/reject", {}, "reason"),
     ],
 )
@@ -346,3 +368,27 @@ def test_unknown_values_and_missing_fields_are_422_naming_the_field(client, worl
     else:
         assert error["field"] == field, error
     assert seq() == before
+
+
+def test_the_api_needs_a_signing_session_and_refuses_an_expired_one(client, world, settings, monkeypatch):
+    """The signing window holds for the API as for the pages: no token is 422, an expired one is 403
+    ``signing_expired`` (ledgered), a fresh one from ``…/signing`` releases."""
+    batch = ready_batch(world, "240777")
+    url = f"/batches/{batch.ref}/factory-release"
+    before = seq()
+    missing = call(client, world, "qin.cmoqp", "POST", url, {"password": PASSWORD})
+    assert missing.status_code == 422 and missing.json()["code"] == "invalid_request"
+
+    real = time.time
+    with monkeypatch.context() as m:
+        m.setattr(signing.time, "time", lambda: real() - settings.WEITUO_SIGNING_WINDOW_SECONDS - 5)
+        stale = signing_token(client, world, "qin.cmoqp", batch.ref)
+    refused = call(client, world, "qin.cmoqp", "POST", url, {"password": PASSWORD, "signing_token": stale})
+    assert refused.status_code == 403 and refused.json()["code"] == "signing_expired"
+    assert [(r["step"], r["code"]) for r in refusals(batch, before)] == [("factory", "signing_expired")]
+
+    session = call(client, world, "qin.cmoqp", "GET", f"/batches/{batch.ref}/releases/factory/signing").json()
+    assert session["blockers"] == [] and len(session["package_digest"]) == 64
+    body = {"password": PASSWORD, "signing_token": session["signing_token"]}
+    released = call(client, world, "qin.cmoqp", "POST", url, body)
+    assert released.status_code == 200 and released.json()["status"] == "factory_released"

@@ -37,7 +37,7 @@ def test_create_and_revoke_are_ledgered_without_the_secret_or_its_digest(world):
     api_token_revoke(actor=SYSTEM, token=token, reason="LIMS retired")
     api_token_revoke(actor=SYSTEM, token=token)  # again: nothing changes, nothing recorded
     [_, revoked] = entries(token)
-    assert revoked.action == "revoke" and revoked.reason == "LIMS retired"
+    assert revoked.action == "update" and revoked.reason == "LIMS retired"
     assert json.loads(revoked.old) == {"revoked_at": None}
 
 

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from django.contrib.auth.base_user import AbstractBaseUser
 
 from tests.exchange.dataset import SYSTEM, load_mini, valid_uscc
-from weituo.accounts.roles import Role
 from weituo.accounts.services import user_create
 from weituo.api.services import api_token_create
+from weituo.core.roles import Role
 from weituo.exchange.services import registry_import
 from weituo.registry.models import Organisation
 
@@ -77,7 +77,13 @@ def extra_dataset() -> dict[str, list[dict]]:
             }
         ],
         "agreements": [
-            {"ref": "QA-2", "contract": "CON-2", "version": "1.0", "status": "draft", "cmo_link_person": "PER-QP2"}
+            {
+                "ref": "QA-2",
+                "contract": "CON-2",
+                "document_version": "1.0",
+                "status": "draft",
+                "cmo_link_person": "PER-QP2",
+            }
         ],
         "tech_transfers": [
             {"ref": "TT-1", "contract": "CON-1", "product": "P-1", "lead": "PER-QP", "started_on": d(2023, 9, 1)}

@@ -18,6 +18,8 @@ from weituo.batches import selectors as batch_selectors
 from weituo.batches import services as batch_services
 from weituo.batches.models import Batch
 from weituo.batches.services import ReleaseBlocked
+from weituo.batches.signing import open_session
+from weituo.core.deadlines import my_deadlines
 from weituo.core.errors import InvalidTransition, NotFound
 from weituo.core.selectors import working_calendar
 from weituo.integrity.models import LedgerEntry, Signature
@@ -47,7 +49,7 @@ def test_deviation_to_market_release(world, django_capture_on_commit_callbacks):
     assert message.to == [MQA_EMAIL] and "240101" in message.body
 
     # 2. the MAH's QA has it in their deadlines, with QA-1's time limit: 1 working day
-    [deadline] = selectors.my_deadlines(actor=world.mah_qa)
+    [deadline] = my_deadlines(actor=world.mah_qa)
     assert (deadline.kind, deadline.event, deadline.time_limit, deadline.time_unit) == (
         "acknowledge",
         event,
@@ -61,7 +63,12 @@ def test_deviation_to_market_release(world, django_capture_on_commit_callbacks):
     # 3. the package is complete, but the deviation is open: the factory release is refused
     fill_package(world, batch, deviations=[event])
     with pytest.raises(ReleaseBlocked) as excinfo:
-        batch_services.batch_factory_release(actor=world.cmo_qp, batch=batch, password=PASSWORD)
+        batch_services.batch_factory_release(
+            actor=world.cmo_qp,
+            batch=batch,
+            signing_token=open_session(world.cmo_qp, batch, "factory").token,
+            password=PASSWORD,
+        )
     assert excinfo.value.code == "release_blocked"
     assert [d.field for d in excinfo.value.details] == ["quality_events"]
     assert event.ref in excinfo.value.details[0].message_en
@@ -82,18 +89,33 @@ def test_deviation_to_market_release(world, django_capture_on_commit_callbacks):
 
     # 5. the CMO QP's factory release, then a second attempt is clearly refused
     decision = batch_services.batch_factory_release(
-        actor=world.cmo_qp, batch=batch, password=PASSWORD, reason="符合放行标准"
+        actor=world.cmo_qp,
+        batch=batch,
+        signing_token=open_session(world.cmo_qp, batch, "factory").token,
+        password=PASSWORD,
+        reason="符合放行标准",
     )
     batch.refresh_from_db()
     assert (batch.status, batch.factory_released_by_id) == ("factory_released", world.cmo_qp.user_id)
     with pytest.raises(InvalidTransition) as excinfo:
-        batch_services.batch_factory_release(actor=world.cmo_qp, batch=batch, password=PASSWORD)
+        batch_services.batch_factory_release(
+            actor=world.cmo_qp,
+            batch=batch,
+            signing_token=open_session(world.cmo_qp, batch, "factory").token,
+            password=PASSWORD,
+        )
     assert excinfo.value.code == "already_released" and "王建国" in excinfo.value.message_zh
 
     # 6. the MAH QP reviews the package and releases to market
     package = batch_selectors.release_package(actor=world.mah_qp, batch=batch)
     assert package.complete and package.market_blockers == [] and len(package.documents) == 3
-    batch_services.batch_market_release(actor=world.mah_qp, batch=batch, password=PASSWORD, reason="审核通过")
+    batch_services.batch_market_release(
+        actor=world.mah_qp,
+        batch=batch,
+        signing_token=open_session(world.mah_qp, batch, "market").token,
+        password=PASSWORD,
+        reason="审核通过",
+    )
     batch.refresh_from_db()
     assert batch.status == "market_released"
 
@@ -116,7 +138,7 @@ def test_deviation_to_market_release(world, django_capture_on_commit_callbacks):
         assert not batch_selectors.batch_list(actor=actor).exists()
         assert not selectors.event_list(actor=actor).exists()
         assert not selectors.retention_obligation_list(actor=actor).exists()
-        assert selectors.my_deadlines(actor=actor) == []
+        assert my_deadlines(actor=actor) == []
     # … while the parties and the province's inspector do
     for actor in (world.cmo_qa, world.mah_qa, world.inspector_js):
         assert batch_selectors.batch_get(actor=actor, ref=batch.ref) == batch

@@ -14,17 +14,18 @@ from django.test import RequestFactory
 
 from tests.exchange.dataset import valid_uscc
 from tests.quality.world import PASSWORD, SYSTEM, _user, fill_package, make_batch, pdf
+from weituo.accounts.reauth import lockout_counted
 from weituo.batches import selectors, services
 from weituo.batches.models import Batch, ReleaseDocument, TestResult
 from weituo.batches.services import ReleaseBlocked
+from weituo.batches.signing import open_session
 from weituo.contracts.services import contract_change_status, contract_create
 from weituo.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from weituo.integrity.models import LedgerEntry, Signature
 from weituo.integrity.services import SignatureRefused
 from weituo.integrity.verify import verify_all
-from weituo.integrity.writes import record_create
+from weituo.integrity.writes import StaleRecord, record_create
 from weituo.quality import services as quality
-from weituo.quality.records import StaleRecord
 from weituo.registry.models import Line, Organisation, Product, Site, Workshop
 
 pytestmark = pytest.mark.django_db
@@ -126,7 +127,12 @@ def test_a_document_of_the_wrong_type_or_size_is_refused_whole(world, tmp_path, 
 def test_a_document_keeps_its_sha256_and_the_package_freezes_at_factory_release(world, ready):
     document = ReleaseDocument.objects.filter(batch=ready, kind="batch_record").get()
     assert document.sha256 == hashlib.sha256(b"%PDF-1.7 weituo test record").hexdigest()
-    services.batch_factory_release(actor=world.cmo_qp, batch=ready, password=PASSWORD)
+    services.batch_factory_release(
+        actor=world.cmo_qp,
+        batch=ready,
+        signing_token=open_session(world.cmo_qp, ready, "factory").token,
+        password=PASSWORD,
+    )
     with pytest.raises(InvalidTransition) as excinfo:
         services.batch_result_add(
             actor=world.cmo_qa, batch=ready, test_name="装量", specification="≥5.0ml", result="5.1ml", passed=True
@@ -139,7 +145,12 @@ def test_a_document_keeps_its_sha256_and_the_package_freezes_at_factory_release(
 def test_an_incomplete_package_or_a_failed_result_blocks_the_release(world):
     batch = make_batch(world)
     with pytest.raises(ReleaseBlocked) as excinfo:
-        services.batch_factory_release(actor=world.cmo_qp, batch=batch, password=PASSWORD)
+        services.batch_factory_release(
+            actor=world.cmo_qp,
+            batch=batch,
+            signing_token=open_session(world.cmo_qp, batch, "factory").token,
+            password=PASSWORD,
+        )
     assert [d.message_en for d in excinfo.value.details] == [
         "the batch production record is missing",
         "the batch test record is missing",
@@ -150,7 +161,12 @@ def test_an_incomplete_package_or_a_failed_result_blocks_the_release(world):
         actor=world.cmo_qa, batch=batch, test_name="可见异物", specification="应符合规定", result="不符合", passed=False
     )
     with pytest.raises(ReleaseBlocked) as excinfo:
-        services.batch_factory_release(actor=world.cmo_qp, batch=batch, password=PASSWORD)
+        services.batch_factory_release(
+            actor=world.cmo_qp,
+            batch=batch,
+            signing_token=open_session(world.cmo_qp, batch, "factory").token,
+            password=PASSWORD,
+        )
     assert "可见异物" in excinfo.value.details[0].message_zh
     assert [r["code"] for r in refusals(batch)] == ["release_blocked", "release_blocked"]
 
@@ -163,7 +179,12 @@ def test_a_deviation_on_the_batch_needs_its_record_in_the_package(world, ready):
     quality.deviation_investigate(actor=world.cmo_qa, deviation=deviation, root_cause="打印机故障")
     quality.event_close(actor=world.cmo_qa, event=deviation.event, conclusion="已处理")
     with pytest.raises(ReleaseBlocked) as excinfo:
-        services.batch_factory_release(actor=world.cmo_qp, batch=ready, password=PASSWORD)
+        services.batch_factory_release(
+            actor=world.cmo_qp,
+            batch=ready,
+            signing_token=open_session(world.cmo_qp, ready, "factory").token,
+            password=PASSWORD,
+        )
     assert [d.message_en for d in excinfo.value.details] == [
         f"the deviation record of {deviation.event.ref} is missing"
     ]
@@ -175,39 +196,83 @@ def test_a_deviation_on_the_batch_needs_its_record_in_the_package(world, ready):
 def test_only_the_cmo_qp_factory_releases_no_bypass(world, ready):
     for actor in (world.cmo_qa, world.cmo_hoq, world.mah_qp, world.admin, SYSTEM):
         with pytest.raises(PermissionDenied) as excinfo:
-            services.batch_factory_release(actor=actor, batch=ready, password=PASSWORD)
+            services.batch_factory_release(
+                actor=actor, batch=ready, signing_token=open_session(actor, ready, "factory").token, password=PASSWORD
+            )
         assert excinfo.value.code == "not_qp"
     with pytest.raises(NotFound):
-        services.batch_factory_release(actor=world.mah2_qp, batch=ready, password=PASSWORD)
+        services.batch_factory_release(
+            actor=world.mah2_qp,
+            batch=ready,
+            signing_token=open_session(world.mah2_qp, ready, "factory").token,
+            password=PASSWORD,
+        )
     assert len(refusals(ready)) == 6 and Batch.objects.get(pk=ready.pk).status == "in_production"
     assert not Signature.objects.exists()
 
 
 def test_only_the_mah_qp_market_releases_and_only_after_the_factory_release(world, ready):
     with pytest.raises(ReleaseBlocked) as excinfo:
-        services.batch_market_release(actor=world.mah_qp, batch=ready, password=PASSWORD)
+        services.batch_market_release(
+            actor=world.mah_qp,
+            batch=ready,
+            signing_token=open_session(world.mah_qp, ready, "market").token,
+            password=PASSWORD,
+        )
     assert "not been factory released" in excinfo.value.details[-1].message_en
-    services.batch_factory_release(actor=world.cmo_qp, batch=ready, password=PASSWORD)
+    services.batch_factory_release(
+        actor=world.cmo_qp,
+        batch=ready,
+        signing_token=open_session(world.cmo_qp, ready, "factory").token,
+        password=PASSWORD,
+    )
     for actor in (world.cmo_qp, world.mah_qa, world.admin):
         with pytest.raises(PermissionDenied):
-            services.batch_market_release(actor=actor, batch=ready, password=PASSWORD)
-    services.batch_market_release(actor=world.mah_qp, batch=ready, password=PASSWORD)
+            services.batch_market_release(
+                actor=actor, batch=ready, signing_token=open_session(actor, ready, "market").token, password=PASSWORD
+            )
+    services.batch_market_release(
+        actor=world.mah_qp,
+        batch=ready,
+        signing_token=open_session(world.mah_qp, ready, "market").token,
+        password=PASSWORD,
+    )
     with pytest.raises(InvalidTransition) as excinfo:
-        services.batch_market_release(actor=world.mah_qp, batch=ready, password=PASSWORD)
+        services.batch_market_release(
+            actor=world.mah_qp,
+            batch=ready,
+            signing_token=open_session(world.mah_qp, ready, "market").token,
+            password=PASSWORD,
+        )
     assert excinfo.value.code == "already_released" and "刘洋" in excinfo.value.message_zh
 
 
 def test_an_open_oos_blocks_the_market_release(world, ready):
-    services.batch_factory_release(actor=world.cmo_qp, batch=ready, password=PASSWORD)
+    services.batch_factory_release(
+        actor=world.cmo_qp,
+        batch=ready,
+        signing_token=open_session(world.cmo_qp, ready, "factory").token,
+        password=PASSWORD,
+    )
     oos = quality.event_raise(
         actor=world.mah_qa, contract=world.contract, category="oos_oot", title="持有人复检含量超标", batch=ready
     )
     with pytest.raises(ReleaseBlocked) as excinfo:
-        services.batch_market_release(actor=world.mah_qp, batch=ready, password=PASSWORD)
+        services.batch_market_release(
+            actor=world.mah_qp,
+            batch=ready,
+            signing_token=open_session(world.mah_qp, ready, "market").token,
+            password=PASSWORD,
+        )
     assert oos.ref in excinfo.value.details[0].message_en
     quality.event_acknowledge(actor=world.cmo_qa, event=oos)
     quality.event_close(actor=world.mah_qa, event=oos, conclusion="复检为取样错误，重新取样合格")
-    services.batch_market_release(actor=world.mah_qp, batch=ready, password=PASSWORD)
+    services.batch_market_release(
+        actor=world.mah_qp,
+        batch=ready,
+        signing_token=open_session(world.mah_qp, ready, "market").token,
+        password=PASSWORD,
+    )
 
 
 # --- re-authentication ----------------------------------------------------------------------------
@@ -215,12 +280,22 @@ def test_an_open_oos_blocks_the_market_release(world, ready):
 
 def test_a_wrong_password_is_refused_and_ledgered_then_the_right_one_releases(world, ready):
     with pytest.raises(SignatureRefused) as excinfo:
-        services.batch_factory_release(actor=world.cmo_qp, batch=ready, password="guess")
+        services.batch_factory_release(
+            actor=world.cmo_qp,
+            batch=ready,
+            signing_token=open_session(world.cmo_qp, ready, "factory").token,
+            password="guess",
+        )
     assert excinfo.value.details[0].field == "password"
     assert Batch.objects.get(pk=ready.pk).status == "in_production" and not Signature.objects.exists()
     [refused] = refusals(ready)
     assert (refused["step"], refused["code"]) == ("factory", "signature_refused")
-    services.batch_factory_release(actor=world.cmo_qp, batch=ready, password=PASSWORD)
+    services.batch_factory_release(
+        actor=world.cmo_qp,
+        batch=ready,
+        signing_token=open_session(world.cmo_qp, ready, "factory").token,
+        password=PASSWORD,
+    )
     assert Batch.objects.get(pk=ready.pk).status == "factory_released"
 
 
@@ -229,11 +304,19 @@ def test_failed_passwords_count_toward_the_lockout(world, ready, settings):
     for _ in range(3):
         with pytest.raises(SignatureRefused):
             services.batch_factory_release(
-                actor=world.cmo_qp, batch=ready, password="nope", request=RequestFactory().post("/")
+                actor=world.cmo_qp,
+                batch=ready,
+                signing_token=open_session(world.cmo_qp, ready, "factory").token,
+                password="nope",
+                check_password=lockout_counted(RequestFactory().post("/")),
             )
     with pytest.raises(SignatureRefused):  # locked out: even the right password is refused
         services.batch_factory_release(
-            actor=world.cmo_qp, batch=ready, password=PASSWORD, request=RequestFactory().post("/")
+            actor=world.cmo_qp,
+            batch=ready,
+            signing_token=open_session(world.cmo_qp, ready, "factory").token,
+            password=PASSWORD,
+            check_password=lockout_counted(RequestFactory().post("/")),
         )
     assert len(refusals(ready)) == 4 and not Signature.objects.exists()
 
@@ -244,10 +327,20 @@ def test_a_release_on_a_stale_copy_is_refused(world, ready):
         actor=world.cmo_qa, batch=ready, test_name="装量", specification="≥5.0ml", result="5.1ml", passed=True
     )
     with pytest.raises(StaleRecord):
-        services.batch_factory_release(actor=world.cmo_qp, batch=ready, password=PASSWORD, expected_version=seen)
+        services.batch_factory_release(
+            actor=world.cmo_qp,
+            batch=ready,
+            signing_token=open_session(world.cmo_qp, ready, "factory").token,
+            password=PASSWORD,
+            expected_version=seen,
+        )
     assert refusals(ready)[0]["code"] == "stale_record"
     services.batch_factory_release(
-        actor=world.cmo_qp, batch=ready, password=PASSWORD, expected_version=Batch.objects.get(pk=ready.pk).version
+        actor=world.cmo_qp,
+        batch=ready,
+        signing_token=open_session(world.cmo_qp, ready, "factory").token,
+        password=PASSWORD,
+        expected_version=Batch.objects.get(pk=ready.pk).version,
     )
 
 
@@ -258,7 +351,12 @@ def test_rejection_by_the_qp_whose_step_is_next(world, ready):
         services.batch_reject(actor=world.cmo_qp, batch=ready, reason="")
     services.batch_reject(actor=world.cmo_qp, batch=ready, reason="无菌检查不符合规定")
     with pytest.raises(InvalidTransition) as excinfo:
-        services.batch_factory_release(actor=world.cmo_qp, batch=ready, password=PASSWORD)
+        services.batch_factory_release(
+            actor=world.cmo_qp,
+            batch=ready,
+            signing_token=open_session(world.cmo_qp, ready, "factory").token,
+            password=PASSWORD,
+        )
     assert excinfo.value.code == "batch_rejected"
     assert TestResult.objects.filter(batch=ready).count() == 3
     report = verify_all()
@@ -311,15 +409,34 @@ def test_a_device_needs_the_production_release_and_the_registrant_s_own_market_r
         actor=production, batch=batch, test_name="微粒污染", specification="≤90", result="12", passed=True
     )
     with pytest.raises(ReleaseBlocked):  # the registrant reviews the CMO's production release first
-        services.batch_market_release(actor=registrant_qp, batch=batch, password=PASSWORD)
+        services.batch_market_release(
+            actor=registrant_qp,
+            batch=batch,
+            signing_token=open_session(registrant_qp, batch, "market").token,
+            password=PASSWORD,
+        )
     for outsider in (world.cmo_qp, world.mah_qp):  # QPs of other companies do not even see it
         with pytest.raises(NotFound):
-            services.batch_factory_release(actor=outsider, batch=batch, password=PASSWORD)
-    services.batch_factory_release(actor=cmo_qp, batch=batch, password=PASSWORD)
+            services.batch_factory_release(
+                actor=outsider,
+                batch=batch,
+                signing_token=open_session(outsider, batch, "factory").token,
+                password=PASSWORD,
+            )
+    services.batch_factory_release(
+        actor=cmo_qp, batch=batch, signing_token=open_session(cmo_qp, batch, "factory").token, password=PASSWORD
+    )
     with pytest.raises(PermissionDenied) as excinfo:  # never delegated to the CMO
-        services.batch_market_release(actor=cmo_qp, batch=batch, password=PASSWORD)
+        services.batch_market_release(
+            actor=cmo_qp, batch=batch, signing_token=open_session(cmo_qp, batch, "market").token, password=PASSWORD
+        )
     assert "market release" in excinfo.value.message_en
-    services.batch_market_release(actor=registrant_qp, batch=batch, password=PASSWORD)
+    services.batch_market_release(
+        actor=registrant_qp,
+        batch=batch,
+        signing_token=open_session(registrant_qp, batch, "market").token,
+        password=PASSWORD,
+    )
     assert Batch.objects.get(pk=batch.pk).status == "market_released"
     shown = selectors.release_decisions(actor=registrant_qp, batch=batch)
     assert [(d["decision"].step, d["signatures"][0]["signer"]) for d in shown] == [

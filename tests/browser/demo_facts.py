@@ -37,7 +37,9 @@ def collect() -> dict:
     # agreement in force, a row with a time limit and its unit (so a new limit alone is a valid edit).
     editable = None
     for contract in CommissionContract.objects.filter(mah=mah, cmo=cmo).order_by("ref"):
-        for agreement in contract.quality_agreements.filter(status=ContractStatus.IN_FORCE).order_by("version"):
+        for agreement in contract.quality_agreements.filter(status=ContractStatus.IN_FORCE).order_by(
+            "document_version"
+        ):
             row = agreement.communications.exclude(time_limit=None).exclude(time_unit="").order_by("category").first()
             if row is not None:
                 editable = {

@@ -10,7 +10,7 @@ import pytest
 from django.db import transaction
 
 from tests.exchange.dataset import mini_dataset
-from weituo.accounts.actors import system_actor
+from weituo.core.actors import system_actor
 from weituo.demo.generator import AS_OF, DemoData, generate
 from weituo.exchange.services import registry_import
 

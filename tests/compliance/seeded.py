@@ -61,7 +61,7 @@ def locate(kind: str, entry: dict, findings: list[Finding], dataset: dict[str, l
     if kind in NO_RULE:
         return "no_rule", NO_RULE[kind]
     if kind == "unassigned_responsibility":
-        if "retention" not in entry["detail"] and "stability" not in entry["detail"]:
+        if "留样" not in entry["detail"] and "稳定性" not in entry["detail"]:  # DEMO_WORDS of retention, stability
             return "no_rule", "only who keeps samples and runs stability is an obligation (art. 11); " + entry["detail"]
         kind_rules = ("drug", ("134-11.retention-party",))
     else:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from tests.quality.world import PASSWORD, World, build_world, fill_package, make_batch
 from weituo.batches import services as batches
 from weituo.batches.models import Batch
+from weituo.batches.signing import open_session
 from weituo.compliance.facts import load_facts
 from weituo.compliance.services import compliance_scan
 from weituo.quality import services as quality
@@ -36,7 +37,7 @@ def scan(as_of: dt.date | None = None) -> dict[tuple[str, str | None], object]:
 
 
 def _system():
-    from weituo.accounts.actors import system_actor
+    from weituo.core.actors import system_actor
 
     return system_actor("tests: batch facts")
 
@@ -65,8 +66,18 @@ def test_a_released_batch_is_judged_on_its_release_records(world):
     )
     event = close_deviation(world, deviation)
     fill_package(world, batch, deviations=[event])
-    batches.batch_factory_release(actor=world.cmo_qp, batch=Batch.objects.get(pk=batch.pk), password=PASSWORD)
-    batches.batch_market_release(actor=world.mah_qp, batch=Batch.objects.get(pk=batch.pk), password=PASSWORD)
+    batches.batch_factory_release(
+        actor=world.cmo_qp,
+        batch=Batch.objects.get(pk=batch.pk),
+        signing_token=open_session(world.cmo_qp, Batch.objects.get(pk=batch.pk), "factory").token,
+        password=PASSWORD,
+    )
+    batches.batch_market_release(
+        actor=world.mah_qp,
+        batch=Batch.objects.get(pk=batch.pk),
+        signing_token=open_session(world.mah_qp, Batch.objects.get(pk=batch.pk), "market").token,
+        password=PASSWORD,
+    )
 
     [facts] = contract_facts().batches
     assert (facts.number, facts.factory_released_on, facts.market_released_on) == ("240101", today(), today())
@@ -90,7 +101,12 @@ def test_a_major_deviation_batch_must_have_both_parties_samples_once_released(wo
 
     event = close_deviation(world, deviation)
     fill_package(world, batch, deviations=[event])
-    batches.batch_factory_release(actor=world.cmo_qp, batch=Batch.objects.get(pk=batch.pk), password=PASSWORD)
+    batches.batch_factory_release(
+        actor=world.cmo_qp,
+        batch=Batch.objects.get(pk=batch.pk),
+        signing_token=open_session(world.cmo_qp, Batch.objects.get(pk=batch.pk), "factory").token,
+        password=PASSWORD,
+    )
     finding = scan()[("134-11.major-deviation-batches", "CON-1")]
     assert str(finding.outcome) == "not_met"
     assert "240101" in finding.reason_en and "retained samples" in finding.reason_en

@@ -142,7 +142,6 @@ def test_what_the_platform_does_not_hold_is_none_not_guessed(graphs):
         "opinion_letters",
         "reviews",
         "supervision_visits",
-        "changes",
         "audits",
         "comparison_studies",
         "separation_evidence",
@@ -153,8 +152,8 @@ def test_what_the_platform_does_not_hold_is_none_not_guessed(graphs):
         "rectification_plan",
     ):
         assert getattr(c, name) is None, name
-    # batches and quality events are held by the platform: none recorded is known to be none
-    assert c.batches == () and c.quality_events == ()
+    # batches, quality events and changes are held by the platform: none recorded is known to be none
+    assert c.batches == () and c.quality_events == () and c.changes == ()
     [p] = c.products
     assert (p.approval_valid_from, p.commissioned_before_stop, p.production_restored_on, p.segmented_pilot) == (
         None,

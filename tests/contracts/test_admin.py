@@ -121,14 +121,14 @@ def test_posting_a_quality_agreement_status_does_not_change_it(admin_client):
     assert 'name="status"' not in content
     assert "状态只读" in content
     data = change_form_data(page)
-    data["version"] = "2.0"
+    data["document_version"] = "2.0"
     data["status"] = ContractStatus.IN_FORCE
 
     response = admin_client.post(url(QualityAgreement, "change", agreement.pk), data)
 
     assert response.status_code == 302, response.context["adminform"].form.errors
     agreement.refresh_from_db()
-    assert agreement.version == "2.0"
+    assert agreement.document_version == "2.0"
     assert agreement.status == ContractStatus.DRAFT
 
 

@@ -9,10 +9,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.exchange.dataset import load_mini
-from weituo.accounts.actors import system_actor
 from weituo.contracts import services
 from weituo.contracts.models import CommissionContract, QualityAgreement
 from weituo.contracts.selectors import contract_get, missing_communication_categories
+from weituo.core.actors import system_actor
 from weituo.core.errors import InvalidTransition, ValidationFailed
 from weituo.registry.models import Organisation, Product
 

@@ -35,8 +35,7 @@ from weituo.core.selectors import working_calendar
 from weituo.integrity.audited import object_type
 from weituo.integrity.models import LedgerEntry
 from weituo.integrity.verify import Report, verify_records
-from weituo.integrity.writes import record_update
-from weituo.quality.records import StaleRecord
+from weituo.integrity.writes import StaleRecord, record_update
 from weituo.registry.models import Person, Product
 from weituo.rules.engine import all_rules, evaluate
 

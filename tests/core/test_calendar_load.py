@@ -12,11 +12,12 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from weituo import cli
-from weituo.accounts.actors import Actor, MembershipView, system_actor
-from weituo.core import selectors, services
+from weituo.core import selectors
+from weituo.core.actors import Actor, MembershipView, system_actor
 from weituo.core.calendar import DateAnswer, YearSchedule, read_schedule_file
 from weituo.core.errors import ValidationFailed
 from weituo.core.models import CalendarYear
+from weituo.registry import calendar_services as services
 
 SYSTEM = system_actor("tests")
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth import get_user_model
 
-from weituo.accounts.actors import system_actor
 from weituo.accounts.selectors import actor_for_user
 from weituo.batches import selectors as batch_selectors
 from weituo.batches.choices import BatchStatus
@@ -17,6 +16,8 @@ from weituo.batches.models import Batch, ReleaseDecision
 from weituo.contracts import selectors as contract_selectors
 from weituo.contracts.models import QualityAgreement, TechTransfer
 from weituo.contracts.tech_transfer import IN_PROGRESS, transfer_state
+from weituo.core.actors import system_actor
+from weituo.core.deadlines import my_deadlines
 from weituo.core.errors import NotFound
 from weituo.demo.collaboration import seed_collaboration
 from weituo.demo.generator import AS_OF, generate
@@ -37,7 +38,6 @@ from weituo.quality.models import (
 from weituo.quality.selectors import audits as audit_selectors
 from weituo.quality.selectors import changes as change_selectors
 from weituo.quality.selectors import shared_line as shared_line_selectors
-from weituo.quality.selectors.deadlines import my_deadlines
 from weituo.registry.models import LineProduct
 
 pytestmark = pytest.mark.django_db

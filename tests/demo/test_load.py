@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 def actor():
     try:
-        from weituo.accounts.actors import system_actor
+        from weituo.core.actors import system_actor
     except ImportError:  # before accounts existed the import took actor=None
         return None
     return system_actor("demo tests")

@@ -6,7 +6,7 @@ import datetime as dt
 
 from stdnum.cn import uscc
 
-from weituo.accounts.actors import system_actor
+from weituo.core.actors import system_actor
 
 SYSTEM = system_actor("tests")
 
@@ -164,7 +164,7 @@ def mini_dataset() -> dict[str, list[dict]]:
             {
                 "ref": "QA-1",
                 "contract": "CON-1",
-                "version": "1.0",
+                "document_version": "1.0",
                 "signed_on": d(2024, 1, 10),
                 "effective_from": d(2024, 1, 15),
                 "status": "in_force",

@@ -15,6 +15,7 @@ from tests.quality.world import PASSWORD, SYSTEM, fill_package, make_batch
 from weituo.batches import services as batch_services
 from weituo.batches.choices import BatchStatus
 from weituo.batches.models import Batch
+from weituo.batches.signing import open_session
 from weituo.integrity import merkle
 from weituo.integrity import services as integrity_services
 from weituo.integrity.ledger import Change, ledger_append_many
@@ -62,7 +63,7 @@ def _append(count: int, tag: str) -> None:
     with transaction.atomic():
         ledger_append_many(
             actor=SYSTEM,
-            changes=[Change("note", "tests.note", f"{tag}-{i}", new={"i": i}) for i in range(count)],
+            changes=[Change("notify", "tests.note", f"{tag}-{i}", new={"i": i}) for i in range(count)],
         )
 
 
@@ -135,14 +136,24 @@ def ready(db, settings, tmp_path):
 def test_each_release_signs_a_checkpoint_covering_it_once_committed(ready, django_capture_on_commit_callbacks):
     world, batch = ready
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        batch_services.batch_factory_release(actor=world.cmo_qp, batch=batch, password=PASSWORD)
+        batch_services.batch_factory_release(
+            actor=world.cmo_qp,
+            batch=batch,
+            signing_token=open_session(world.cmo_qp, batch, "factory").token,
+            password=PASSWORD,
+        )
     assert len(callbacks) == 1
     checkpoint = Checkpoint.objects.order_by("-tree_size").first()
     last = LedgerEntry.objects.order_by("-seq").first()
     assert checkpoint.tree_size == last.seq  # the release's own entries are inside the signed tree
     assert last.action == "transition" and last.object_id == str(batch.pk)
     with django_capture_on_commit_callbacks(execute=True):
-        batch_services.batch_market_release(actor=world.mah_qp, batch=Batch.objects.get(pk=batch.pk), password=PASSWORD)
+        batch_services.batch_market_release(
+            actor=world.mah_qp,
+            batch=Batch.objects.get(pk=batch.pk),
+            signing_token=open_session(world.mah_qp, Batch.objects.get(pk=batch.pk), "market").token,
+            password=PASSWORD,
+        )
     assert Checkpoint.objects.count() == 2
     assert Checkpoint.objects.order_by("-tree_size").first().tree_size == LedgerEntry.objects.count()
     assert verify_all(records=False).ok
@@ -151,7 +162,12 @@ def test_each_release_signs_a_checkpoint_covering_it_once_committed(ready, djang
 def test_a_refused_release_signs_no_checkpoint(ready, django_capture_on_commit_callbacks):
     world, batch = ready
     with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(SignatureRefused):
-        batch_services.batch_factory_release(actor=world.cmo_qp, batch=batch, password="wrong")
+        batch_services.batch_factory_release(
+            actor=world.cmo_qp,
+            batch=batch,
+            signing_token=open_session(world.cmo_qp, batch, "factory").token,
+            password="wrong",
+        )
     assert callbacks == []
     assert not Checkpoint.objects.exists()
 
@@ -168,7 +184,12 @@ def test_a_failed_checkpoint_leaves_the_batch_released_and_is_logged_and_ledgere
         caplog.at_level(logging.ERROR, logger="weituo.integrity.services"),
         django_capture_on_commit_callbacks(execute=True),
     ):
-        decision = batch_services.batch_factory_release(actor=world.cmo_qp, batch=batch, password=PASSWORD)
+        decision = batch_services.batch_factory_release(
+            actor=world.cmo_qp,
+            batch=batch,
+            signing_token=open_session(world.cmo_qp, batch, "factory").token,
+            password=PASSWORD,
+        )
     assert Batch.objects.get(pk=batch.pk).status == BatchStatus.FACTORY_RELEASED
     assert not Checkpoint.objects.exists()
     assert "checkpoint after" in caplog.text

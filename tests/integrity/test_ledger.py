@@ -13,9 +13,9 @@ from django.db import DatabaseError, connection, transaction
 
 from tests.exchange.dataset import load_mini
 from tests.integrity.tamper import drop_ledger_guards, sql
-from weituo.accounts.actors import system_actor
 from weituo.contracts.models import CommissionContract
 from weituo.contracts.services import contract_change_status
+from weituo.core.actors import system_actor
 from weituo.integrity.canonical import GENESIS, canonical_bytes, entry_hash, stored_entry_bytes
 from weituo.integrity.models import LedgerEntry, ShadowChange
 from weituo.integrity.services import ledger_checkpoint

@@ -8,9 +8,10 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from tests.exchange.dataset import load_mini
-from weituo.accounts.actors import system_actor
+from weituo.accounts.reauth import lockout_counted
 from weituo.accounts.selectors import actor_for_user
 from weituo.accounts.services import user_create
+from weituo.core.actors import system_actor
 from weituo.integrity.models import LedgerEntry, Signature
 from weituo.integrity.selectors import signature_manifestations
 from weituo.integrity.services import SignatureRefused, signature_apply
@@ -85,11 +86,19 @@ def test_failed_signing_through_a_request_counts_toward_the_lockout(qp, settings
     for _ in range(3):
         with pytest.raises(SignatureRefused):
             signature_apply(
-                actor=qp, record=product, meaning="approved", password="nope", request=RequestFactory().post("/")
+                actor=qp,
+                record=product,
+                meaning="approved",
+                password="nope",
+                check_password=lockout_counted(RequestFactory().post("/")),
             )
     # locked out now: even the right password is refused until the cool-off ends
     with pytest.raises(SignatureRefused):
         signature_apply(
-            actor=qp, record=product, meaning="approved", password="correct horse 7", request=RequestFactory().post("/")
+            actor=qp,
+            record=product,
+            meaning="approved",
+            password="correct horse 7",
+            check_password=lockout_counted(RequestFactory().post("/")),
         )
     assert not Signature.objects.exists()

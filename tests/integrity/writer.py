@@ -16,7 +16,7 @@ def main() -> None:
     import django
 
     django.setup()
-    from weituo.accounts.actors import system_actor
+    from weituo.core.actors import system_actor
     from weituo.integrity.writes import record_create
     from weituo.registry.models import EnterpriseGroup
 

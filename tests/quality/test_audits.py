@@ -13,14 +13,15 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from weituo.contracts.services import quality_agreement_update
 from weituo.core.calendar import WorkingCalendar, chinese_calendar_supports
+from weituo.core.deadlines import my_deadlines
 from weituo.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from weituo.integrity.models import LedgerEntry
 from weituo.integrity.verify import verify_all
+from weituo.integrity.writes import StaleRecord
 from weituo.quality import selectors, services
 from weituo.quality.audit_due import REPORT_DUE_WORKING_DAYS, default_report_due
 from weituo.quality.deadlines import CHINA
 from weituo.quality.models import Audit, AuditFinding, Capa
-from weituo.quality.records import StaleRecord
 
 from .world import SYSTEM, pdf
 
@@ -168,17 +169,17 @@ def test_a_report_not_written_by_its_due_date_is_overdue_and_once_written_stays_
     assert not selectors.report_state(audit=audit, at=on_oct_27).overdue  # due until the day ends
     assert selectors.report_state(audit=audit, at=on_oct_28).overdue
 
-    [deadline] = [d for d in selectors.my_deadlines(actor=world.mah_qa, at=on_oct_28) if d.kind == "audit_report"]
+    [deadline] = [d for d in my_deadlines(actor=world.mah_qa, at=on_oct_28) if d.kind == "audit_report"]
     assert (deadline.ref, deadline.overdue, deadline.provisional) == (audit.ref, True, False)
     assert deadline.due_at == at(2026, 10, 27, 23, 59, 59, 999999)
-    assert not [d for d in selectors.my_deadlines(actor=world.cmo_qa, at=on_oct_28) if d.kind == "audit_report"]
-    assert selectors.my_deadlines(actor=world.mah2_qa, at=on_oct_28) == []
+    assert not [d for d in my_deadlines(actor=world.cmo_qa, at=on_oct_28) if d.kind == "audit_report"]
+    assert my_deadlines(actor=world.mah2_qa, at=on_oct_28) == []
 
     audit = services.audit_report(actor=world.mah_qa, audit=audit, summary="总体符合，发现 1 项主要缺陷")
     state = selectors.report_state(audit=audit)
     assert (state.late, state.overdue) == (True, False)  # accepted, and visibly late
     assert "late" in LedgerEntry.objects.filter(object_type="quality.audit").latest("seq").reason
-    assert not [d for d in selectors.my_deadlines(actor=world.mah_qa) if d.kind == "audit_report"]
+    assert not [d for d in my_deadlines(actor=world.mah_qa) if d.kind == "audit_report"]
 
 
 def test_a_report_on_time_is_not_late(world):
@@ -197,7 +198,7 @@ def test_a_default_due_date_in_a_year_without_a_known_schedule_is_provisional(wo
     monkeypatch.undo()
     assert audit.report_due_on == answer.value
     assert selectors.report_state(audit=audit).provisional
-    [deadline] = [d for d in selectors.my_deadlines(actor=world.mah_qa) if d.kind == "audit_report"]
+    [deadline] = [d for d in my_deadlines(actor=world.mah_qa) if d.kind == "audit_report"]
     assert deadline.provisional
 
     other = conducted(world, report_due_on=dt.date(2027, 1, 20))  # a date the auditor chose is not
@@ -232,9 +233,9 @@ def test_the_audit_closes_only_when_every_finding_has_a_capa_checked_effective(w
 
     # the CMO owes a response by the date the MAH set
     on_dec_1 = at(2026, 12, 1, 9)
-    [owed] = [d for d in selectors.my_deadlines(actor=world.cmo_qa, at=on_dec_1) if d.kind == "finding_response"]
+    [owed] = [d for d in my_deadlines(actor=world.cmo_qa, at=on_dec_1) if d.kind == "finding_response"]
     assert (owed.record, owed.overdue) == (finding, True)
-    assert not [d for d in selectors.my_deadlines(actor=world.mah_qa, at=on_dec_1) if d.kind == "finding_response"]
+    assert not [d for d in my_deadlines(actor=world.mah_qa, at=on_dec_1) if d.kind == "finding_response"]
 
     with pytest.raises(PermissionDenied):  # the MAH does not write the CMO's CAPA
         services.finding_capa_add(actor=world.mah_qa, finding=finding, description="x", due_on=ENDED)
@@ -245,7 +246,7 @@ def test_the_audit_closes_only_when_every_finding_has_a_capa_checked_effective(w
     with pytest.raises(ValidationFailed):  # planned
         close()
     first = services.finding_capa_implement(actor=world.cmo_qa, capa=first, note="SOP 已修订并培训")
-    assert not [d for d in selectors.my_deadlines(actor=world.cmo_qa, at=on_dec_1) if d.kind == "finding_response"]
+    assert not [d for d in my_deadlines(actor=world.cmo_qa, at=on_dec_1) if d.kind == "finding_response"]
     with pytest.raises(ValidationFailed):  # implemented, not yet checked
         close()
     for actor in (world.cmo_qa, world.cmo_hoq, world.mah_qp):  # only the MAH's QA or head of quality
@@ -359,7 +360,7 @@ def test_the_other_mah_on_the_shared_line_sees_nothing(world):
         with pytest.raises(NotFound):
             selectors.audit_get(actor=actor, ref=audit.ref)
         assert not selectors.audit_list(actor=actor).exists()
-        assert not [d for d in selectors.my_deadlines(actor=actor) if d.kind in ("audit_report", "finding_response")]
+        assert not [d for d in my_deadlines(actor=actor) if d.kind in ("audit_report", "finding_response")]
         with pytest.raises(NotFound):  # nor may it act on it
             services.audit_report(actor=actor, audit=audit, summary="x")
         with pytest.raises(NotFound):

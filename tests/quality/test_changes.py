@@ -10,12 +10,13 @@ import pytest
 from django.utils import timezone
 
 from weituo.contracts.services import communication_item_set, quality_agreement_update
+from weituo.core.deadlines import my_deadlines
 from weituo.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from weituo.exchange.services import registry_import
 from weituo.integrity.models import LedgerEntry
+from weituo.integrity.writes import StaleRecord
 from weituo.quality import selectors, services
 from weituo.quality.models import Change, RetentionObligation
-from weituo.quality.records import StaleRecord
 from weituo.registry.models import Line, Product
 
 from .world import SYSTEM, make_batch
@@ -411,7 +412,7 @@ def test_the_other_mah_on_the_shared_line_sees_nothing(world):
         with pytest.raises(NotFound):
             selectors.change_get(actor=actor, ref=change.ref)
         assert not selectors.retention_obligation_list(actor=actor).exists()
-        assert [d for d in selectors.my_deadlines(actor=actor) if d.kind.startswith("change")] == []
+        assert [d for d in my_deadlines(actor=actor) if d.kind.startswith("change")] == []
     with pytest.raises(NotFound):
         services.change_close(actor=world.mah2_qa, change=change, conclusion="关闭")
     with pytest.raises(NotFound):
@@ -473,7 +474,7 @@ def test_close_after_implementation_by_the_mah_and_withdraw_by_the_proposer(worl
 
 
 def change_deadlines(actor):
-    return [(d.kind, d.ref) for d in selectors.my_deadlines(actor=actor) if d.kind.startswith("change")]
+    return [(d.kind, d.ref) for d in my_deadlines(actor=actor) if d.kind.startswith("change")]
 
 
 def test_deadlines_to_classify_and_to_decide_timed_by_the_agreement(world):

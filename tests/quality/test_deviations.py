@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 
 from weituo.contracts.services import quality_agreement_update
+from weituo.core.deadlines import my_deadlines
 from weituo.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from weituo.integrity.verify import verify_all
 from weituo.integrity.writes import record_create
@@ -235,8 +236,8 @@ def test_capa_deadlines_are_the_owner_party_s(world):
     services.capa_add(
         actor=world.cmo_qa, event=deviation.event, description="x", owner_party="cmo", due_on=dt.date(2026, 12, 1)
     )
-    kinds = [(d.kind, d.capa is not None) for d in selectors.my_deadlines(actor=world.cmo_production)]
+    kinds = [(d.kind, d.capa is not None) for d in my_deadlines(actor=world.cmo_production)]
     assert kinds == [("capa", True)]
-    assert [d.kind for d in selectors.my_deadlines(actor=world.mah_qa)] == ["acknowledge"]
+    assert [d.kind for d in my_deadlines(actor=world.mah_qa)] == ["acknowledge"]
     report = verify_all()
     assert report.ok, report.problems

@@ -11,13 +11,14 @@ from django.core import mail
 from weituo.contracts.models import CommissionContract
 from weituo.contracts.services import quality_agreement_change_status
 from weituo.core.calendar import WorkingCalendar
+from weituo.core.deadlines import my_deadlines
 from weituo.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from weituo.integrity.models import LedgerEntry
 from weituo.integrity.verify import verify_all
+from weituo.integrity.writes import StaleRecord
 from weituo.quality import selectors, services
 from weituo.quality.deadlines import CHINA, due_at
 from weituo.quality.models import QualityEvent
-from weituo.quality.records import StaleRecord
 
 from .world import MQA_EMAIL, SYSTEM
 
@@ -111,7 +112,7 @@ def test_every_category_can_be_raised_and_one_without_an_agreed_row_is_flagged_n
     assert (event.due_at is None) is not agreed
     if not agreed:  # still mailed: to the MAH's QA and head of quality
         assert sorted(mail.outbox[0].to) == ["chen.hua@example.cn", "li.xiaomei@example.cn"]
-        deadlines = selectors.my_deadlines(actor=world.mah_qa)
+        deadlines = my_deadlines(actor=world.mah_qa)
         [mine] = [d for d in deadlines if d.event == event]
         assert mine.no_agreed_time_limit and not mine.overdue
 
@@ -183,19 +184,19 @@ def test_overdue_and_my_deadlines(world, monkeypatch):
 
     on_oct_5 = at(2026, 10, 5, 12)
     assert list(selectors.overdue_events(actor=world.mah_qa, at=on_oct_5)) == [oos]
-    deadlines = selectors.my_deadlines(actor=world.mah_qa, at=on_oct_5)
+    deadlines = my_deadlines(actor=world.mah_qa, at=on_oct_5)
     assert [(d.kind, d.event, d.overdue, d.time_limit, d.time_unit) for d in deadlines] == [
         ("acknowledge", oos, True, 24, "hours"),
         ("acknowledge", late.event, False, 1, "working_days"),
     ]
-    assert selectors.my_deadlines(actor=world.cmo_qa, at=on_oct_5) == []  # the raiser owes nothing
-    assert selectors.my_deadlines(actor=world.mah2_qa, at=on_oct_5) == []
+    assert my_deadlines(actor=world.cmo_qa, at=on_oct_5) == []  # the raiser owes nothing
+    assert my_deadlines(actor=world.mah2_qa, at=on_oct_5) == []
     assert list(selectors.overdue_events(actor=world.inspector_js, at=on_oct_5)) == [oos]  # its province
     assert list(selectors.overdue_events(actor=world.inspector_zj, at=on_oct_5)) == []
 
     services.event_acknowledge(actor=world.mah_hoq, event=oos)
     assert list(selectors.overdue_events(actor=world.mah_qa, at=on_oct_5)) == []
-    assert [d.event for d in selectors.my_deadlines(actor=world.mah_qa, at=on_oct_5)] == [late.event]
+    assert [d.event for d in my_deadlines(actor=world.mah_qa, at=on_oct_5)] == [late.event]
 
 
 def test_withdraw_before_acknowledgement_with_a_reason_and_close_after_it(world):

@@ -58,11 +58,16 @@ def test_overdue_and_soon_due_are_mailed_to_the_mahs_writers_in_both_languages(w
     assert len(mail.outbox) == 3 and summary.count("sent") == 3
     [message] = mails_to("li.xiaomei@example.cn")
     assert "1 项已逾期" in message.subject and "1 overdue, 1 due soon" in message.subject
-    overdue, soon = message.body.split("24 小时内到期 due within 24 hours:")
-    assert "已逾期 OVERDUE" in overdue and oos.ref in overdue and "含量 OOS" in overdue
-    assert "确认质量事件 acknowledge the event" in overdue and "截止 due 2026-10-01 10:00" in overdue
-    assert deviation.ref in soon and "灌装偏差" in soon and "2026-10-08 23:59" in soon
-    assert deviation.ref not in overdue and "暂定" not in overdue + soon.split("\n\n")[0]
+    chinese, english = message.body.split("————————")  # the mail's Chinese, then its English
+    for body, due_soon, overdue_title, kind, due in (
+        (chinese, "24 小时内到期：", "已逾期：", "确认质量事件", "截止 2026-10-01 10:00"),
+        (english, "Due within 24 hours:", "Overdue:", "acknowledge the event", "due 2026-10-01 10:00"),
+    ):
+        overdue, soon = body.split(due_soon)
+        assert overdue_title in overdue and oos.ref in overdue and "含量 OOS" in overdue
+        assert kind in overdue and due in overdue
+        assert deviation.ref in soon and "灌装偏差" in soon and "2026-10-08 23:59" in soon
+        assert deviation.ref not in overdue and "暂定" not in overdue + soon.split("\n\n")[0]
 
 
 def test_nothing_due_no_mail_and_what_is_neither_overdue_nor_soon_is_not_listed(world, owed):
@@ -93,7 +98,8 @@ def test_a_provisional_due_time_says_so(world, monkeypatch):
     mail.outbox.clear()
     deadline_reminders_send(actor=ROBOT, at=at(2026, 12, 31, 12), within=48)
     [message] = mails_to("li.xiaomei@example.cn")
-    assert event.event.ref in message.body and "2027-01-01 23:59（暂定 provisional）" in message.body
+    assert event.event.ref in message.body and "2027-01-01 23:59 (暂定)" in message.body
+    assert "2027-01-01 23:59 (provisional)" in message.body
 
 
 def test_each_mail_is_ledgered_and_a_dry_run_sends_and_writes_nothing(world, owed):

@@ -20,18 +20,20 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 
 from tests.exchange.dataset import valid_uscc
-from weituo.accounts import policy
-from weituo.accounts.actors import Actor
+from weituo.access import policy
 from weituo.accounts.selectors import actor_for_user
 from weituo.accounts.services import membership_add
 from weituo.contracts.services import communication_item_set
+from weituo.core.actors import Actor
+from weituo.core.deadlines import my_deadlines
 from weituo.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
+from weituo.core.roles import Party
 from weituo.exchange.services import registry_import
+from weituo.integrity import writes
 from weituo.integrity.models import LedgerEntry
-from weituo.quality import records
 from weituo.quality import selectors as q
 from weituo.quality import services as s
-from weituo.quality.choices import AssessmentStatus, CapaStatus, EventParty, NoticeStatus
+from weituo.quality.choices import AssessmentStatus, CapaStatus, NoticeStatus
 from weituo.quality.models import Capa, CapaApproval, Change, SharedLineAssessment, SharedLineNotice
 from weituo.registry.models import Line, Organisation, Product
 
@@ -215,7 +217,7 @@ def test_notify_with_a_stale_version_is_refused_and_writes_nothing(lw):
         actor=lw.w.cmo_qa, assessment=a, product=Product.objects.get(ref="P-1"), findings="首版"
     )
     before = ledger_count()
-    with pytest.raises(records.StaleRecord):
+    with pytest.raises(writes.StaleRecord):
         s.assessment_notify(actor=lw.w.cmo_qa, assessment=a, conclusion="c", controls="k", expected_version=0)
     assert not SharedLineNotice.objects.exists()
     assert SharedLineAssessment.objects.get(pk=a.pk).status == AssessmentStatus.OPEN
@@ -272,14 +274,14 @@ def test_start_by_the_cmo_or_by_an_mah_with_a_contract_with_it(lw):
 
 
 def _change(lw: Line1) -> Change:
-    return records.create(
+    return writes.create(
         SYSTEM,
         Change(
             ref="CHG-KN-1",
             contract=lw.w.contract,
             title=CHANGE_TITLE,
             description="灌装机改造",
-            proposed_by_party=EventParty.MAH,
+            proposed_by_party=Party.MAH,
             proposed_at=dt.datetime(2026, 11, 1, tzinfo=dt.UTC),
         ),
     )
@@ -401,7 +403,7 @@ def test_feedback_by_the_notified_mah_only_and_every_one_in_the_trail(lw, django
     assert n1.status == NoticeStatus.FEEDBACK and n1.feedback == "第二次意见"
     trail = [e.new for e in q.assessment_trail(actor=lw.w.mah_qa, assessment=a)]
     assert any("第一次意见" in t for t in trail) and any("第二次意见" in t for t in trail)
-    with pytest.raises(records.StaleRecord):
+    with pytest.raises(writes.StaleRecord):
         s.notice_feedback(actor=lw.w.mah_qa, notice=n1, feedback="第三次", expected_version=1)
     assert SharedLineNotice.objects.get(pk=n1.pk).feedback == "第二次意见"
     assert SharedLineNotice.objects.get(pk=n2.pk).status == NoticeStatus.SENT
@@ -506,7 +508,7 @@ def test_close_needs_every_notice_agreed_and_every_capa_implemented(lw, django_c
     a.refresh_from_db()
     with pytest.raises(PermissionDenied):
         s.assessment_close(actor=lw.w.mah_qa, assessment=a)
-    with pytest.raises(records.StaleRecord):
+    with pytest.raises(writes.StaleRecord):
         s.assessment_close(actor=lw.w.cmo_qa, assessment=a, expected_version=a.version - 1)
     a = s.assessment_close(actor=lw.w.cmo_qa, assessment=a, expected_version=a.version)
     assert a.status == AssessmentStatus.CLOSED
@@ -529,12 +531,12 @@ def test_deadlines_feedback_timed_by_the_change_row_and_capa_decisions(lw, djang
     a = notified(lw, django_capture_on_commit_callbacks)
     now = dt.datetime.now(dt.UTC)
 
-    mah1 = [d for d in q.my_deadlines(actor=lw.w.mah_qa, at=now) if d.kind == "notice_feedback"]
+    mah1 = [d for d in my_deadlines(actor=lw.w.mah_qa, at=now) if d.kind == "notice_feedback"]
     assert [(d.ref, d.time_limit) for d in mah1] == [(a.ref, 5)] and mah1[0].due_at is not None
-    mah2 = [d for d in q.my_deadlines(actor=lw.w.mah2_qa, at=now) if d.kind == "notice_feedback"]
+    mah2 = [d for d in my_deadlines(actor=lw.w.mah2_qa, at=now) if d.kind == "notice_feedback"]
     assert [(d.ref, d.due_at) for d in mah2] == [(a.ref, None)]  # no contract, so no agreed time limit
     assert MAH1_NAME not in mah2[0].title and P1_NAME not in mah2[0].title
-    assert not [d for d in q.my_deadlines(actor=lw.w.cmo_qa, at=now) if d.kind == "notice_feedback"]
+    assert not [d for d in my_deadlines(actor=lw.w.cmo_qa, at=now) if d.kind == "notice_feedback"]
 
     s.notice_feedback(actor=lw.w.mah_qa, notice=notice_of(a, "ORG-MAH"), feedback="意见")
     assert not [d for d in q.assessment_deadlines(actor=lw.w.mah_qa, at=now) if d.kind == "notice_feedback"]

@@ -16,13 +16,13 @@ from decimal import Decimal
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.exchange.dataset import load_mini
-from weituo.accounts.actors import Actor, system_actor
 from weituo.accounts.selectors import actor_for_user
 from weituo.accounts.services import user_create
 from weituo.batches import services as batch_services
 from weituo.batches.models import Batch
 from weituo.contracts.models import CommissionContract, QualityAgreement
 from weituo.contracts.services import communication_item_set
+from weituo.core.actors import Actor, system_actor
 from weituo.integrity.writes import record_update
 from weituo.registry.models import Line, Organisation, Person, Product
 

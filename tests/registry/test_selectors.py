@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from tests.exchange.dataset import load_mini
-from weituo.accounts.actors import system_actor
+from weituo.core.actors import system_actor
 from weituo.core.errors import NotFound
 from weituo.registry.models import Line, Organisation
 from weituo.registry.selectors import (

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from tests.exchange.dataset import load_mini
-from weituo.accounts.actors import system_actor
+from weituo.core.actors import system_actor
 from weituo.core.errors import ValidationFailed
 from weituo.registry.models import Line, LineProduct, Organisation, Product
 from weituo.registry.services import line_product_set, organisation_create, product_create, product_update

@@ -263,5 +263,5 @@ def test_a_report_file_missing_or_altered_is_refused_on_a_bilingual_page(login, 
     assert response.status_code == 404 and "file-unavailable" in ids_of(response)
     refusal = block(response, "refusal")
     assert 'data-code="file_missing"' in refusal and "审核报告的文件在存储中缺失" in refusal
-    assert "missing from storage; the record and its SHA-256 remain" in refusal
+    assert "该记录及其 SHA-256 仍保留" in refusal
     assert Audit.objects.get(pk=audit.pk).report_sha256 == stored.report_sha256

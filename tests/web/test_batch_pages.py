@@ -18,11 +18,11 @@ from tests.quality.world import PASSWORD, World, build_world, fill_package, make
 from tests.web.helpers import block, html, ids_of, refs
 from weituo.batches import services as batch_services
 from weituo.batches.models import Batch, ReleaseDocument
+from weituo.batches.signing import open_session
 from weituo.contracts.models import CommissionContract
 from weituo.integrity.models import LedgerEntry, Signature
 from weituo.quality import services as quality
 from weituo.registry.models import Line, Product
-from weituo.web.views import batches as batch_views
 
 pytestmark = pytest.mark.django_db
 
@@ -94,7 +94,12 @@ def test_the_list_shows_the_parties_their_batches_filtered_without_a_query_per_r
         make_batch(world, f"2411{i:02d}")
     released = make_batch(world, "240999")
     fill_package(world, released)
-    batch_services.batch_factory_release(actor=world.cmo_qp, batch=released, password=PASSWORD)
+    batch_services.batch_factory_release(
+        actor=world.cmo_qp,
+        batch=released,
+        signing_token=open_session(world.cmo_qp, released, "factory").token,
+        password=PASSWORD,
+    )
     for actor in (world.mah_qa, world.cmo_qa):
         client = as_user(actor)
         response = client.get(reverse("web:batch_list"))
@@ -136,13 +141,13 @@ def test_the_cmo_records_a_batch_through_the_form(world, as_user):
     response = client.post(reverse("web:batch_new"), {**data, "expiry_on": "2026-01-01", "number": "241202"})
     assert response.status_code == 422
     errors = block(response, "form-errors")
-    assert "有效期应晚于生产日期" in errors and "the expiry date must be after the manufacturing date" in errors
+    assert "有效期应晚于生产日期" in errors and 'data-field="expiry_on"' in errors
     response = client.post(reverse("web:batch_new"), {**data, "quantity": ""})
     assert response.status_code == 422
     errors = block(response, "form-errors")
     assert 'data-field="quantity"' in errors and "required" in errors
     response = client.post(reverse("web:batch_new"), data)
-    assert response.status_code == 422 and "this product already has a batch with this number" in html(response)
+    assert response.status_code == 422 and "该产品已有此批号" in html(response)
     assert (Batch.objects.count(), LedgerEntry.objects.count()) == before
 
 
@@ -162,7 +167,7 @@ def test_the_batch_page_shows_its_data_package_blockers_and_timeline_to_both_par
         assert response.status_code == 200
         ids = ids_of(response)
         assert {"batch-status", "release-package", "release-blockers", "batch-timeline", "batch-events"} <= ids
-        assert "the batch production record is missing" in block(response, "release-blockers")
+        assert "缺少批生产记录" in block(response, "release-blockers")
         assert response.content.decode().count('data-testid="blocker-item"') == 3
     # only the CMO's writers get the package forms; only the CMO's QP the factory release
     assert "document-upload" in ids_of(as_user(world.cmo_qa).get(detail_url(batch)))
@@ -202,15 +207,15 @@ def test_a_bad_file_shows_the_bilingual_error_and_writes_nothing(world, as_user,
     )
     assert response.status_code == 422
     error = block(response, "document-error")
-    assert ".exe" in error and "不支持的文件类型" in error and "not accepted" in error
+    assert ".exe" in error and "不支持的文件类型" in error and 'data-field="file"' in error
     monkeypatch.setattr(batch_services, "DOCUMENT_MAX_BYTES", 10)
     response = client.post(url, {"kind": "batch_record", "title": "BPR", "file": pdf("big.pdf")})
     assert response.status_code == 422
     error = block(response, "document-error")
-    assert "文件过大" in error and "file too large" in error
+    assert "文件过大" in error and 'data-field="file"' in error
     monkeypatch.undo()
     response = client.post(url, {"kind": "deviation_record", "title": "偏差", "file": pdf("d.pdf")})
-    assert response.status_code == 422 and "a deviation record names its deviation" in block(response, "document-error")
+    assert response.status_code == 422 and "偏差调查记录应指明所记录的偏差" in block(response, "document-error")
     assert not ReleaseDocument.objects.exists()
     assert not any(p.is_file() for p in tmp_path.rglob("*"))
     assert LedgerEntry.objects.count() == before
@@ -246,9 +251,9 @@ def test_an_open_deviation_refuses_the_factory_release_then_it_is_allowed(world,
     page = qp.get(release_url(ready, "factory"))
     assert {"factory-release-form", "release-password", "release-submit", "package-digest"} <= ids_of(page)
     response = sign(qp, ready, "factory")
-    assert response.status_code == 422
+    assert response.status_code == 409  # a state conflict: the same status as the API's
     error = block(response, "release-error")
-    assert 'data-code="release_blocked"' in error and deviation.event.ref in error and "still open" in error
+    assert 'data-code="release_blocked"' in error and deviation.event.ref in error and "尚未关闭" in error
     assert [r["code"] for r in refusals(ready)] == ["release_blocked"]
     assert Batch.objects.get(pk=ready.pk).status == "in_production"
 
@@ -286,18 +291,18 @@ def test_the_mah_qp_gives_the_market_release_and_a_second_signing_is_refused(wor
     assert page.content.decode().count('data-testid="decision-row"') == 2 and "刘洋" in block(page, "release-decisions")
     # a second factory release on the page the QP still has open
     response = sign(qp, Batch.objects.get(pk=ready.pk), "factory")
-    assert response.status_code == 422
+    assert response.status_code == 409
     error = block(response, "release-error")
-    assert 'data-code="already_released"' in error and "already given its factory release" in error
+    assert 'data-code="already_released"' in error and "不能再次签署" in error
     assert "王建国" in error
     assert refusals(ready)[-1]["code"] == "already_released"
 
 
 def test_a_wrong_password_is_refused_on_the_page(world, as_user, ready):
     response = sign(as_user(world.cmo_qp), ready, "factory", password="guess-2026")
-    assert response.status_code == 422
+    assert response.status_code == 403
     error = block(response, "release-error")
-    assert 'data-code="signature_refused"' in error and "密码错误" in error and "wrong password" in error
+    assert 'data-code="signature_refused"' in error and "密码错误" in error and 'data-field="password"' in error
     assert 'value="guess-2026"' not in html(response)  # the password is never sent back
     assert not Signature.objects.exists() and refusals(ready)[0]["code"] == "signature_refused"
 
@@ -313,9 +318,9 @@ def test_an_expired_signing_page_is_refused_and_a_fresh_one_releases(world, as_u
         release_url(ready, "factory"), {"password": PASSWORD, "signing_token": token, "version": version}
     )
     monkeypatch.undo()
-    assert response.status_code == 422
+    assert response.status_code == 403
     error = block(response, "release-error")
-    assert 'data-code="signing_expired"' in error and "expired after 5 minutes" in error and "重新输入密码" in error
+    assert 'data-code="signing_expired"' in error and "5 分钟" in error and "重新输入密码" in error
     assert Batch.objects.get(pk=ready.pk).status == "in_production" and not Signature.objects.exists()
     assert refusals(ready)[0]["code"] == "signing_expired"
     # the refusal page is a fresh signing page: signing on it works
@@ -329,7 +334,7 @@ def test_an_expired_signing_page_is_refused_and_a_fresh_one_releases(world, as_u
 def test_a_forged_or_foreign_page_stamp_counts_as_expired(world, as_user, ready):
     client = as_user(world.cmo_qp)
     other = make_batch(world, "240202")
-    foreign = batch_views._signing_token(world.cmo_qp, other, "factory")
+    foreign = open_session(world.cmo_qp, other, "factory").token
     for token in ("", "forged:stamp:sig", foreign):
         response = client.post(
             release_url(ready, "factory"), {"password": PASSWORD, "signing_token": token, "version": ready.version}
@@ -348,7 +353,7 @@ def test_a_stale_page_is_refused(world, as_user, ready):
         release_url(ready, "factory"),
         {"password": PASSWORD, "signing_token": hidden(page, "signing_token"), "version": hidden(page, "version")},
     )
-    assert response.status_code == 422 and refusals(ready)[0]["code"] == "stale_record"
+    assert response.status_code == 409 and refusals(ready)[0]["code"] == "stale_record"
     assert "装量" in block(response, "result-table")  # the page now shows the package as it is
 
 
@@ -372,7 +377,7 @@ def test_the_qp_whose_step_is_next_rejects_the_batch(world, as_user, ready):
     client = as_user(world.cmo_qp)
     assert "reject-form" in ids_of(client.get(detail_url(ready)))
     response = client.post(url, {"reason": "", "version": ready.version})
-    assert response.status_code == 422 and "a rejection needs its reason" in block(response, "reject-error")
+    assert response.status_code == 422 and "应说明不予放行的理由" in block(response, "reject-error")
     response = client.post(url, {"reason": "无菌检查不符合规定", "version": ready.version})
     assert response.status_code == 302
     page = client.get(detail_url(ready))
@@ -431,7 +436,7 @@ def test_repeated_wrong_passwords_lock_the_signer_out_on_weituos_own_page(world,
     assert response.status_code == 403 and response["Content-Type"].startswith("text/html")
     error = block(response, "release-error")
     assert "连续错误 5 次" in error and "30 分钟" in error and "平台管理员" in error
-    assert "account locked after 5 wrong passwords; try again after 30 minutes or ask the platform admin" in error
+    assert "密码连续错误 5 次，账号已锁定；请 30 分钟后再试，或联系平台管理员" in error
     assert 'data-testid="page-title"' in html(response)  # weituo's page, not axes' plain 429
     locked = sign(client, ready, "factory")  # the right password, too late
     assert locked.status_code == 403 and 'data-code="signature_locked_out"' in block(locked, "release-error")
@@ -456,7 +461,7 @@ def test_a_document_missing_from_storage_is_a_bilingual_404_and_logged(world, as
     assert response.status_code == 404
     refusal = block(response, "refusal")
     assert 'data-code="file_missing"' in refusal and "缺失" in refusal
-    assert "missing from storage; the record and its SHA-256 remain" in refusal
+    assert "在存储中缺失；该记录及其 SHA-256 仍保留" in refusal
     assert any(r.levelname == "ERROR" and document.sha256 in r.getMessage() for r in caplog.records)
     assert ReleaseDocument.objects.get(pk=document.pk).sha256 == document.sha256
     assert as_user(world.mah2_qa).get(url).status_code == 404  # the other MAH: the usual 404, no detail
@@ -470,7 +475,7 @@ def test_an_altered_document_is_refused_409_and_logged(world, as_user, caplog):
     response = as_user(world.cmo_qa).get(url)
     assert response.status_code == 409 and not hasattr(response, "streaming_content")
     refusal = block(response, "refusal")
-    assert 'data-code="file_altered"' in refusal and "篡改" in refusal and "tampered" in refusal
+    assert 'data-code="file_altered"' in refusal and "篡改" in refusal
     assert any(r.levelname == "ERROR" and "tampering" in r.getMessage() for r in caplog.records)
 
 

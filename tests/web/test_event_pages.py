@@ -163,7 +163,7 @@ def test_the_raiser_cannot_acknowledge_and_nothing_is_written(world, login):
     before = stored()
     response = post_action(client, event, "acknowledge", version=event.version)
     assert response.status_code == 403
-    assert "only the recipient" in block(response, "action-error")
+    assert "只有接收方（对方企业）可以确认该质量事件" in block(response, "action-error")
     assert stored() == before
     event.refresh_from_db()
     assert (event.status, event.version) == ("open", 1)
@@ -179,7 +179,6 @@ def test_a_stale_version_is_refused_and_nothing_is_written(world, login):
     response = post_action(cmo, event, "investigate", version=seen, root_cause="人员操作")
     assert response.status_code == 409
     assert 'data-testid="stale-record"' in html(response)
-    assert "changed by someone else" in block(response, "action-error")
     assert "记录已被他人修改" in block(response, "action-error")
     assert stored() == before
     deviation.refresh_from_db()
@@ -209,7 +208,7 @@ def test_investigation_capa_and_closure_through_the_page(world, login):
     client = login("cmo.qa")
     page = client.get(f"/events/{event.ref}/")
     problems = block(page, "close-problems")
-    assert "the root cause has not been recorded" in problems and "needs a CAPA" in problems
+    assert "尚未查明根本原因" in problems and "主要/重大偏差应有纠正预防措施" in problems
 
     # closing now is refused, with what blocks it; nothing is written
     event.refresh_from_db()
@@ -368,7 +367,7 @@ def test_an_overdue_event_is_highlighted(world, login):
 def test_deadlines_of_other_workflows_link_to_their_record_or_to_nothing(world, login, monkeypatch):
     import datetime as dt
 
-    from weituo.quality.selectors import Deadline
+    from weituo.core.deadlines import Deadline
     from weituo.web.views import events as event_views
 
     class Linked:
@@ -409,7 +408,7 @@ def test_deadlines_of_other_workflows_link_to_their_record_or_to_nothing(world, 
             overdue=True,
         ),
     ]
-    monkeypatch.setattr(event_views.selectors, "my_deadlines", lambda *, actor: fake)
+    monkeypatch.setattr(event_views, "my_deadlines", lambda *, actor: fake)
     page = login("mah.qa").get("/deadlines/")
     assert page.status_code == 200
     text = html(page)

@@ -14,8 +14,8 @@ import datetime as dt
 from django.contrib.auth import get_user_model
 
 from tests.exchange.dataset import SYSTEM, load_mini, valid_uscc
-from weituo.accounts.roles import Role
 from weituo.accounts.services import user_create
+from weituo.core.roles import Role
 from weituo.exchange.services import registry_import
 from weituo.registry.models import Organisation
 
@@ -81,7 +81,7 @@ def extra_dataset() -> dict[str, list[dict]]:
                 "lines": ["LINE-2"],
             }
         ],
-        "agreements": [{"ref": "QA-2", "contract": "CON-2", "version": "1.0", "status": "draft"}],
+        "agreements": [{"ref": "QA-2", "contract": "CON-2", "document_version": "1.0", "status": "draft"}],
         "communications": [
             {
                 "agreement": "QA-2",

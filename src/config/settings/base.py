@@ -54,6 +54,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.actor: the logged-in user as the Actor every service and selector takes.
+    "weituo.accounts.middleware.ActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # request.htmx: the web pages answer an htmx request with the fragment it swaps in.
@@ -117,10 +119,8 @@ LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
 # Times are stored in UTC and shown in China Standard Time.
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
-# One small catalogue per workflow area of the web app (events, batches, changes…), next to the web
-# app's own: each area's pages and their translations change together.
-WEB_CATALOGUES = BASE_DIR.parent / "weituo" / "web" / "catalogues"
-LOCALE_PATHS = sorted(p for p in WEB_CATALOGUES.iterdir() if p.is_dir()) if WEB_CATALOGUES.is_dir() else []
+# One zh-Hans catalogue for all of weituo (src/weituo/locale): English msgids, Chinese translations.
+LOCALE_PATHS = [BASE_DIR.parent / "weituo" / "locale"]
 USE_TZ = True
 
 STATIC_URL = "static/"

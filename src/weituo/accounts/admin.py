@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import UserCreationForm
 
-from weituo.core.admin import BaseAdmin
+from weituo.integrity.admin import BaseAdmin
 
 from .models import Membership
 from .services import is_generic_name

@@ -15,12 +15,13 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from weituo.core.models import BaseModel
+from weituo.core.roles import SIDE_OF_ROLE, Role, Side
 from weituo.registry.models import Organisation
 from weituo.registry.provinces import Province
-
-from .roles import SIDE_OF_ROLE, Role, Side
 
 
 class Membership(BaseModel):
@@ -33,24 +34,26 @@ class Membership(BaseModel):
     """
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="memberships", verbose_name="用户"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("user")
     )
-    role = models.CharField("角色", max_length=30, choices=Role.choices)
+    role = models.CharField(pgettext_lazy("Membership", "role"), max_length=30, choices=Role.choices)
     organisation = models.ForeignKey(
         Organisation,
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="memberships",
-        verbose_name="所属企业",
+        verbose_name=pgettext_lazy("Membership", "organisation"),
     )
-    province = models.CharField("监管省份", max_length=2, choices=Province.choices, blank=True)
-    active = models.BooleanField("有效", default=True)
-    since = models.DateField("起始日期", default=timezone.localdate)
+    province = models.CharField(
+        pgettext_lazy("Membership", "province"), max_length=2, choices=Province.choices, blank=True
+    )
+    active = models.BooleanField(_("active"), default=True)
+    since = models.DateField(pgettext_lazy("Membership", "since"), default=timezone.localdate)
 
     class Meta:
-        verbose_name = "角色任职"
-        verbose_name_plural = "角色任职"
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
         ordering = ["user", "role"]
         constraints = [
             models.UniqueConstraint(

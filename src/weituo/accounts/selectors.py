@@ -6,7 +6,8 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
-from .actors import Actor, MembershipView
+from weituo.core.actors import Actor, MembershipView
+
 from .models import Membership
 
 

@@ -17,15 +17,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
 
+from weituo.core.actors import Actor
 from weituo.core.errors import ErrorDetail, PermissionDenied, ValidationFailed, validation_failed
+from weituo.core.roles import SIDE_OF_ROLE, Role, Side
 from weituo.core.validation import validate
-from weituo.integrity.audited import snapshot
-from weituo.integrity.ledger import Change, ledger_append, ledger_append_many
+from weituo.integrity import writes
 from weituo.registry.models import Organisation
 
-from .actors import Actor
 from .models import Membership
-from .roles import SIDE_OF_ROLE, Role, Side
 
 # Names that say what a login is for, not who uses it. Compared after case folding, with digits and
 # separators around them removed: "Admin", "qa01", "test_user" and "质量部2" are all refused.
@@ -103,7 +102,7 @@ def _may_manage(actor: Actor, role: str, organisation: Organisation | None, prov
 
 def _require_manager(actor: Actor, role: str, organisation: Organisation | None, province: str) -> None:
     if not isinstance(actor, Actor):
-        raise TypeError(f"a service needs an Actor (weituo.accounts.actors), not {actor!r}")
+        raise TypeError(f"a service needs an Actor (weituo.core.actors), not {actor!r}")
     if not _may_manage(actor, role, organisation, province):
         raise PermissionDenied(
             code="permission_denied",
@@ -193,18 +192,11 @@ def user_create(
     details.extend(_membership_details(membership, exclude=["user"]))
     if details:
         raise validation_failed(_unique(details), what_zh="用户", what_en="user")
-    user.save()
-    membership.user = user
-    membership.save()
     # The account itself is recorded without its password hash: the ledger is shown to counterparties.
     account = {"username": user.get_username(), "full_name": user.get_full_name(), "email": user.email}
-    ledger_append_many(
-        actor=actor,
-        changes=[
-            Change("create", "auth.user", str(user.pk), new=account),
-            Change.of("create", membership, new=snapshot(membership)),
-        ],
-    )
+    writes.create(actor, user, recorded=account)
+    membership.user = user
+    writes.create(actor, membership)
     return user
 
 
@@ -230,9 +222,7 @@ def membership_add(
     details = _membership_details(membership)
     if details:
         raise validation_failed(details, what_zh="角色任职", what_en="membership")
-    membership.save()
-    ledger_append(actor=actor, change=Change.of("create", membership, new=snapshot(membership)))
-    return membership
+    return writes.create(actor, membership)
 
 
 @transaction.atomic
@@ -240,11 +230,7 @@ def membership_end(*, actor: Actor, membership: Membership) -> Membership:
     """Withdraw a role (someone leaves, or changes job): the membership stays on record, inactive."""
     _require_manager(actor, membership.role, membership.organisation, membership.province)
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
-    if membership.active:
-        membership.active = False
-        membership.save(update_fields=["active", "updated_at"])
-        ledger_append(actor=actor, change=Change.of("update", membership, old={"active": True}, new={"active": False}))
-    return membership
+    return writes.record_update(actor=actor, instance=membership, active=False)
 
 
 @transaction.atomic
@@ -268,15 +254,7 @@ def user_grant_admin_site(*, actor: Actor, user: AbstractBaseUser) -> AbstractBa
             what_zh="用户",
             what_en="user",
         )
-    user.is_staff = user.is_superuser = True
-    user.save(update_fields=["is_staff", "is_superuser"])
-    ledger_append(
-        actor=actor,
-        change=Change(
-            "update", "auth.user", str(user.pk), old={"is_staff": False}, new={"is_staff": True, "is_superuser": True}
-        ),
-    )
-    return user
+    return writes.record_update(actor=actor, instance=user, is_staff=True, is_superuser=True)
 
 
 def _unique(details: list[ErrorDetail]) -> list[ErrorDetail]:

@@ -20,8 +20,8 @@ from django.http import HttpRequest
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
-from weituo.accounts.actors import Actor
 from weituo.accounts.selectors import actor_for_user
+from weituo.core.actors import Actor
 from weituo.core.errors import PermissionDenied
 
 from .selectors import api_token_for

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -49,14 +50,9 @@ from ninja.errors import ValidationError as NinjaValidationError
 from weituo.core.errors import (
     ApplicationError,
     ErrorDetail,
-    InvalidTransition,
-    NotFound,
-    PermissionDenied,
-    ValidationFailed,
+    http_status,
 )
 from weituo.integrity.services import SignatureRefused
-
-from .selectors import TokenRejected
 
 if TYPE_CHECKING:
     from ninja import NinjaAPI
@@ -76,19 +72,6 @@ class ErrorOut(Schema):
     message_en: str
     field: str | None = None
     details: list[ErrorDetailOut] = []
-
-
-STATUS_OF: dict[type[ApplicationError], int] = {
-    ValidationFailed: 422,
-    NotFound: 404,
-    PermissionDenied: 403,
-    InvalidTransition: 409,
-    TokenRejected: 401,
-    # A signature is refused when the signer is not confirmed (wrong password, inactive account):
-    # the request is understood, the act is not allowed. (StaleRecord and ReleaseBlocked are
-    # InvalidTransition: 409.)
-    SignatureRefused: 403,
-}
 
 
 def errors(*codes: int) -> dict[int, type[ErrorOut]]:
@@ -133,7 +116,7 @@ def _locked_out(request: HttpRequest) -> HttpResponse | None:
 def on_application_error(request: HttpRequest, exc: ApplicationError, *, api: NinjaAPI) -> HttpResponse:
     if isinstance(exc, SignatureRefused) and (locked := _locked_out(request)) is not None:
         return _respond(api, request, 403, locked)
-    status = next((s for cls, s in STATUS_OF.items() if isinstance(exc, cls)), 400)
+    status = http_status(exc)
     return _respond(api, request, status, body(exc.code, exc.message_zh, exc.message_en, list(exc.details)))
 
 
@@ -242,8 +225,6 @@ def on_unhandled(request: HttpRequest, exc: Exception, *, api: NinjaAPI) -> Http
 
 def install(api: NinjaAPI) -> None:
     """Register the handlers on the API (each replaces ninja's default for its class)."""
-    from functools import partial
-
     api.add_exception_handler(ApplicationError, partial(on_application_error, api=api))
     api.add_exception_handler(NinjaValidationError, partial(on_request_invalid, api=api))
     api.add_exception_handler(HttpError, partial(on_http_error, api=api))

@@ -14,26 +14,33 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from weituo.core.models import BaseModel
 
 
 class ApiToken(BaseModel):
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="api_tokens", verbose_name="用户"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="api_tokens", verbose_name=_("user")
     )
-    name = models.CharField("用途", max_length=100, blank=True, help_text="调用方系统，如 LIMS / the calling system")
+    name = models.CharField(
+        pgettext_lazy("ApiToken", "name"),
+        max_length=100,
+        blank=True,
+        help_text="调用方系统，如 LIMS / the calling system",
+    )
     # The first characters of the token as shown to its holder, so a token in a configuration file
     # can be matched to its row without storing anything that would let it be used.
-    prefix = models.CharField("前缀", max_length=12)
+    prefix = models.CharField(_("prefix"), max_length=12)
     digest = models.CharField("SHA-256", max_length=64, unique=True, editable=False)
-    expires_at = models.DateTimeField("失效时间", null=True, blank=True)
-    revoked_at = models.DateTimeField("撤销时间", null=True, blank=True)
-    last_used_at = models.DateTimeField("最近使用时间", null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
 
     class Meta:
-        verbose_name = "接口令牌"
-        verbose_name_plural = "接口令牌"
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:

@@ -97,11 +97,6 @@ class ContractRef(Schema):
     number: str
 
 
-class Message(Schema):
-    message_zh: str
-    message_en: str
-
-
 class WithExtra:
     """A record with values computed beside it (a detail's load, CV, missing categories): the
     response schema reads both as attributes, its resolvers see the record's own attributes."""

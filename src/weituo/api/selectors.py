@@ -10,14 +10,14 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from weituo.accounts.actors import Actor
-from weituo.core.errors import ApplicationError
+from weituo.core.actors import Actor
+from weituo.core.errors import NotAuthenticated
 
 from .models import ApiToken
 from .services import digest_of, secret_of
 
 
-class TokenRejected(ApplicationError):
+class TokenRejected(NotAuthenticated):
     """The credentials of a request were missing or refused: HTTP 401."""
 
 

@@ -18,10 +18,9 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from weituo.accounts.actors import Actor
+from weituo.core.actors import Actor
 from weituo.core.errors import ErrorDetail, PermissionDenied, validation_failed
-from weituo.core.validation import validate
-from weituo.integrity.ledger import Change, ledger_append
+from weituo.integrity import writes
 
 from .models import ApiToken
 
@@ -77,7 +76,7 @@ def api_token_create(
 ) -> IssuedToken:
     """Issue a token for ``user`` valid for ``days`` (1–3650; ``None``: until revoked)."""
     if not isinstance(actor, Actor):
-        raise TypeError(f"a service needs an Actor (weituo.accounts.actors), not {actor!r}")
+        raise TypeError(f"a service needs an Actor (weituo.core.actors), not {actor!r}")
     if not _may_manage(actor, user):
         raise PermissionDenied(
             code="permission_denied",
@@ -104,9 +103,7 @@ def api_token_create(
         digest=digest_of(raw),
         expires_at=timezone.now() + dt.timedelta(days=days) if days is not None else None,
     )
-    validate(token)
-    token.save()
-    ledger_append(actor=actor, change=Change.of("create", token, new=_record(token)))
+    writes.create(actor, token, recorded=_record(token))
     return IssuedToken(token=token, secret=text)
 
 
@@ -114,7 +111,7 @@ def api_token_create(
 def api_token_revoke(*, actor: Actor, token: ApiToken, reason: str = "") -> ApiToken:
     """Revoke a token at once; revoking a revoked token changes nothing (and records nothing)."""
     if not isinstance(actor, Actor):
-        raise TypeError(f"a service needs an Actor (weituo.accounts.actors), not {actor!r}")
+        raise TypeError(f"a service needs an Actor (weituo.core.actors), not {actor!r}")
     token = ApiToken.objects.select_for_update().select_related("user").get(pk=token.pk)
     if not _may_manage(actor, token.user):
         raise PermissionDenied(
@@ -123,14 +120,7 @@ def api_token_revoke(*, actor: Actor, token: ApiToken, reason: str = "") -> ApiT
             message_en="you may revoke your own API tokens only",
         )
     if token.revoked_at is None:
-        token.revoked_at = timezone.now()
-        token.save(update_fields=["revoked_at", "updated_at"])
-        ledger_append(
-            actor=actor,
-            change=Change.of(
-                "revoke", token, old={"revoked_at": None}, new={"revoked_at": token.revoked_at}, reason=reason
-            ),
-        )
+        writes.record_update(actor=actor, instance=token, revoked_at=timezone.now(), reason=reason)
     return token
 
 

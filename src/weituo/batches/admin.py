@@ -2,7 +2,7 @@
 
 A batch changes status only by a QP's signed release through ``batches.services``; its package is
 frozen at factory release and its digest is in the signed decision. The admin shows batches,
-package contents and decisions and changes none of them (see ``quality.admin.ReadOnlyAdmin``). The
+package contents and decisions and changes none of them (see ``integrity.admin.ReadOnlyAdmin``). The
 package files are listed by name and digest, not linked: they are the parties' records, served
 only through the workspace's own access checks.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from weituo.quality.admin import ReadOnlyAdmin
+from weituo.integrity.admin import ReadOnlyAdmin
 
 from .models import Batch, ReleaseDecision, ReleaseDocument, TestResult
 

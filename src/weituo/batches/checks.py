@@ -3,19 +3,35 @@ release, and the selectors show it to those who may see the batch.
 
 Deliberately not narrowed by the visibility policy: a release check must see every blocker, whoever
 asks.
+
+What the workflows above this app add (an open deviation or OOS blocks a release, art. 12; a
+deviation needs its record in the package) they register here when Django starts
+(``register_release_check``), so batches imports none of them.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 
 from weituo.core.errors import ErrorDetail
 from weituo.integrity.canonical import canonical_bytes
-from weituo.quality.choices import EventCategory, EventStatus
-from weituo.quality.selectors import blocking_events
 
 from .choices import DocumentKind, ReleaseStep
 from .models import Batch
+
+# A check returns what it finds missing or open for a batch; ``blocks`` (open records that stop any
+# release) are listed first, ``package`` problems (what the release package lacks) with the package.
+Check = Callable[[Batch], list[ErrorDetail]]
+_BLOCKING: list[Check] = []
+_PACKAGE: list[Check] = []
+
+
+def register_release_check(*, blocks: Check | None = None, package: Check | None = None) -> None:
+    """Add a workflow's release checks (called from its ``AppConfig.ready``, once)."""
+    for check, checks in ((blocks, _BLOCKING), (package, _PACKAGE)):
+        if check is not None and check not in checks:
+            checks.append(check)
 
 
 def package_problems(batch: Batch) -> list[ErrorDetail]:
@@ -40,30 +56,14 @@ def package_problems(batch: Batch) -> list[ErrorDetail]:
                     field="test_results",
                 )
             )
-    recorded = set(batch.documents.filter(kind=DocumentKind.DEVIATION_RECORD).values_list("event_id", flat=True))
-    deviations = batch.quality_events.filter(category=EventCategory.DEVIATION).exclude(status=EventStatus.WITHDRAWN)
-    for event in deviations.order_by("raised_at", "ref"):
-        if event.pk not in recorded:
-            problems.append(
-                ErrorDetail(
-                    f"缺少偏差 {event.ref} 的偏差调查记录",
-                    f"the deviation record of {event.ref} is missing",
-                    field="documents",
-                )
-            )
+    for check in _PACKAGE:
+        problems += check(batch)
     return problems
 
 
 def release_problems(batch: Batch, step: str) -> list[ErrorDetail]:
     """Every reason the batch cannot be released at ``step`` now (empty: it can)."""
-    problems = [
-        ErrorDetail(
-            f"{event.get_category_display()} {event.ref}「{event.title}」尚未关闭",
-            f"{event.category} {event.ref} ({event.title}) is still open",
-            field="quality_events",
-        )
-        for event in blocking_events(batch=batch)
-    ]
+    problems = [problem for check in _BLOCKING for problem in check(batch)]
     problems += package_problems(batch)
     if step == ReleaseStep.MARKET and not batch.decisions.filter(step=ReleaseStep.FACTORY).exists():
         problems.append(ErrorDetail("尚未出厂放行", "the batch has not been factory released", field="status"))

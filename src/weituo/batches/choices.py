@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class BatchStatus(models.TextChoices):
-    IN_PRODUCTION = "in_production", "生产中/待放行 awaiting release"
-    FACTORY_RELEASED = "factory_released", "已出厂放行 factory released"
-    MARKET_RELEASED = "market_released", "已上市放行 market released"
-    REJECTED = "rejected", "不予放行 rejected"
+    IN_PRODUCTION = "in_production", _("awaiting release")
+    FACTORY_RELEASED = "factory_released", _("factory released")
+    MARKET_RELEASED = "market_released", _("market released")
+    REJECTED = "rejected", pgettext_lazy("BatchStatus", "rejected")
 
 
 # Two-step release (Notice 2025-134 art. 12; device notice 2024-38 art. 8): factory (production)
@@ -23,8 +25,8 @@ BATCH_TRANSITIONS: dict[str, set[str]] = {
 
 
 class ReleaseStep(models.TextChoices):
-    FACTORY = "factory", "出厂放行（器械：生产放行） factory release"
-    MARKET = "market", "上市放行 market release"
+    FACTORY = "factory", pgettext_lazy("ReleaseStep", "factory release")
+    MARKET = "market", _("market release")
 
 
 STATUS_AFTER: dict[str, str] = {
@@ -36,6 +38,6 @@ STATUS_AFTER: dict[str, str] = {
 class DocumentKind(models.TextChoices):
     """The records the CMO submits with the factory release (art. 12)."""
 
-    BATCH_RECORD = "batch_record", "批生产记录 batch production record"
-    TEST_RECORD = "test_record", "批检验记录 batch test record"
-    DEVIATION_RECORD = "deviation_record", "偏差调查记录 deviation investigation record"
+    BATCH_RECORD = "batch_record", _("batch production record")
+    TEST_RECORD = "test_record", _("batch test record")
+    DEVIATION_RECORD = "deviation_record", _("deviation investigation record")

@@ -15,6 +15,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from weituo.contracts.models import CommissionContract
 from weituo.core.models import BaseModel, ReferencedModel
@@ -28,40 +30,47 @@ USER = settings.AUTH_USER_MODEL
 class Batch(ReferencedModel):
     """One batch of a commissioned product, made on a line of the contract's CMO."""
 
-    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="batches", verbose_name="产品")
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, related_name="batches", verbose_name=pgettext_lazy("Batch", "product")
+    )
     contract = models.ForeignKey(
-        CommissionContract, on_delete=models.PROTECT, related_name="batches", verbose_name="委托生产协议"
+        CommissionContract, on_delete=models.PROTECT, related_name="batches", verbose_name=_("contract")
     )
-    line = models.ForeignKey(Line, on_delete=models.PROTECT, related_name="batches", verbose_name="生产线")
-    number = models.CharField("批号", max_length=60)
-    manufactured_on = models.DateField("生产日期")
-    expiry_on = models.DateField("有效期至")
-    quantity = models.DecimalField(
-        "批量（实际产量）", max_digits=14, decimal_places=2, validators=[MinValueValidator(0)]
-    )
-    quantity_unit = models.CharField("数量单位", max_length=30)
+    line = models.ForeignKey(Line, on_delete=models.PROTECT, related_name="batches", verbose_name=_("line"))
+    number = models.CharField(pgettext_lazy("Batch", "number"), max_length=60)
+    manufactured_on = models.DateField(_("manufactured on"))
+    expiry_on = models.DateField(_("expiry on"))
+    quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=2, validators=[MinValueValidator(0)])
+    quantity_unit = models.CharField(_("quantity unit"), max_length=30)
     theoretical_quantity = models.DecimalField(
-        "理论产量", max_digits=14, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
+        _("theoretical quantity"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
     )
-    status = models.CharField("状态", max_length=20, choices=BatchStatus.choices, default=BatchStatus.IN_PRODUCTION)
-    factory_released_at = models.DateTimeField("出厂放行时间", null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=BatchStatus.choices, default=BatchStatus.IN_PRODUCTION
+    )
+    factory_released_at = models.DateTimeField(_("factory released at"), null=True, blank=True)
     factory_released_by = models.ForeignKey(
-        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="出厂放行人"
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("factory released by")
     )
-    market_released_at = models.DateTimeField("上市放行时间", null=True, blank=True)
+    market_released_at = models.DateTimeField(_("market released at"), null=True, blank=True)
     market_released_by = models.ForeignKey(
-        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="上市放行人"
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("market released by")
     )
-    rejected_at = models.DateTimeField("不予放行时间", null=True, blank=True)
+    rejected_at = models.DateTimeField(_("rejected at"), null=True, blank=True)
     rejected_by = models.ForeignKey(
-        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="不予放行决定人"
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("rejected by")
     )
-    rejection_reason = models.TextField("不予放行理由", blank=True)
-    version = models.PositiveIntegerField("版本", default=1)
+    rejection_reason = models.TextField(_("rejection reason"), blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
 
     class Meta:
-        verbose_name = "批次"
-        verbose_name_plural = "批次"
+        verbose_name = _("batch")
+        verbose_name_plural = _("batchs")
         ordering = ["-manufactured_on", "number"]
         constraints = [
             models.UniqueConstraint(
@@ -96,25 +105,27 @@ def _document_path(instance: ReleaseDocument, filename: str) -> str:
 class ReleaseDocument(BaseModel):
     """A file of the release package (batch production record, batch test record, deviation record)."""
 
-    batch = models.ForeignKey(Batch, on_delete=models.PROTECT, related_name="documents", verbose_name="批次")
-    kind = models.CharField("类别", max_length=20, choices=DocumentKind.choices)
-    title = models.CharField("标题", max_length=200)
-    file = models.FileField("文件", upload_to=_document_path, max_length=300)
+    batch = models.ForeignKey(Batch, on_delete=models.PROTECT, related_name="documents", verbose_name=_("batch"))
+    kind = models.CharField(pgettext_lazy("ReleaseDocument", "kind"), max_length=20, choices=DocumentKind.choices)
+    title = models.CharField(pgettext_lazy("ReleaseDocument", "title"), max_length=200)
+    file = models.FileField(_("file"), upload_to=_document_path, max_length=300)
     sha256 = models.CharField("SHA-256", max_length=64)
-    size = models.PositiveBigIntegerField("字节数")
+    size = models.PositiveBigIntegerField(_("size"))
     event = models.ForeignKey(
         "quality.QualityEvent",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="release_documents",
-        verbose_name="所记录的偏差",
+        verbose_name=pgettext_lazy("ReleaseDocument", "event"),
     )
-    added_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    added_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("added by")
+    )
 
     class Meta:
-        verbose_name = "放行资料"
-        verbose_name_plural = "放行资料"
+        verbose_name = _("release document")
+        verbose_name_plural = _("release documents")
         ordering = ["kind", "pk"]
 
     def __str__(self) -> str:
@@ -134,16 +145,18 @@ class TestResult(BaseModel):
 
     __test__ = False  # not a pytest test class, despite its name
 
-    batch = models.ForeignKey(Batch, on_delete=models.PROTECT, related_name="test_results", verbose_name="批次")
-    test_name = models.CharField("检验项目", max_length=200)
-    specification = models.CharField("标准规定", max_length=300)
-    result = models.CharField("检验结果", max_length=300)
-    passed = models.BooleanField("符合规定")
-    entered_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    batch = models.ForeignKey(Batch, on_delete=models.PROTECT, related_name="test_results", verbose_name=_("batch"))
+    test_name = models.CharField(_("test name"), max_length=200)
+    specification = models.CharField(_("specification"), max_length=300)
+    result = models.CharField(_("result"), max_length=300)
+    passed = models.BooleanField(_("passed"))
+    entered_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("entered by")
+    )
 
     class Meta:
-        verbose_name = "检验结果"
-        verbose_name_plural = "检验结果"
+        verbose_name = _("test result")
+        verbose_name_plural = _("test results")
         ordering = ["pk"]
 
     def __str__(self) -> str:
@@ -156,15 +169,17 @@ class ReleaseDecision(BaseModel):
     Written once, never changed: the electronic signature (meaning "released") is applied to it.
     """
 
-    batch = models.ForeignKey(Batch, on_delete=models.PROTECT, related_name="decisions", verbose_name="批次")
-    step = models.CharField("放行步骤", max_length=10, choices=ReleaseStep.choices)
-    decided_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+", verbose_name="质量受权人")
-    decided_at = models.DateTimeField("放行时间")
-    package_digest = models.CharField("放行资料摘要 SHA-256", max_length=64)
+    batch = models.ForeignKey(Batch, on_delete=models.PROTECT, related_name="decisions", verbose_name=_("batch"))
+    step = models.CharField(pgettext_lazy("ReleaseDecision", "step"), max_length=10, choices=ReleaseStep.choices)
+    decided_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, related_name="+", verbose_name=pgettext_lazy("ReleaseDecision", "decided by")
+    )
+    decided_at = models.DateTimeField(pgettext_lazy("ReleaseDecision", "decided at"))
+    package_digest = models.CharField(_("package digest"), max_length=64)
 
     class Meta:
-        verbose_name = "放行决定"
-        verbose_name_plural = "放行决定"
+        verbose_name = _("release decision")
+        verbose_name_plural = _("release decisions")
         ordering = ["decided_at", "pk"]
         constraints = [models.UniqueConstraint(fields=["batch", "step"], name="one_release_per_step")]
 

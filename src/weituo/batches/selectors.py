@@ -8,20 +8,22 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from weituo.accounts import policy
-from weituo.accounts.actors import Actor
-from weituo.accounts.roles import WRITER_ROLES, Role, Side
+from weituo.access import policy
 from weituo.contracts.models import CommissionContract
+from weituo.core.actors import Actor
 from weituo.core.errors import ErrorDetail
+from weituo.core.roles import Side
 from weituo.integrity.audited import object_type
 from weituo.integrity.models import LedgerEntry
 from weituo.integrity.selectors import signature_manifestations
-from weituo.quality.records import not_found
+from weituo.integrity.writes import not_found
 from weituo.registry.models import Line, Product
 
 from .checks import package_digest, package_problems, release_problems
-from .choices import BatchStatus, ReleaseStep
+from .choices import ReleaseStep
 from .models import Batch, ReleaseDecision, ReleaseDocument, TestResult
+from .permissions import may_edit_package, may_reject, may_release
+from .signing import SigningSession, open_session
 
 
 def batch_list(
@@ -123,11 +125,7 @@ class BatchCreateOptions:
 
 
 def batch_create_options(*, actor: Actor) -> BatchCreateOptions:
-    cmo_ids = {
-        m.organisation_id
-        for m in actor.memberships
-        if m.organisation_id is not None and m.side == Side.CMO and m.role in WRITER_ROLES
-    }
+    cmo_ids = actor.writer_organisations(Side.CMO)
     contracts = (
         policy.visible(actor, CommissionContract)
         .filter(cmo_id__in=cmo_ids)
@@ -169,18 +167,18 @@ class BatchAbilities:
 
 def batch_abilities(*, actor: Actor, batch: Batch) -> BatchAbilities:
     """``batch`` comes from ``batch_get``."""
-    cmo, holder = batch.contract.cmo_id, batch.product.holder_id
-    person = actor.user_id is not None and not actor.system
-    cmo_qp = person and any(m.role == Role.CMO_QP and m.organisation_id == cmo for m in actor.memberships)
-    mah_qp = person and any(m.role == Role.MAH_QP and m.organisation_id == holder for m in actor.memberships)
-    waiting = batch.status == BatchStatus.IN_PRODUCTION
-    factory_done = batch.status == BatchStatus.FACTORY_RELEASED
     return BatchAbilities(
-        edit_package=waiting and actor.writes_in(cmo, Side.CMO),
-        factory_release=waiting and cmo_qp,
-        market_release=factory_done and mah_qp,
-        reject=(waiting and cmo_qp) or (factory_done and mah_qp),
+        edit_package=may_edit_package(actor, batch),
+        factory_release=may_release(actor, batch, ReleaseStep.FACTORY),
+        market_release=may_release(actor, batch, ReleaseStep.MARKET),
+        reject=may_reject(actor, batch),
     )
+
+
+def batch_signing_open(*, actor: Actor, batch: Batch, step: str) -> SigningSession:
+    """A signing session for ``step`` of ``batch`` (from ``batch_get``): the token a face shows with
+    the package and sends back with the signature (``batches.signing``)."""
+    return open_session(actor, batch, step)
 
 
 def release_package_digest(*, actor: Actor, batch: Batch) -> str:

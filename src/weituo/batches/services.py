@@ -23,7 +23,7 @@ signature (meaning "released", password re-entered) on an immutable ``ReleaseDec
 
 Every attempt is in the ledger. A successful one: the decision's ``create``, the ``sign`` entry,
 the batch's ``transition``. A refused one (not a QP, a blocker, a wrong password, a stale copy,
-already released, a signing page older than ``WEITUO_SIGNING_WINDOW_SECONDS``): one
+already released, a signing session older than ``WEITUO_SIGNING_WINDOW_SECONDS``): one
 ``release_refused`` entry on the batch, written in its own transaction after the refused one rolled
 back, so the record of the refusal survives the refusal. For that, call the release services outside
 any transaction of your own (as the web and the API do).
@@ -31,34 +31,37 @@ any transaction of your own (as the web and the API do).
 
 from __future__ import annotations
 
-import datetime as dt
 import secrets
 from functools import partial
 from typing import Any
 
-from django.conf import settings
-from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from weituo.accounts import policy
-from weituo.accounts.actors import Actor
-from weituo.accounts.roles import Role, Side
+from weituo.access import policy
+from weituo.access.parties import writes_for
 from weituo.contracts.models import CommissionContract
+from weituo.core.actors import Actor
 from weituo.core.errors import ApplicationError, ErrorDetail, InvalidTransition, PermissionDenied, validation_failed
+from weituo.core.i18n import zh
+from weituo.core.roles import Side
 from weituo.core.validation import validate
-from weituo.integrity.ledger import Change, ledger_append
+from weituo.integrity import writes
+from weituo.integrity.actions import LedgerAction
 from weituo.integrity.models import Signature
+from weituo.integrity.passwords import PasswordCheck, stored_password
 from weituo.integrity.services import SignatureRefused, ledger_checkpoint_after, signature_apply
 from weituo.integrity.stored_files import sha256_of, upload_problems
-from weituo.quality import records
 from weituo.registry.models import Line, Product
-from weituo.registry.services import writes_for
 
 from .checks import package_digest, release_problems
 from .choices import BATCH_TRANSITIONS, STATUS_AFTER, BatchStatus, ReleaseStep
+from .hooks import batch_created
 from .models import Batch, ReleaseDecision, ReleaseDocument, TestResult
+from .permissions import is_release_qp, next_release_step
+from .signing import signing_window, started_at
 
 DOCUMENT_MAX_BYTES = 50 * 1024 * 1024
 DOCUMENT_TYPES = frozenset({".pdf", ".ofd", ".docx", ".doc", ".xlsx", ".xls", ".csv", ".xml", ".jpg", ".jpeg", ".png"})
@@ -98,25 +101,23 @@ def batch_create(
     """A batch made by the contract's CMO (``manufactured_on``, ``expiry_on``, ``quantity``,
     ``quantity_unit``, optionally ``theoretical_quantity``); the batch number is unique per product."""
     if not policy.visible(actor, CommissionContract).filter(pk=contract.pk).exists():
-        raise records.not_found(CommissionContract, contract.ref)
+        raise writes.not_found(CommissionContract, contract.ref)
     _require_cmo_writer(actor, contract)
     if fields.get("status", BatchStatus.IN_PRODUCTION) != BatchStatus.IN_PRODUCTION:
         raise ValueError("a batch is created awaiting release; it changes status only by release")
     batch = Batch(ref=ref or _new_ref(), contract=contract, product=product, line=line, number=number, **fields)
-    records.create(actor, batch)
-    from weituo.quality.services.changes import obligations_for_new_batch  # art. 11: batches after a major change
-
-    obligations_for_new_batch(actor=actor, batch=batch)
+    writes.create(actor, batch)
+    batch_created(actor=actor, batch=batch)  # art. 11: quality's duties for the batches after a major change
     return batch
 
 
 def _lock_open_package(actor: Actor, batch: Batch) -> Batch:
-    batch = records.lock(actor, batch)
+    batch = writes.lock(actor, batch)
     _require_cmo_writer(actor, batch.contract)
     if batch.status != BatchStatus.IN_PRODUCTION:
         raise InvalidTransition(
             code="package_frozen",
-            message_zh=f"批次 {batch.number} 已{batch.get_status_display()}，放行资料不能再修改",
+            message_zh=f"批次 {batch.number} 已{zh(batch.get_status_display)}，放行资料不能再修改",
             message_en=f"batch {batch.number} is {batch.status}: its release package can no longer change",
             details=[ErrorDetail("放行资料已冻结", "the release package is frozen", field="status")],
         )
@@ -144,8 +145,8 @@ def release_document_add(
         added_by_id=None if actor.system else actor.user_id,
     )
     validate(document)  # before save: the file is written to storage only by save()
-    records.create(actor, document)
-    records.change(actor, batch, reason=f"release document {kind}: {title}")  # the package changed: new version
+    writes.create(actor, document)
+    writes.change(actor, batch, reason=f"release document {kind}: {title}")  # the package changed: new version
     return document
 
 
@@ -163,8 +164,8 @@ def batch_result_add(
         passed=passed,
         entered_by_id=None if actor.system else actor.user_id,
     )
-    records.create(actor, row)
-    records.change(actor, batch, reason=f"test result {test_name}")
+    writes.create(actor, row)
+    writes.change(actor, batch, reason=f"test result {test_name}")
     return row
 
 
@@ -182,13 +183,10 @@ def _require_qp(actor: Actor, batch: Batch, step: str) -> None:
     """Only a QP of the right organisation: the CMO's for the factory step, the product holder's
     (MAH or device registrant) for the market step. No admin or system exception."""
     if step == ReleaseStep.FACTORY:
-        role, org = Role.CMO_QP, batch.contract.cmo_id
         who_zh, who_en = "受托方的质量受权人", "a QP of the contract's CMO"
     else:
-        role, org = Role.MAH_QP, batch.product.holder_id
         who_zh, who_en = "产品持有人/注册人的质量受权人", "a QP of the product's MAH or registrant"
-    qp = actor.user_id is not None and not actor.system
-    if not (qp and any(m.role == role and m.organisation_id == org for m in actor.memberships)):
+    if not is_release_qp(actor, batch, step):
         zh, en = step_label(batch, step)
         raise PermissionDenied(
             code="not_qp",
@@ -234,7 +232,7 @@ def _check_release(actor: Actor, batch: Batch, step: str) -> None:
         )
 
 
-def _reauthenticate(actor: Actor, password: str, request: Any) -> None:
+def _reauthenticate(actor: Actor, password: str, check_password: PasswordCheck) -> None:
     """Check the signer's password before the release transaction, so that a failure counts toward
     the login lockout (django-axes records it in the database: inside the release transaction, which
     rolls back on refusal, the record of the failure would be lost). Same checks as
@@ -246,12 +244,7 @@ def _reauthenticate(actor: Actor, password: str, request: Any) -> None:
         if user is None:
             zh, en = "账号已停用，签名被拒绝", "account inactive: signature refused"
         else:
-            if request is not None:
-                signed_in = authenticate(request=request, username=user.get_username(), password=password)
-                ok = signed_in is not None and signed_in.pk == user.pk
-            else:
-                ok = user.check_password(password)
-            if ok:
+            if check_password(user, password):
                 return
             zh, en = "密码错误，签名被拒绝", "wrong password: signature refused"
     raise SignatureRefused(
@@ -259,20 +252,18 @@ def _reauthenticate(actor: Actor, password: str, request: Any) -> None:
     )
 
 
-def _require_fresh_signing_page(signing_started_at: dt.datetime | None) -> None:
-    """Issue #6 item 10: the signer reviewed the package and re-entered the password on a page shown
-    at ``signing_started_at``; past ``WEITUO_SIGNING_WINDOW_SECONDS`` that review is stale (the package
-    or its blockers may have changed since), so the signer must look again before signing."""
-    if signing_started_at is None:
+def _require_fresh_session(actor: Actor, batch: Batch, step: str, signing_token: str) -> None:
+    """The signer reviewed the package in the session of ``signing_token`` (``batches.signing``); past
+    the signing window that review is stale (the package or its blockers may have changed since), so
+    the signer must look again before signing. Enforced here for every face."""
+    window = signing_window()
+    if timezone.now() - started_at(signing_token, actor, batch, step) <= window:
         return
-    window = int(getattr(settings, "WEITUO_SIGNING_WINDOW_SECONDS", 300))
-    if timezone.now() - signing_started_at <= dt.timedelta(seconds=window):
-        return
-    minutes = f"{window / 60:g}"
+    minutes = f"{window.total_seconds() / 60:g}"
     zh = f"签署页面已超过 {minutes} 分钟失效：请重新审核放行资料并重新输入密码"
     en = f"the signing page expired after {minutes} minutes: review the package again and re-enter your password"
     raise SignatureRefused(
-        code="signing_expired", message_zh=zh, message_en=en, details=[ErrorDetail(zh, en, field="signing_started_at")]
+        code="signing_expired", message_zh=zh, message_en=en, details=[ErrorDetail(zh, en, field="signing_token")]
     )
 
 
@@ -282,24 +273,24 @@ def _release(
     step: str,
     password: str,
     reason: str,
-    request: Any,
+    signing_token: str,
+    check_password: PasswordCheck,
     expected_version: int | None,
-    signing_started_at: dt.datetime | None = None,
 ) -> ReleaseDecision:
     try:
         # 1. refuse early, without asking for the password: not a QP, released already, blockers
         with transaction.atomic():
-            _check_release(actor, records.lock(actor, batch, expected_version=expected_version), step)
-        # 1b. an expired signing page, before the password is checked (so it does not count toward the lockout)
-        _require_fresh_signing_page(signing_started_at)
+            _check_release(actor, writes.lock(actor, batch, expected_version=expected_version), step)
+        # 1b. an expired signing session, before the password is checked (so it does not count toward the lockout)
+        _require_fresh_session(actor, batch, step, signing_token)
         # 2. the password, outside any transaction (see _reauthenticate)
-        _reauthenticate(actor, password, request)
+        _reauthenticate(actor, password, check_password)
         # 3. again under the lock (someone may have raised a deviation meanwhile), then sign and release
         with transaction.atomic():
-            locked = records.lock(actor, batch, expected_version=expected_version)
+            locked = writes.lock(actor, batch, expected_version=expected_version)
             _check_release(actor, locked, step)
             now = timezone.now()
-            decision = records.create(
+            decision = writes.create(
                 actor,
                 ReleaseDecision(
                     batch=locked,
@@ -314,7 +305,7 @@ def _release(
                 actor=actor, record=decision, meaning=Signature.Meaning.RELEASED, password=password, reason=reason
             )
             prefix = "factory" if step == ReleaseStep.FACTORY else "market"
-            records.transition(
+            writes.transition(
                 actor,
                 locked,
                 BATCH_TRANSITIONS,
@@ -326,21 +317,18 @@ def _release(
             transaction.on_commit(partial(ledger_checkpoint_after, record=decision))
             return decision
     except ApplicationError as refused:
-        with transaction.atomic():
-            ledger_append(
-                actor=actor,
-                change=Change.of(
-                    "release_refused",
-                    batch,
-                    new={
-                        "step": step,
-                        "code": refused.code,
-                        "why": refused.message_en,
-                        "details": [d.message_en for d in refused.details],
-                    },
-                    reason=reason,
-                ),
-            )
+        writes.note(
+            actor,
+            batch,
+            LedgerAction.RELEASE_REFUSED,
+            {
+                "step": step,
+                "code": refused.code,
+                "why": refused.message_en,
+                "details": [d.message_en for d in refused.details],
+            },
+            reason=reason,
+        )
         raise
 
 
@@ -349,15 +337,17 @@ def batch_factory_release(
     actor: Actor,
     batch: Batch,
     password: str,
+    signing_token: str,
     reason: str = "",
-    request: Any = None,
+    check_password: PasswordCheck = stored_password,
     expected_version: int | None = None,
-    signing_started_at: dt.datetime | None = None,
 ) -> ReleaseDecision:
     """The CMO's QP signs the factory (device: production) release; see the module docstring.
-    ``signing_started_at``: when the page the QP reviewed and signed on was shown (refused once older
-    than the signing window)."""
-    return _release(actor, batch, ReleaseStep.FACTORY, password, reason, request, expected_version, signing_started_at)
+    ``signing_token``: the session in which the QP was shown the package (``batch_signing_open``),
+    refused once older than the signing window; ``check_password``: how the face confirms the signer."""
+    return _release(
+        actor, batch, ReleaseStep.FACTORY, password, reason, signing_token, check_password, expected_version
+    )
 
 
 def batch_market_release(
@@ -365,25 +355,25 @@ def batch_market_release(
     actor: Actor,
     batch: Batch,
     password: str,
+    signing_token: str,
     reason: str = "",
-    request: Any = None,
+    check_password: PasswordCheck = stored_password,
     expected_version: int | None = None,
-    signing_started_at: dt.datetime | None = None,
 ) -> ReleaseDecision:
     """The MAH's (device: the registrant's) QP signs the market release; see the module docstring."""
-    return _release(actor, batch, ReleaseStep.MARKET, password, reason, request, expected_version, signing_started_at)
+    return _release(actor, batch, ReleaseStep.MARKET, password, reason, signing_token, check_password, expected_version)
 
 
 @transaction.atomic
 def batch_reject(*, actor: Actor, batch: Batch, reason: str, expected_version: int | None = None) -> Batch:
     """The QP whose step is next decides not to release the batch (the CMO's before factory release,
     the holder's after it), with the reason."""
-    batch = records.lock(actor, batch, expected_version=expected_version)
-    step = ReleaseStep.FACTORY if batch.status == BatchStatus.IN_PRODUCTION else ReleaseStep.MARKET
+    batch = writes.lock(actor, batch, expected_version=expected_version)
+    step = next_release_step(batch) or ReleaseStep.MARKET  # a released or rejected batch: the transition refuses
     _require_qp(actor, batch, step)
     if not (reason or "").strip():
         raise validation_failed([ErrorDetail("应说明不予放行的理由", "a rejection needs its reason", field="reason")])
-    return records.transition(
+    return writes.transition(
         actor,
         batch,
         BATCH_TRANSITIONS,

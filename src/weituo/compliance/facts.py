@@ -8,10 +8,10 @@ never runs a query per contract, per rule or per row.
 What the database does not hold is passed as ``None``, never guessed, so that the rules answer
 "needs information" naming it (the rules engine's convention):
 
-* batches (with their deviations, art. 11 retention duties and release decisions) and the quality
-  events raised between the parties are read from the batches and quality apps: an empty tuple is
-  "none recorded";
-* records no app holds yet — opinion letters, reviews, audits, changes, supervision visits,
+* batches (with their deviations, art. 11 retention duties and release decisions), the quality
+  events raised between the parties and the changes (one fact per product a change names) are read
+  from the batches and quality apps: an empty tuple is "none recorded";
+* records no app holds yet — opinion letters, reviews, audits, supervision visits,
   comparison studies, separation evidence, credit statements, CAPA triggers, rectification plans,
   the CMO's part in R&D, a unified QMS outside a group — stay ``None`` on the contract;
 * on a product: the start of its approval's validity, whether it was commissioned before it
@@ -50,8 +50,8 @@ from weituo.contracts.models import (
     ResponsibilityItem,
     TechTransfer,
 )
-from weituo.quality.choices import EventCategory, EventStatus
-from weituo.quality.models import QualityEvent, RetentionObligation
+from weituo.quality.choices import ChangeStatus, EventCategory, EventStatus, FilingStatus, RegulatoryPath
+from weituo.quality.models import Change, QualityEvent, RetentionObligation
 from weituo.registry.choices import RISK_FLAGS
 from weituo.registry.experience import Period, practice_years
 from weituo.registry.models import (
@@ -70,6 +70,7 @@ from weituo.rules.facts import (
     AppointmentFacts,
     BatchFacts,
     CertificateFacts,
+    ChangeFacts,
     CommunicationFacts,
     ContractFacts,
     DeviationFacts,
@@ -93,6 +94,8 @@ from weituo.rules.facts import (
 
 ContractProducts = CommissionContract.products.through
 ContractLines = CommissionContract.lines.through
+# The statuses a change reaches only once the MAH approved it.
+MAH_APPROVED_STATUSES = frozenset({ChangeStatus.APPROVED, ChangeStatus.IMPLEMENTED, ChangeStatus.CLOSED})
 EvaluationProducts = MahEvaluation.products.through
 
 ROLE_FIELDS = (
@@ -590,6 +593,7 @@ def _contracts(
     transfers = _transfers(scope)
     batches = _batches(scope)
     events = _quality_events(scope)
+    changes = _changes(scope)
 
     out = []
     for r in contract_rows:
@@ -615,6 +619,7 @@ def _contracts(
                 continuing_product_refs=continuing,
                 batches=tuple(batches.get(pk, ())),
                 quality_events=tuple(events.get(pk, ())),
+                changes=tuple(changes.get(pk, ())),
             )
         )
     return out
@@ -672,7 +677,16 @@ def _batches(scope: _Filter) -> dict[int, list[BatchFacts]]:
     for r in (
         scope.contracts(Batch.objects, "contract_id")
         .order_by("product__ref", "number")
-        .values("id", "contract_id", "ref", "product__ref", "number", "factory_released_at", "market_released_at")
+        .values(
+            "id",
+            "contract_id",
+            "ref",
+            "product__ref",
+            "number",
+            "manufactured_on",
+            "factory_released_at",
+            "market_released_at",
+        )
     ):
         factory = _local_date(r["factory_released_at"])
         out[r["contract_id"]].append(
@@ -680,6 +694,7 @@ def _batches(scope: _Filter) -> dict[int, list[BatchFacts]]:
                 ref=r["ref"],
                 product_ref=r["product__ref"],
                 number=r["number"],
+                manufactured_on=r["manufactured_on"],
                 factory_released_on=factory,
                 records_sent_on=factory,
                 market_released_on=_local_date(r["market_released_at"]),
@@ -697,7 +712,18 @@ def _quality_events(scope: _Filter) -> dict[int, list[QualityEventFacts]]:
     for r in (
         scope.contracts(QualityEvent.objects, "contract_id")
         .order_by("raised_at", "ref")
-        .values("contract_id", "ref", "category", "raised_by_party", "raised_at", "due_at", "acknowledged_at", "status")
+        .values(
+            "contract_id",
+            "ref",
+            "category",
+            "raised_by_party",
+            "raised_at",
+            "due_at",
+            "acknowledged_at",
+            "status",
+            "batch__ref",
+            "closed_at",
+        )
     ):
         out[r["contract_id"]].append(
             QualityEventFacts(
@@ -708,8 +734,64 @@ def _quality_events(scope: _Filter) -> dict[int, list[QualityEventFacts]]:
                 due_on=_local_date(r["due_at"]),
                 acknowledged_on=_local_date(r["acknowledged_at"]),
                 withdrawn=r["status"] == EventStatus.WITHDRAWN,
+                batch_ref=r["batch__ref"],
+                closed_on=_local_date(r["closed_at"]) if r["status"] == EventStatus.CLOSED else None,
             )
         )
+    return out
+
+
+def _changes(scope: _Filter) -> dict[int, list[ChangeFacts]]:
+    """Each contract's changes, one fact per product the change names (art. 9, 11; two queries).
+
+    The MAH approved on the day of its decision if the change went on to be approved; the authority
+    approved (approval path) or took the filing (filing path) on the day the filing concluded."""
+    products: dict[int, list[str]] = defaultdict(list)
+    for r in (
+        scope.contracts(Change.products.through.objects, "change__contract_id")
+        .order_by("product__ref")
+        .values("change_id", "product__ref")
+    ):
+        products[r["change_id"]].append(r["product__ref"])
+    out: dict[int, list[ChangeFacts]] = defaultdict(list)
+    for r in (
+        scope.contracts(Change.objects, "contract_id")
+        .exclude(status=ChangeStatus.WITHDRAWN)
+        .order_by("proposed_at", "ref")
+        .values(
+            "id",
+            "contract_id",
+            "ref",
+            "status",
+            "mah_class",
+            "cmo_class",
+            "change_class",
+            "regulatory_path",
+            "decided_at",
+            "filing_status",
+            "filing_concluded_on",
+            "implemented_on",
+        )
+    ):
+        approved = r["status"] in MAH_APPROVED_STATUSES
+        authority = (
+            r["filing_concluded_on"]
+            if r["regulatory_path"] == RegulatoryPath.APPROVAL and r["filing_status"] == FilingStatus.ACCEPTED
+            else None
+        )
+        for product_ref in products.get(r["id"]) or [None]:
+            out[r["contract_id"]].append(
+                ChangeFacts(
+                    ref=r["ref"],
+                    product_ref=product_ref,
+                    implemented_on=r["implemented_on"],
+                    mah_approved_on=_local_date(r["decided_at"]) if approved else None,
+                    mah_class=r["mah_class"] or None,
+                    cmo_class=r["cmo_class"] or None,
+                    managed_as=r["change_class"] or None,
+                    authority_approved_on=authority,
+                )
+            )
     return out
 
 
@@ -762,12 +844,12 @@ def _agreements(scope: _Filter) -> dict[int, list[AgreementFacts]]:
     out: dict[int, list[AgreementFacts]] = defaultdict(list)
     for r in (
         scope.contracts(QualityAgreement.objects, "contract_id")
-        .order_by("contract_id", "effective_from", "version")
+        .order_by("contract_id", "effective_from", "document_version")
         .values(
             "id",
             "contract_id",
             "ref",
-            "version",
+            "document_version",
             "status",
             "signed_on",
             "effective_from",
@@ -788,7 +870,7 @@ def _agreements(scope: _Filter) -> dict[int, list[AgreementFacts]]:
         out[r["contract_id"]].append(
             AgreementFacts(
                 ref=r["ref"],
-                version=r["version"],
+                version=r["document_version"],
                 status=r["status"],
                 signed_on=r["signed_on"],
                 effective_from=r["effective_from"],

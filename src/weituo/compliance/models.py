@@ -15,6 +15,8 @@ view or a person; the ledger records each change of outcome, not each re-evaluat
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from weituo.contracts.models import CommissionContract
 from weituo.core.models import BaseModel
@@ -24,10 +26,10 @@ from weituo.registry.models import Organisation
 class Outcome(models.TextChoices):
     """The engine's outcomes (``weituo.rules.Outcome``)."""
 
-    MET = "met", "符合 met"
-    NOT_MET = "not_met", "不符合 not met"
-    NEEDS_INFORMATION = "needs_information", "需补充信息 needs information"
-    NOT_APPLICABLE = "not_applicable", "不适用 not applicable"
+    MET = "met", _("met")
+    NOT_MET = "not_met", _("not met")
+    NEEDS_INFORMATION = "needs_information", _("needs information")
+    NOT_APPLICABLE = "not_applicable", _("not applicable")
 
 
 OPEN_OUTCOMES = (Outcome.NOT_MET, Outcome.NEEDS_INFORMATION)
@@ -35,50 +37,50 @@ APPLICABLE_OUTCOMES = (Outcome.MET, Outcome.NOT_MET, Outcome.NEEDS_INFORMATION)
 
 
 class EventKind(models.TextChoices):
-    OPENED = "opened", "发现 opened"  # first recorded, not met or needing information
-    MET = "met", "符合 met"  # first recorded as met, or fixed
-    REOPENED = "reopened", "重新打开 reopened"  # was met (or not applicable), now open again
-    CHANGED = "changed", "变化 changed"  # between not met and needs information
-    CLOSED = "closed", "不再适用 closed"  # no longer applies (or its subject is gone)
+    OPENED = "opened", _("opened")  # first recorded, not met or needing information
+    MET = "met", _("met")  # first recorded as met, or fixed
+    REOPENED = "reopened", _("reopened")  # was met (or not applicable), now open again
+    CHANGED = "changed", pgettext_lazy("EventKind", "changed")  # between not met and needs information
+    CLOSED = "closed", pgettext_lazy("EventKind", "closed")  # no longer applies (or its subject is gone)
 
 
 class ScopeKind(models.TextChoices):
-    CONTRACT = "contract", "委托生产协议 contract"
-    ENTERPRISE = "enterprise", "企业 enterprise"
+    CONTRACT = "contract", _("contract")
+    ENTERPRISE = "enterprise", _("enterprise")
 
 
 class SubjectKind(models.TextChoices):
-    CONTRACT = "contract", "委托生产协议 contract"
-    AGREEMENT = "agreement", "质量协议 quality agreement"
-    PRODUCT = "product", "产品 product"
-    ENTERPRISE = "enterprise", "企业 enterprise"
-    LINE = "line", "生产线 line"
-    PERSON = "person", "人员 person"
+    CONTRACT = "contract", _("contract")
+    AGREEMENT = "agreement", _("quality agreement")
+    PRODUCT = "product", _("product")
+    ENTERPRISE = "enterprise", _("enterprise")
+    LINE = "line", _("line")
+    PERSON = "person", _("person")
 
 
 class Scan(BaseModel):
     """One run of the rules: what it covered, on which date, who ran it, what it found and changed."""
 
     class Kind(models.TextChoices):
-        FULL = "full", "全部 full"
-        ORGANISATION = "organisation", "单个企业 one enterprise"
-        RECHECK = "recheck", "变更后复核 re-check after a change"
+        FULL = "full", _("full")
+        ORGANISATION = "organisation", _("one enterprise")
+        RECHECK = "recheck", _("re-check after a change")
 
-    kind = models.CharField("类型", max_length=20, choices=Kind.choices)
-    scope_ref = models.CharField("范围（企业或变更的记录）", max_length=200, blank=True)
-    as_of = models.DateField("评估日期")
-    include_draft = models.BooleanField("包括草案规则", default=False)
-    actor = models.CharField("操作人", max_length=200)
-    started_at = models.DateTimeField("开始时间")
-    finished_at = models.DateTimeField("结束时间", null=True, blank=True)
-    subjects = models.PositiveIntegerField("评估对象数", default=0)  # fact graphs: contracts and enterprises
-    findings = models.PositiveIntegerField("结论数", default=0)
-    changes = models.PositiveIntegerField("结论变化数", default=0)
-    counts = models.JSONField("各结论数量", default=dict)
+    kind = models.CharField(pgettext_lazy("Scan", "kind"), max_length=20, choices=Kind.choices)
+    scope_ref = models.CharField(pgettext_lazy("Scan", "scope ref"), max_length=200, blank=True)
+    as_of = models.DateField(_("as of"))
+    include_draft = models.BooleanField(_("include draft"), default=False)
+    actor = models.CharField(_("actor"), max_length=200)
+    started_at = models.DateTimeField(_("started at"))
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    subjects = models.PositiveIntegerField(_("subjects"), default=0)  # fact graphs: contracts and enterprises
+    findings = models.PositiveIntegerField(pgettext_lazy("Scan", "findings"), default=0)
+    changes = models.PositiveIntegerField(pgettext_lazy("Scan", "changes"), default=0)
+    counts = models.JSONField(_("counts"), default=dict)
 
     class Meta:
-        verbose_name = "合规检查"
-        verbose_name_plural = "合规检查"
+        verbose_name = pgettext_lazy("Scan", "scan")
+        verbose_name_plural = _("scans")
         ordering = ["-started_at", "-id"]
 
     def __str__(self) -> str:
@@ -86,14 +88,14 @@ class Scan(BaseModel):
 
 
 class Finding(BaseModel):
-    rule_id = models.CharField("规则编号", max_length=80)
-    rule_version = models.PositiveIntegerField("规则版本", default=1)
-    notice = models.CharField("公告", max_length=40)
-    severity = models.CharField("严重程度", max_length=10)
-    subject_kind = models.CharField("对象类型", max_length=12, choices=SubjectKind.choices)
-    subject_ref = models.CharField("对象编号", max_length=64, blank=True)  # "" : an agreement not made yet
-    scope_kind = models.CharField("所属", max_length=12, choices=ScopeKind.choices)
-    scope_ref = models.CharField("所属编号", max_length=64)
+    rule_id = models.CharField(_("rule ID"), max_length=80)
+    rule_version = models.PositiveIntegerField(_("rule version"), default=1)
+    notice = models.CharField(_("notice"), max_length=40)
+    severity = models.CharField(pgettext_lazy("Finding", "severity"), max_length=10)
+    subject_kind = models.CharField(_("subject kind"), max_length=12, choices=SubjectKind.choices)
+    subject_ref = models.CharField(_("subject ref"), max_length=64, blank=True)  # "" : an agreement not made yet
+    scope_kind = models.CharField(_("scope kind"), max_length=12, choices=ScopeKind.choices)
+    scope_ref = models.CharField(pgettext_lazy("Finding", "scope ref"), max_length=64)
     # The records the finding is about, for the visibility policy and the per-enterprise reports.
     # SET_NULL: the finding and its history outlive a deleted record (scope_ref still names it).
     contract = models.ForeignKey(
@@ -102,40 +104,55 @@ class Finding(BaseModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        verbose_name="委托生产协议",
+        verbose_name=_("contract"),
     )
     enterprise = models.ForeignKey(
-        Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="企业"
+        Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("enterprise")
     )
     mah = models.ForeignKey(
-        Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="持有人"
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=pgettext_lazy("Finding", "MAH"),
     )
     cmo = models.ForeignKey(
-        Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="受托方"
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=pgettext_lazy("Finding", "CMO"),
     )
-    outcome = models.CharField("结论", max_length=20, choices=Outcome.choices)
-    deadline = models.DateField("期限", null=True, blank=True)
-    provisional = models.BooleanField("期限为暂定（缺少官方节假日安排）", default=False)
-    overdue = models.BooleanField("已逾期", default=False)
-    deadline_basis = models.CharField("期限依据", max_length=300, blank=True)
-    facts = models.JSONField("所用事实", default=dict)
-    parameters = models.JSONField("所用参数", default=dict)
-    missing = models.JSONField("缺少的信息", default=list)
-    excepted_by = models.JSONField("适用的例外", default=list)
-    reason_zh = models.TextField("理由", blank=True)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
+    deadline = models.DateField(_("deadline"), null=True, blank=True)
+    provisional = models.BooleanField(_("provisional"), default=False)
+    overdue = models.BooleanField(_("overdue"), default=False)
+    deadline_basis = models.CharField(_("deadline basis"), max_length=300, blank=True)
+    facts = models.JSONField(_("facts"), default=dict)
+    parameters = models.JSONField(_("parameters"), default=dict)
+    missing = models.JSONField(_("missing"), default=list)
+    excepted_by = models.JSONField(_("excepted by"), default=list)
+    reason_zh = models.TextField(_("reason zh"), blank=True)
     reason_en = models.TextField("reason", blank=True)
-    action_zh = models.TextField("措施", blank=True)
+    action_zh = models.TextField(_("action zh"), blank=True)
     action_en = models.TextField("action", blank=True)
-    error = models.TextField("求值错误", blank=True)
-    as_of = models.DateField("评估日期")  # of the evaluation that gave the content held now
+    error = models.TextField(_("error"), blank=True)
+    as_of = models.DateField(_("as of"))  # of the evaluation that gave the content held now
     digest = models.CharField(max_length=64)  # SHA-256 of the content: a re-scan rewrites only what changed
     scan = models.ForeignKey(
-        Scan, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="最近变化的检查"
+        Scan,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=pgettext_lazy("Finding", "scan"),
     )
 
     class Meta:
-        verbose_name = "合规结论"
-        verbose_name_plural = "合规结论"
+        verbose_name = pgettext_lazy("Finding", "finding")
+        verbose_name_plural = pgettext_lazy("Finding", "findings")
         constraints = [
             models.UniqueConstraint(
                 fields=["rule_id", "subject_kind", "subject_ref", "scope_ref"], name="finding_rule_subject_unique"
@@ -159,21 +176,25 @@ class Finding(BaseModel):
 class FindingEvent(models.Model):
     """One change of a finding's outcome, with the ledger entry that records it."""
 
-    finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="events", verbose_name="结论")
-    kind = models.CharField("事件", max_length=10, choices=EventKind.choices)
-    outcome_from = models.CharField("原结论", max_length=20, choices=Outcome.choices, blank=True)
-    outcome_to = models.CharField("新结论", max_length=20, choices=Outcome.choices)
-    deadline = models.DateField("期限", null=True, blank=True)
-    as_of = models.DateField("评估日期")
-    at = models.DateTimeField("时间")
-    actor = models.CharField("操作人", max_length=200)
-    scan = models.ForeignKey(Scan, null=True, blank=True, on_delete=models.SET_NULL, related_name="events")
-    ledger_seq = models.BigIntegerField("审计追踪序号", null=True, blank=True)
+    finding = models.ForeignKey(
+        Finding, on_delete=models.CASCADE, related_name="events", verbose_name=pgettext_lazy("FindingEvent", "finding")
+    )
+    kind = models.CharField(pgettext_lazy("FindingEvent", "kind"), max_length=10, choices=EventKind.choices)
+    outcome_from = models.CharField(_("outcome from"), max_length=20, choices=Outcome.choices, blank=True)
+    outcome_to = models.CharField(_("outcome to"), max_length=20, choices=Outcome.choices)
+    deadline = models.DateField(_("deadline"), null=True, blank=True)
+    as_of = models.DateField(_("as of"))
+    at = models.DateTimeField(pgettext_lazy("FindingEvent", "at"))
+    actor = models.CharField(_("actor"), max_length=200)
+    scan = models.ForeignKey(
+        Scan, null=True, blank=True, on_delete=models.SET_NULL, related_name="events", verbose_name=_("scan")
+    )
+    ledger_seq = models.BigIntegerField(_("ledger seq"), null=True, blank=True)
     reason_en = models.TextField("reason", blank=True)
 
     class Meta:
-        verbose_name = "合规结论变化"
-        verbose_name_plural = "合规结论变化"
+        verbose_name = _("finding event")
+        verbose_name_plural = _("finding events")
         ordering = ["at", "id"]
 
     def __str__(self) -> str:

@@ -26,12 +26,14 @@ from functools import cache
 from typing import Any
 
 from django.template.loader import render_to_string
+from docxtpl import DocxTemplate
 
-from weituo.registry.provinces import Province
+from weituo.registry.provinces import CHINESE as PROVINCE_NAMES
 from weituo.rules import Finding as RuleFinding
 from weituo.rules import get_rule
 from weituo.rules.periods import add_years
 
+from .docx_template import template_bytes
 from .models import Outcome
 
 ART25_RULE = "134-25.rectification"
@@ -270,7 +272,7 @@ class SelfInspectionReport:
 
     @property
     def province_name(self) -> str:
-        return Province(self.province).label if self.province in Province.values else self.province
+        return PROVINCE_NAMES.get(self.province, self.province)
 
     @property
     def roles_text(self) -> str:
@@ -436,10 +438,6 @@ def _docx_context(report: SelfInspectionReport) -> dict[str, Any]:
 
 def render_docx(report: SelfInspectionReport) -> bytes:
     """The report as a Word document (docxtpl over the template of :mod:`.docx_template`)."""
-    from docxtpl import DocxTemplate
-
-    from .docx_template import template_bytes
-
     document = DocxTemplate(io.BytesIO(template_bytes()))
     document.render(_docx_context(report), autoescape=True)
     out = io.BytesIO()

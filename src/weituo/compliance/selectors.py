@@ -22,14 +22,14 @@ from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subq
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from weituo.accounts import policy
-from weituo.accounts.actors import Actor
+from weituo.access import policy
 from weituo.contracts.models import CommissionContract
+from weituo.core.actors import Actor
 from weituo.core.errors import ErrorDetail, NotFound
 from weituo.registry.choices import KeyRole
 from weituo.registry.models import Appointment, Organisation
 
-from .models import APPLICABLE_OUTCOMES, OPEN_OUTCOMES, Finding, Outcome, Scan, ScopeKind
+from .models import APPLICABLE_OUTCOMES, Finding, Outcome, Scan, ScopeKind
 from .report import ReportItem, SelfInspectionReport, build_report
 
 # Rules whose facts (and reasons) carry what the policy keeps from the commissioning party.
@@ -177,7 +177,3 @@ def enterprise_overview(*, actor: Actor, province: str = "", search: str = "") -
         .annotate(open_findings=F("not_met") + F("needs_information"))
         .order_by("-open_findings", "name")
     )
-
-
-def open_findings_count(*, actor: Actor, organisation: Organisation) -> int:
-    return finding_list(actor=actor, organisation=organisation, outcomes=OPEN_OUTCOMES).count()

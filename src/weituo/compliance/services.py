@@ -24,14 +24,14 @@ from typing import Any
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from weituo.accounts import policy
-from weituo.accounts.actors import Actor
+from weituo.access import policy
+from weituo.access.parties import require_writer
 from weituo.contracts.models import CommissionContract
+from weituo.core.actors import Actor
 from weituo.core.errors import PermissionDenied
 from weituo.core.selectors import working_calendar
 from weituo.integrity.audited import object_type
 from weituo.integrity.ledger import Change, ledger_append_many
-from weituo.integrity.writes import require_writer
 from weituo.registry.models import Organisation
 from weituo.rules import Finding as RuleFinding
 from weituo.rules import Rule, Status, all_rules, evaluate
@@ -175,7 +175,7 @@ def compliance_scan(
     record the findings unless ``store`` is false. ``on_loaded(n)`` is told how many fact graphs
     there are before evaluation starts; ``progress(1)`` after each."""
     if not isinstance(actor, Actor):
-        raise TypeError(f"a service needs an Actor (accounts.actors), not {actor!r}")
+        raise TypeError(f"a service needs an Actor (weituo.core.actors), not {actor!r}")
     as_of = as_of or timezone.localdate()
     with gc_paused():
         return _scan(
@@ -247,7 +247,7 @@ def compliance_recheck(
     enterprises whose facts it feeds (:func:`weituo.compliance.dependencies.affected_by`), and record
     the findings. A change to the working-day calendar re-checks everything."""
     if not isinstance(actor, Actor):
-        raise TypeError(f"a service needs an Actor (accounts.actors), not {actor!r}")
+        raise TypeError(f"a service needs an Actor (weituo.core.actors), not {actor!r}")
     as_of = as_of or timezone.localdate()
     started = time.perf_counter()
     affected: Affected = affected_by(changed)

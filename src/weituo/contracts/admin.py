@@ -15,7 +15,7 @@ from django.db.models import QuerySet
 from django.forms import BaseInlineFormSet, ModelForm
 from django.http import HttpRequest
 
-from weituo.core.admin import BaseAdmin
+from weituo.integrity.admin import BaseAdmin
 
 from .models import (
     AgreementAttachment,
@@ -63,7 +63,7 @@ class QualityAgreementInline(admin.TabularInline):
     """The versions of the quality agreement; open one (link) to edit its matrix and lists."""
 
     model = QualityAgreement
-    fields = ("ref", "version", "signed_on", "effective_from", "expires_on", "status")
+    fields = ("ref", "document_version", "signed_on", "effective_from", "expires_on", "status")
     readonly_fields = ("status",)  # status changes only through the services (transition table)
     extra = 0
     show_change_link = True
@@ -151,7 +151,7 @@ class CommissionContractAdmin(BaseAdmin):
 class QualityAgreementAdmin(BaseAdmin):
     list_display = (
         "contract",
-        "version",
+        "document_version",
         "status",
         "effective_from",
         "expires_on",
@@ -168,13 +168,13 @@ class QualityAgreementAdmin(BaseAdmin):
         "electronic_data_exchange",
     )
     list_select_related = ("contract__mah", "contract__cmo")
-    search_fields = ("ref", "version", "contract__number", "contract__mah__name", "contract__cmo__name")
+    search_fields = ("ref", "document_version", "contract__number", "contract__mah__name", "contract__cmo__name")
     autocomplete_fields = ("contract", "cmo_link_person")
     date_hierarchy = "effective_from"
     # status changes only through the services (transition table), never by hand
     readonly_fields = ("status", "created_at", "updated_at")
     fieldsets = (
-        ("基本信息", {"fields": ("ref", "contract", "version")}),
+        ("基本信息", {"fields": ("ref", "contract", "document_version")}),
         ("期限", {"fields": ("signed_on", "effective_from", "expires_on", "last_annual_review")}),
         ("状态", {"fields": ("status", "terminated_on"), "description": STATUS_READ_ONLY}),
         (

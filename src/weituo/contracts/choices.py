@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from weituo.core.roles import Party
 
 
 class ContractStatus(models.TextChoices):
-    DRAFT = "draft", "草稿 draft"
-    IN_FORCE = "in_force", "生效 in force"
-    TERMINATED = "terminated", "已终止 terminated"
+    DRAFT = "draft", _("draft")
+    IN_FORCE = "in_force", _("in force")
+    TERMINATED = "terminated", _("terminated")
 
 
 # The only status changes allowed; services refuse any other (nobody assigns .status by hand).
@@ -19,49 +23,51 @@ CONTRACT_TRANSITIONS: dict[str, set[str]] = {
 }
 
 
-class Party(models.TextChoices):
-    MAH = "mah", "持有人 MAH"
-    CMO = "cmo", "受托方 CMO"
-    BOTH = "both", "双方 both"
-    UNASSIGNED = "unassigned", "未明确 unassigned"
+class Assignee(models.TextChoices):
+    """Whom a quality agreement assigns a duty to: one party, both, or (a gap the rules report) nobody."""
+
+    MAH = "mah", pgettext_lazy("Assignee", "MAH")
+    CMO = "cmo", pgettext_lazy("Assignee", "CMO")
+    BOTH = "both", _("both")
+    UNASSIGNED = "unassigned", _("unassigned")
 
 
 class Activity(models.TextChoices):
     """Activities a responsibility matrix assigns (GMP annex on contract manufacturing, art. 15 of 134)."""
 
-    MATERIAL_PURCHASING = "material_purchasing", "物料采购 material purchasing"
-    SUPPLIER_AUDIT = "supplier_audit", "供应商审计 supplier audit"
-    INCOMING_TESTING = "incoming_testing", "物料检验 incoming material testing"
-    RELEASE_TESTING = "release_testing", "成品检验 release testing"
-    FACTORY_RELEASE = "factory_release", "出厂放行 factory release"
-    MARKET_RELEASE = "market_release", "上市放行 market release"
-    RETENTION = "retention", "留样 retained samples"
-    STABILITY = "stability", "持续稳定性考察 ongoing stability"
-    DEVIATION_HANDLING = "deviation_handling", "偏差处理 deviation handling"
-    CHANGE_APPROVAL = "change_approval", "变更批准 change approval"
-    OOS_INVESTIGATION = "oos_investigation", "OOS/OOT调查 OOS/OOT investigation"
-    COMPLAINTS = "complaints", "投诉处理 complaints"
-    RECALL = "recall", "召回 recall"
-    PHARMACOVIGILANCE = "pharmacovigilance", "药物警戒 pharmacovigilance"
-    REVALIDATION = "revalidation", "再验证（周期） revalidation (period)"
-    RECORD_ARCHIVING = "record_archiving", "记录归档 record archiving"
-    ANNUAL_REVIEW = "annual_review", "年度产品质量回顾 annual product quality review"
+    MATERIAL_PURCHASING = "material_purchasing", _("material purchasing")
+    SUPPLIER_AUDIT = "supplier_audit", _("supplier audit")
+    INCOMING_TESTING = "incoming_testing", _("incoming material testing")
+    RELEASE_TESTING = "release_testing", _("release testing")
+    FACTORY_RELEASE = "factory_release", pgettext_lazy("Activity", "factory release")
+    MARKET_RELEASE = "market_release", _("market release")
+    RETENTION = "retention", _("retained samples")
+    STABILITY = "stability", _("ongoing stability")
+    DEVIATION_HANDLING = "deviation_handling", _("deviation handling")
+    CHANGE_APPROVAL = "change_approval", _("change approval")
+    OOS_INVESTIGATION = "oos_investigation", _("OOS/OOT investigation")
+    COMPLAINTS = "complaints", _("complaints")
+    RECALL = "recall", _("recall")
+    PHARMACOVIGILANCE = "pharmacovigilance", _("pharmacovigilance")
+    REVALIDATION = "revalidation", _("revalidation (period)")
+    RECORD_ARCHIVING = "record_archiving", _("record archiving")
+    ANNUAL_REVIEW = "annual_review", _("annual product quality review")
 
 
 class CommunicationCategory(models.TextChoices):
     """The communication list. The first eight are the minimum of Notice 2025-134 art. 7."""
 
-    DEVIATION = "deviation", "偏差 deviation"
-    CHANGE = "change", "变更 change"
-    OOS_OOT = "oos_oot", "检验结果超标/超趋势 OOS/OOT"
-    VALIDATION = "validation", "确认与验证 qualification and validation"
-    RETENTION_STABILITY = "retention_stability", "留样和稳定性考察 retained samples and stability"
-    PHARMACOVIGILANCE = "pharmacovigilance", "药物警戒 pharmacovigilance"
-    REGULATORY_INSPECTION = "regulatory_inspection", "接受药品监督管理部门检查情况 regulatory inspection"
-    CREDIT_RECORD = "credit_record", "不良信用记录 adverse credit record"
-    COMPLAINT = "complaint", "投诉 complaint"
-    RECALL = "recall", "召回 recall"
-    OTHER = "other", "其他 other"
+    DEVIATION = "deviation", _("deviation")
+    CHANGE = "change", _("change")
+    OOS_OOT = "oos_oot", _("OOS/OOT")
+    VALIDATION = "validation", _("qualification and validation")
+    RETENTION_STABILITY = "retention_stability", _("retained samples and stability")
+    PHARMACOVIGILANCE = "pharmacovigilance", _("pharmacovigilance")
+    REGULATORY_INSPECTION = "regulatory_inspection", _("regulatory inspection")
+    CREDIT_RECORD = "credit_record", _("adverse credit record")
+    COMPLAINT = "complaint", _("complaint")
+    RECALL = "recall", _("recall")
+    OTHER = "other", pgettext_lazy("CommunicationCategory", "other")
 
 
 ART7_CATEGORIES: tuple[str, ...] = (
@@ -77,21 +83,21 @@ ART7_CATEGORIES: tuple[str, ...] = (
 
 
 class Channel(models.TextChoices):
-    SYSTEM = "system", "系统通知 in the system"
-    EMAIL = "email", "电子邮件 email"
-    PHONE = "phone", "电话 phone"
-    LETTER = "letter", "书面函件 letter"
-    MEETING = "meeting", "会议 meeting"
+    SYSTEM = "system", _("in the system")
+    EMAIL = "email", _("email")
+    PHONE = "phone", _("phone")
+    LETTER = "letter", _("letter")
+    MEETING = "meeting", _("meeting")
 
 
 class TimeUnit(models.TextChoices):
-    WORKING_DAYS = "working_days", "工作日 working days"
-    HOURS = "hours", "小时 hours"
+    WORKING_DAYS = "working_days", _("working days")
+    HOURS = "hours", _("hours")
 
 
 class EvaluationConclusion(models.TextChoices):
-    ACCEPTABLE = "acceptable", "符合要求 acceptable"
-    NOT_ACCEPTABLE = "not_acceptable", "不符合要求 not acceptable"
+    ACCEPTABLE = "acceptable", _("acceptable")
+    NOT_ACCEPTABLE = "not_acceptable", _("not acceptable")
 
 
 # --- technology transfer (Notice 2025-134 art. 4) ------------------------------------------------
@@ -103,16 +109,16 @@ class TransferStep(models.TextChoices):
     Each value names the ``TechTransfer`` date field ``<value>_on`` that the rules read.
     """
 
-    PLAN_REVIEWED = "plan_reviewed", "(2) 技术转移方案可行性审核 transfer plan feasibility reviewed"
-    EQUIPMENT_QUALIFIED = "equipment_qualified", "(3) 设施设备确认 facilities and equipment qualified"
-    CLEANING_VALIDATED = "cleaning_validated", "(3) 清洁方法验证 cleaning method validated"
-    ANALYTICAL_VALIDATED = "analytical_validated", "(3) 分析方法验证 analytical methods validated"
-    PROCESS_VALIDATED = "process_validated", "(3) 生产工艺验证 manufacturing process validated"
-    SHARED_LINE_ASSESSED = "shared_line_assessed", "(3) 共线生产风险评估 shared-line risk assessed"
-    REPORT_REVIEWED = "report_reviewed", "(4) 技术转移报告审核 transfer report reviewed"
+    PLAN_REVIEWED = "plan_reviewed", _("(2) transfer plan feasibility reviewed")
+    EQUIPMENT_QUALIFIED = "equipment_qualified", _("(3) facilities and equipment qualified")
+    CLEANING_VALIDATED = "cleaning_validated", _("(3) cleaning method validated")
+    ANALYTICAL_VALIDATED = "analytical_validated", _("(3) analytical methods validated")
+    PROCESS_VALIDATED = "process_validated", _("(3) manufacturing process validated")
+    SHARED_LINE_ASSESSED = "shared_line_assessed", _("(3) shared-line risk assessed")
+    REPORT_REVIEWED = "report_reviewed", _("(4) transfer report reviewed")
     MASTER_DOCUMENTS_APPROVED = (
         "master_documents_approved",
-        "(5) 工艺规程、空白批记录经持有人批准 master documents approved by the MAH",
+        _("(5) master documents approved by the MAH"),
     )
 
 
@@ -128,9 +134,9 @@ TRANSFER_STEP_PARTY: dict[str, str] = {
 class TransferRiskStatus(models.TextChoices):
     """A risk found during a transfer (art. 4: "立即沟通并采取措施控制风险；风险难以有效控制的，应当停止合作")."""
 
-    OPEN = "open", "待处置 open"
-    CONTROLLED = "controlled", "已控制 controlled"
-    STOPPED = "stopped", "已停止合作 stopped"
+    OPEN = "open", pgettext_lazy("TransferRiskStatus", "open")
+    CONTROLLED = "controlled", _("controlled")
+    STOPPED = "stopped", _("stopped")
 
 
 TRANSFER_RISK_TRANSITIONS: dict[str, set[str]] = {

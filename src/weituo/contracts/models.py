@@ -11,17 +11,20 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from weituo.core.models import BaseModel, ReferencedModel
+from weituo.core.roles import Party
 from weituo.registry.models import Line, Organisation, Person, Product
 
 from .choices import (
     Activity,
+    Assignee,
     Channel,
     CommunicationCategory,
     ContractStatus,
     EvaluationConclusion,
-    Party,
     TimeUnit,
     TransferRiskStatus,
     TransferStep,
@@ -40,24 +43,34 @@ def _check_dates(obj: models.Model, pairs: list[tuple[str, str]]) -> dict[str, s
 class CommissionContract(ReferencedModel):
     """The commission contract (委托生产协议) between an MAH/registrant and a CMO."""
 
-    number = models.CharField("合同编号", max_length=60)
+    number = models.CharField(pgettext_lazy("CommissionContract", "number"), max_length=60)
     mah = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="contracts_as_mah", verbose_name="委托方（持有人/注册人）"
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="contracts_as_mah",
+        verbose_name=pgettext_lazy("CommissionContract", "MAH"),
     )
     cmo = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="contracts_as_cmo", verbose_name="受托方"
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="contracts_as_cmo",
+        verbose_name=pgettext_lazy("CommissionContract", "CMO"),
     )
-    products = models.ManyToManyField(Product, related_name="contracts", verbose_name="委托品种")
-    lines = models.ManyToManyField(Line, related_name="contracts", blank=True, verbose_name="受托生产线")
-    signed_on = models.DateField("签订日期", null=True, blank=True)
-    effective_from = models.DateField("生效日期", null=True, blank=True)
-    expires_on = models.DateField("到期日期", null=True, blank=True)
-    status = models.CharField("状态", max_length=20, choices=ContractStatus.choices, default=ContractStatus.DRAFT)
-    terminated_on = models.DateField("终止日期", null=True, blank=True)
+    products = models.ManyToManyField(
+        Product, related_name="contracts", verbose_name=pgettext_lazy("CommissionContract", "products")
+    )
+    lines = models.ManyToManyField(
+        Line, related_name="contracts", blank=True, verbose_name=pgettext_lazy("CommissionContract", "lines")
+    )
+    signed_on = models.DateField(_("signed on"), null=True, blank=True)
+    effective_from = models.DateField(_("effective from"), null=True, blank=True)
+    expires_on = models.DateField(pgettext_lazy("CommissionContract", "expires on"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=ContractStatus.choices, default=ContractStatus.DRAFT)
+    terminated_on = models.DateField(_("terminated on"), null=True, blank=True)
 
     class Meta:
-        verbose_name = "委托生产协议"
-        verbose_name_plural = "委托生产协议"
+        verbose_name = _("commission contract")
+        verbose_name_plural = _("commission contracts")
         constraints = [models.UniqueConstraint(fields=["mah", "number"], name="contract_number_per_mah")]
 
     def __str__(self) -> str:
@@ -89,44 +102,47 @@ class QualityAgreement(ReferencedModel):
     """The quality agreement (质量协议), one version of it, as structured data."""
 
     contract = models.ForeignKey(
-        CommissionContract, on_delete=models.PROTECT, related_name="quality_agreements", verbose_name="委托生产协议"
+        CommissionContract, on_delete=models.PROTECT, related_name="quality_agreements", verbose_name=_("contract")
     )
-    version = models.CharField("版本", max_length=20, default="1.0")
-    signed_on = models.DateField("签订日期", null=True, blank=True)
-    effective_from = models.DateField("生效日期", null=True, blank=True)
-    expires_on = models.DateField("有效期至", null=True, blank=True)
-    status = models.CharField("状态", max_length=20, choices=ContractStatus.choices, default=ContractStatus.DRAFT)
-    terminated_on = models.DateField("终止日期", null=True, blank=True)
+    # The agreement document's own version ("1.0", "2.0"), not an optimistic-lock counter.
+    document_version = models.CharField(_("document version"), max_length=20, default="1.0")
+    signed_on = models.DateField(_("signed on"), null=True, blank=True)
+    effective_from = models.DateField(_("effective from"), null=True, blank=True)
+    expires_on = models.DateField(pgettext_lazy("QualityAgreement", "expires on"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=ContractStatus.choices, default=ContractStatus.DRAFT)
+    terminated_on = models.DateField(_("terminated on"), null=True, blank=True)
     # art. 6: the MAH may consult records and visit sites; the CMO names its link person
-    mah_may_consult_records = models.BooleanField("持有人有权查阅制度、规程和记录", default=False)
-    mah_may_visit_sites = models.BooleanField("持有人有权查看相关场所", default=False)
+    mah_may_consult_records = models.BooleanField(_("MAH may consult records"), default=False)
+    mah_may_visit_sites = models.BooleanField(_("MAH may visit sites"), default=False)
     cmo_link_person = models.ForeignKey(
         Person,
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        verbose_name="受托方质量体系衔接负责人",
+        verbose_name=_("CMO link person"),
     )
     # art. 11: who keeps retained samples and runs ongoing stability studies
     retained_samples_party = models.CharField(
-        "留样责任方", max_length=12, choices=Party.choices, default=Party.UNASSIGNED
+        _("retained samples party"), max_length=12, choices=Assignee.choices, default=Assignee.UNASSIGNED
     )
     stability_party = models.CharField(
-        "持续稳定性考察责任方", max_length=12, choices=Party.choices, default=Party.UNASSIGNED
+        _("stability party"), max_length=12, choices=Assignee.choices, default=Assignee.UNASSIGNED
     )
-    production_date_definition = models.CharField("生产日期的确定方式", max_length=300, blank=True)
-    electronic_data_exchange = models.BooleanField("电子数据交换", default=False)
-    last_annual_review = models.DateField("最近一次年度审核日期", null=True, blank=True)
-    notes = models.TextField("备注", blank=True)
+    production_date_definition = models.CharField(_("production date definition"), max_length=300, blank=True)
+    electronic_data_exchange = models.BooleanField(_("electronic data exchange"), default=False)
+    last_annual_review = models.DateField(_("last annual review"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
 
     class Meta:
-        verbose_name = "质量协议"
-        verbose_name_plural = "质量协议"
-        constraints = [models.UniqueConstraint(fields=["contract", "version"], name="agreement_version_unique")]
+        verbose_name = _("quality agreement")
+        verbose_name_plural = _("quality agreements")
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "document_version"], name="agreement_version_unique")
+        ]
 
     def __str__(self) -> str:
-        return f"{self.contract.number} 质量协议 v{self.version}"
+        return f"{self.contract.number} 质量协议 v{self.document_version}"
 
     def clean(self) -> None:
         errors = _check_dates(self, [("signed_on", "effective_from"), ("effective_from", "expires_on")])
@@ -146,16 +162,21 @@ class ResponsibilityItem(BaseModel):
     """One row of the responsibility matrix: an activity and the party that does it."""
 
     agreement = models.ForeignKey(
-        QualityAgreement, on_delete=models.CASCADE, related_name="responsibilities", verbose_name="质量协议"
+        QualityAgreement,
+        on_delete=models.CASCADE,
+        related_name="responsibilities",
+        verbose_name=pgettext_lazy("ResponsibilityItem", "agreement"),
     )
-    activity = models.CharField("活动", max_length=30, choices=Activity.choices)
-    party = models.CharField("责任方", max_length=12, choices=Party.choices)
-    period_months = models.PositiveSmallIntegerField("周期（月）", null=True, blank=True)
-    detail = models.CharField("说明", max_length=300, blank=True)
+    activity = models.CharField(
+        pgettext_lazy("ResponsibilityItem", "activity"), max_length=30, choices=Activity.choices
+    )
+    party = models.CharField(pgettext_lazy("ResponsibilityItem", "party"), max_length=12, choices=Assignee.choices)
+    period_months = models.PositiveSmallIntegerField(_("period months"), null=True, blank=True)
+    detail = models.CharField(_("detail"), max_length=300, blank=True)
 
     class Meta:
-        verbose_name = "职责分工"
-        verbose_name_plural = "职责分工"
+        verbose_name = _("responsibility item")
+        verbose_name_plural = _("responsibility items")
         constraints = [models.UniqueConstraint(fields=["agreement", "activity"], name="responsibility_unique")]
 
     def __str__(self) -> str:
@@ -170,22 +191,27 @@ class CommunicationItem(BaseModel):
     """One row of the communication list: what, to whom on each side, how, and how fast."""
 
     agreement = models.ForeignKey(
-        QualityAgreement, on_delete=models.CASCADE, related_name="communications", verbose_name="质量协议"
+        QualityAgreement,
+        on_delete=models.CASCADE,
+        related_name="communications",
+        verbose_name=pgettext_lazy("CommunicationItem", "agreement"),
     )
-    category = models.CharField("沟通事项", max_length=30, choices=CommunicationCategory.choices)
+    category = models.CharField(
+        pgettext_lazy("CommunicationItem", "category"), max_length=30, choices=CommunicationCategory.choices
+    )
     mah_contact = models.ForeignKey(
-        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="持有人联系人"
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("MAH contact")
     )
     cmo_contact = models.ForeignKey(
-        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="受托方联系人"
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("CMO contact")
     )
-    channel = models.CharField("沟通方式", max_length=10, choices=Channel.choices, blank=True)
-    time_limit = models.PositiveIntegerField("时限", null=True, blank=True, validators=[MinValueValidator(1)])
-    time_unit = models.CharField("时限单位", max_length=12, choices=TimeUnit.choices, blank=True)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, blank=True)
+    time_limit = models.PositiveIntegerField(_("time limit"), null=True, blank=True, validators=[MinValueValidator(1)])
+    time_unit = models.CharField(_("time unit"), max_length=12, choices=TimeUnit.choices, blank=True)
 
     class Meta:
-        verbose_name = "沟通信息清单"
-        verbose_name_plural = "沟通信息清单"
+        verbose_name = _("communication item")
+        verbose_name_plural = _("communication items")
         constraints = [models.UniqueConstraint(fields=["agreement", "category"], name="communication_unique")]
 
     def __str__(self) -> str:
@@ -202,14 +228,19 @@ class ResidentStaff(BaseModel):
     """The MAH's resident staff at the CMO and their duties (device notice: implantables; biologics pilot)."""
 
     agreement = models.ForeignKey(
-        QualityAgreement, on_delete=models.CASCADE, related_name="resident_staff", verbose_name="质量协议"
+        QualityAgreement,
+        on_delete=models.CASCADE,
+        related_name="resident_staff",
+        verbose_name=pgettext_lazy("ResidentStaff", "agreement"),
     )
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+", verbose_name="驻厂人员")
-    duties = models.CharField("职责", max_length=500)
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="+", verbose_name=pgettext_lazy("ResidentStaff", "person")
+    )
+    duties = models.CharField(_("duties"), max_length=500)
 
     class Meta:
-        verbose_name = "驻厂人员"
-        verbose_name_plural = "驻厂人员"
+        verbose_name = _("resident staff")
+        verbose_name_plural = _("resident staffs")
         constraints = [models.UniqueConstraint(fields=["agreement", "person"], name="resident_unique")]
 
     def __str__(self) -> str:
@@ -224,15 +255,18 @@ class AgreementAttachment(BaseModel):
     """A signed scan or other file kept beside the structured agreement (never instead of it)."""
 
     agreement = models.ForeignKey(
-        QualityAgreement, on_delete=models.CASCADE, related_name="attachments", verbose_name="质量协议"
+        QualityAgreement,
+        on_delete=models.CASCADE,
+        related_name="attachments",
+        verbose_name=pgettext_lazy("AgreementAttachment", "agreement"),
     )
-    title = models.CharField("标题", max_length=200)
-    file = models.FileField("文件", upload_to=_attachment_path)
+    title = models.CharField(pgettext_lazy("AgreementAttachment", "title"), max_length=200)
+    file = models.FileField(_("file"), upload_to=_attachment_path)
     sha256 = models.CharField("SHA-256", max_length=64, editable=False)
 
     class Meta:
-        verbose_name = "附件"
-        verbose_name_plural = "附件"
+        verbose_name = _("agreement attachment")
+        verbose_name_plural = _("agreement attachments")
 
     def __str__(self) -> str:
         return self.title
@@ -242,27 +276,32 @@ class TechTransfer(ReferencedModel):
     """Technology transfer to the CMO, following the five duties of art. 4."""
 
     contract = models.ForeignKey(
-        CommissionContract, on_delete=models.PROTECT, related_name="tech_transfers", verbose_name="委托生产协议"
+        CommissionContract, on_delete=models.PROTECT, related_name="tech_transfers", verbose_name=_("contract")
     )
-    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="tech_transfers", verbose_name="品种")
+    product = models.ForeignKey(
+        Product,
+        on_delete=models.PROTECT,
+        related_name="tech_transfers",
+        verbose_name=pgettext_lazy("TechTransfer", "product"),
+    )
     lead = models.ForeignKey(
-        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="技术转移负责人"
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("lead")
     )
-    working_group = models.ManyToManyField(Person, blank=True, related_name="+", verbose_name="工作组成员")
-    started_on = models.DateField("开始日期", null=True, blank=True)
-    plan_reviewed_on = models.DateField("方案可行性审核日期", null=True, blank=True)
-    equipment_qualified_on = models.DateField("设施设备确认日期", null=True, blank=True)
-    cleaning_validated_on = models.DateField("清洁验证日期", null=True, blank=True)
-    analytical_validated_on = models.DateField("分析方法验证日期", null=True, blank=True)
-    process_validated_on = models.DateField("工艺验证日期", null=True, blank=True)
-    shared_line_assessed_on = models.DateField("共线风险评估日期", null=True, blank=True)
-    report_reviewed_on = models.DateField("技术转移报告审核日期", null=True, blank=True)
-    master_documents_approved_on = models.DateField("工艺规程等经持有人批准日期", null=True, blank=True)
-    completed_on = models.DateField("完成日期", null=True, blank=True)
+    working_group = models.ManyToManyField(Person, blank=True, related_name="+", verbose_name=_("working group"))
+    started_on = models.DateField(pgettext_lazy("TechTransfer", "started on"), null=True, blank=True)
+    plan_reviewed_on = models.DateField(_("plan reviewed on"), null=True, blank=True)
+    equipment_qualified_on = models.DateField(_("equipment qualified on"), null=True, blank=True)
+    cleaning_validated_on = models.DateField(_("cleaning validated on"), null=True, blank=True)
+    analytical_validated_on = models.DateField(_("analytical validated on"), null=True, blank=True)
+    process_validated_on = models.DateField(_("process validated on"), null=True, blank=True)
+    shared_line_assessed_on = models.DateField(_("shared line assessed on"), null=True, blank=True)
+    report_reviewed_on = models.DateField(_("report reviewed on"), null=True, blank=True)
+    master_documents_approved_on = models.DateField(_("master documents approved on"), null=True, blank=True)
+    completed_on = models.DateField(_("completed on"), null=True, blank=True)
 
     class Meta:
-        verbose_name = "技术转移"
-        verbose_name_plural = "技术转移"
+        verbose_name = _("tech transfer")
+        verbose_name_plural = _("tech transfers")
 
     def __str__(self) -> str:
         return f"{self.product} → {self.contract.cmo}"
@@ -280,22 +319,30 @@ class TechTransfer(ReferencedModel):
 class MahEvaluation(ReferencedModel):
     """The CMO's evaluation of an MAH and its product before signing (art. 3)."""
 
-    cmo = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+", verbose_name="受托生产企业")
-    mah = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+", verbose_name="持有人")
-    products = models.ManyToManyField(Product, related_name="evaluations", verbose_name="拟受托品种")
-    evaluated_on = models.DateField("评估日期")
-    covers_qualification = models.BooleanField("持有人资质", default=False)
-    covers_quality_capability = models.BooleanField("质量管理能力", default=False)
-    covers_product_risk = models.BooleanField("产品风险因素", default=False)
-    covers_tech_transfer_feasibility = models.BooleanField("技术转移可行性", default=False)
-    covers_shared_line_feasibility = models.BooleanField("共线生产可行性", default=False)
-    simplified_same_group = models.BooleanField("同一集团简化评估", default=False)
-    conclusion = models.CharField("评估结论", max_length=20, choices=EvaluationConclusion.choices)
-    notes = models.TextField("备注", blank=True)
+    cmo = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=pgettext_lazy("MahEvaluation", "CMO")
+    )
+    mah = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=pgettext_lazy("MahEvaluation", "MAH")
+    )
+    products = models.ManyToManyField(
+        Product, related_name="evaluations", verbose_name=pgettext_lazy("MahEvaluation", "products")
+    )
+    evaluated_on = models.DateField(_("evaluated on"))
+    covers_qualification = models.BooleanField(_("covers qualification"), default=False)
+    covers_quality_capability = models.BooleanField(_("covers quality capability"), default=False)
+    covers_product_risk = models.BooleanField(_("covers product risk"), default=False)
+    covers_tech_transfer_feasibility = models.BooleanField(_("covers tech transfer feasibility"), default=False)
+    covers_shared_line_feasibility = models.BooleanField(_("covers shared line feasibility"), default=False)
+    simplified_same_group = models.BooleanField(_("simplified same group"), default=False)
+    conclusion = models.CharField(
+        pgettext_lazy("MahEvaluation", "conclusion"), max_length=20, choices=EvaluationConclusion.choices
+    )
+    notes = models.TextField(_("notes"), blank=True)
 
     class Meta:
-        verbose_name = "持有人及品种评估"
-        verbose_name_plural = "持有人及品种评估"
+        verbose_name = _("MAH evaluation")
+        verbose_name_plural = _("MAH evaluations")
 
     def __str__(self) -> str:
         return f"{self.cmo} 评估 {self.mah} {self.evaluated_on}"
@@ -314,24 +361,26 @@ class TechTransferStep(BaseModel):
     who recorded it, and the note and evidence behind it. The step's date is also written to the
     ``TechTransfer`` date field the rules read, in the same transaction."""
 
-    transfer = models.ForeignKey(TechTransfer, on_delete=models.PROTECT, related_name="steps", verbose_name="技术转移")
-    step = models.CharField("步骤", max_length=30, choices=TransferStep.choices)
-    party = models.CharField("完成方", max_length=12, choices=Party.choices)
-    done_on = models.DateField("完成日期")
-    note = models.TextField("说明")
-    evidence = models.CharField("证据（文件编号）", max_length=300, blank=True)
+    transfer = models.ForeignKey(
+        TechTransfer, on_delete=models.PROTECT, related_name="steps", verbose_name=_("transfer")
+    )
+    step = models.CharField(pgettext_lazy("TechTransferStep", "step"), max_length=30, choices=TransferStep.choices)
+    party = models.CharField(pgettext_lazy("TechTransferStep", "party"), max_length=12, choices=Party.choices)
+    done_on = models.DateField(_("done on"))
+    note = models.TextField(_("note"))
+    evidence = models.CharField(_("evidence"), max_length=300, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        verbose_name="记录人",
+        verbose_name=_("recorded by"),
     )
 
     class Meta:
-        verbose_name = "技术转移步骤"
-        verbose_name_plural = "技术转移步骤"
+        verbose_name = _("tech transfer step")
+        verbose_name_plural = _("tech transfer steps")
         constraints = [models.UniqueConstraint(fields=["transfer", "step"], name="transfer_step_unique")]
 
     def __str__(self) -> str:
@@ -342,38 +391,40 @@ class TechTransferRisk(ReferencedModel):
     """A risk found during a technology transfer (art. 4): raised by either party, then controlled by
     measures, or — where it cannot be controlled effectively — the end of the cooperation, with its reason."""
 
-    transfer = models.ForeignKey(TechTransfer, on_delete=models.PROTECT, related_name="risks", verbose_name="技术转移")
-    raised_by_party = models.CharField("提出方", max_length=12, choices=Party.choices)
+    transfer = models.ForeignKey(
+        TechTransfer, on_delete=models.PROTECT, related_name="risks", verbose_name=_("transfer")
+    )
+    raised_by_party = models.CharField(_("raised by party"), max_length=12, choices=Party.choices)
     raised_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        verbose_name="提出人",
+        verbose_name=_("raised by"),
     )
-    raised_on = models.DateField("发现日期")
-    description = models.TextField("风险描述")
-    measures = models.TextField("控制措施", blank=True)
+    raised_on = models.DateField(_("raised on"))
+    description = models.TextField(pgettext_lazy("TechTransferRisk", "description"))
+    measures = models.TextField(_("measures"), blank=True)
     status = models.CharField(
-        "状态", max_length=20, choices=TransferRiskStatus.choices, default=TransferRiskStatus.OPEN
+        _("status"), max_length=20, choices=TransferRiskStatus.choices, default=TransferRiskStatus.OPEN
     )
-    resolved_on = models.DateField("处置日期", null=True, blank=True)
-    resolved_by_party = models.CharField("处置方", max_length=12, choices=Party.choices, blank=True)
+    resolved_on = models.DateField(_("resolved on"), null=True, blank=True)
+    resolved_by_party = models.CharField(_("resolved by party"), max_length=12, choices=Party.choices, blank=True)
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        verbose_name="处置人",
+        verbose_name=_("resolved by"),
     )
-    resolution = models.TextField("处置结论（已控制的依据或停止合作的理由）", blank=True)
-    version = models.PositiveIntegerField("版本", default=1)
+    resolution = models.TextField(_("resolution"), blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
 
     class Meta:
-        verbose_name = "技术转移风险"
-        verbose_name_plural = "技术转移风险"
+        verbose_name = _("tech transfer risk")
+        verbose_name_plural = _("tech transfer risks")
 
     def __str__(self) -> str:
         return self.ref

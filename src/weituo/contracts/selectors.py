@@ -1,5 +1,5 @@
 """Every read of the contracts app. Each takes the ``actor`` and narrows what it reads with the
-visibility policy (``weituo.accounts.policy``): a contract the actor may not see is ``NotFound``."""
+visibility policy (``weituo.access.policy``): a contract the actor may not see is ``NotFound``."""
 
 from __future__ import annotations
 
@@ -9,10 +9,11 @@ from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from weituo.accounts import policy
-from weituo.accounts.actors import Actor
-from weituo.accounts.roles import WRITER_ROLES, Side
+from weituo.access import policy
+from weituo.access.parties import writes_for_contract
+from weituo.core.actors import Actor
 from weituo.core.errors import ErrorDetail, NotFound
+from weituo.core.roles import Side
 from weituo.integrity.audited import object_type
 from weituo.integrity.models import LedgerEntry, Signature
 from weituo.integrity.services import record_signing_digest
@@ -141,14 +142,9 @@ def agreement_get(*, actor: Actor, ref: str) -> QualityAgreement:
         raise _not_found("质量协议", "quality agreement", ref) from None
 
 
-def contract_is_party(*, actor: Actor, contract: CommissionContract) -> bool:
-    """Whether the actor holds a membership in the MAH or the CMO of the contract."""
-    return bool({contract.mah_id, contract.cmo_id} & actor.organisation_ids())
-
-
 def contract_may_edit(*, actor: Actor, contract: CommissionContract) -> bool:
     """Whether the actor may change the contract's quality agreements: a writer role in one of its parties."""
-    return actor.system or actor.writes_in(contract.mah_id) or actor.writes_in(contract.cmo_id)
+    return writes_for_contract(actor, contract)
 
 
 def contract_trail(*, actor: Actor, contract: CommissionContract) -> list[LedgerEntry]:
@@ -365,7 +361,4 @@ def tech_transfer_may_start(*, actor: Actor, contract: CommissionContract) -> bo
         return False
     if actor.system or actor.is_platform_admin:
         return True
-    return any(
-        m.organisation_id == contract.mah_id and m.side == Side.MAH and m.role in WRITER_ROLES
-        for m in actor.memberships
-    )
+    return actor.writes_in(contract.mah_id, Side.MAH)

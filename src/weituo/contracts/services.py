@@ -11,16 +11,13 @@ from typing import Any
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
-from weituo.accounts.actors import Actor
-from weituo.accounts.roles import Side
+from weituo.access.parties import require_writer, writes_for, writes_for_contract
+from weituo.core.actors import Actor
 from weituo.core.errors import ErrorDetail, PermissionDenied, validation_failed
-from weituo.core.transitions import check_transition
-from weituo.core.validation import validate
-from weituo.integrity.audited import diff, snapshot
-from weituo.integrity.ledger import Change, ledger_append
-from weituo.integrity.writes import record_create, record_update, require_writer
+from weituo.core.roles import Side
+from weituo.integrity import writes
+from weituo.integrity.writes import record_create, record_update
 from weituo.registry.models import Organisation
-from weituo.registry.services import writes_for
 
 from .choices import CONTRACT_TRANSITIONS, ContractStatus
 from .models import AgreementAttachment, CommissionContract, CommunicationItem, QualityAgreement, ResponsibilityItem
@@ -68,18 +65,12 @@ def contract_create(
 def _change_status(
     actor: Actor, instance: CommissionContract | QualityAgreement, to: str, on: dt.date | None, reason: str
 ) -> None:
-    require_writer(actor)
-    check_transition(CONTRACT_TRANSITIONS, instance.status, to)
-    before = snapshot(instance, with_m2m=False)
-    instance.status = to
+    fields: dict[str, Any] = {}
     if to == ContractStatus.IN_FORCE and on and not instance.effective_from:
-        instance.effective_from = on
+        fields["effective_from"] = on
     if to == ContractStatus.TERMINATED:
-        instance.terminated_on = on
-    validate(instance)
-    instance.save()
-    old, new = diff(before, snapshot(instance, with_m2m=False))
-    ledger_append(actor=actor, change=Change.of("transition", instance, old=old, new=new, reason=reason))
+        fields["terminated_on"] = on
+    writes.transition(actor, instance, CONTRACT_TRANSITIONS, to, reason=reason, **fields)
 
 
 @transaction.atomic
@@ -176,10 +167,7 @@ def agreement_attachment_add(
         digest.update(chunk)
     file.seek(0)
     attachment = AgreementAttachment(agreement=agreement, title=title, file=file, sha256=digest.hexdigest())
-    validate(attachment)
-    attachment.save()
-    ledger_append(actor=actor, change=Change.of("create", attachment, new=snapshot(attachment)))
-    return attachment
+    return writes.create(actor, attachment)
 
 
 def agreement_require_editor(*, actor: Actor, agreement: QualityAgreement) -> None:
@@ -187,8 +175,7 @@ def agreement_require_editor(*, actor: Actor, agreement: QualityAgreement) -> No
     everyone once the agreement is terminated. The edit services call it; a page may call it first to
     refuse an edit form."""
     require_writer(actor)
-    contract = agreement.contract
-    if not actor.system and not (actor.writes_in(contract.mah_id) or actor.writes_in(contract.cmo_id)):
+    if not writes_for_contract(actor, agreement.contract):
         raise PermissionDenied(
             code="not_a_party",
             message_zh="只有该委托生产协议的持有人和受托方可以修改其质量协议",

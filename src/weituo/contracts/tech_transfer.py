@@ -39,26 +39,20 @@ from functools import partial
 from django.db import transaction
 from django.utils import timezone
 
-from weituo.accounts import policy
-from weituo.accounts.actors import Actor
+from weituo.access import policy
+from weituo.access.parties import party_of, require_party, user_id, writes_for_party
 from weituo.accounts.models import Membership
+from weituo.core.actors import Actor
 from weituo.core.errors import ErrorDetail, InvalidTransition, validation_failed
-from weituo.integrity.audited import diff, snapshot
-from weituo.integrity.ledger import Change, ledger_append
-from weituo.integrity.mail import notify_ledgered
-from weituo.quality import records
-from weituo.quality.choices import QA_ROLES
-from weituo.quality.parties import new_ref, party_of, require_party, required_text, user_id, writes_for_party
+from weituo.core.i18n import en, zh
+from weituo.core.ids import new_ref
+from weituo.core.roles import QA_ROLES, Party
+from weituo.core.validation import required_text
+from weituo.integrity import writes
+from weituo.integrity.mail import notify_ledgered, render_mail
 from weituo.registry.models import Person, Product
 
-from .choices import (
-    TRANSFER_RISK_TRANSITIONS,
-    TRANSFER_STEP_PARTY,
-    ContractStatus,
-    Party,
-    TransferRiskStatus,
-    TransferStep,
-)
+from .choices import TRANSFER_RISK_TRANSITIONS, TRANSFER_STEP_PARTY, ContractStatus, TransferRiskStatus, TransferStep
 from .models import CommissionContract, TechTransfer, TechTransferRisk, TechTransferStep
 
 logger = logging.getLogger("weituo.contracts")
@@ -128,7 +122,7 @@ def _check_date(
 
 
 def _lock(actor: Actor, transfer: TechTransfer) -> TechTransfer:
-    locked = records.lock(actor, transfer)
+    locked = writes.lock(actor, transfer)
     return TechTransfer.objects.select_related("contract", "lead").get(pk=locked.pk)
 
 
@@ -146,7 +140,7 @@ def tech_transfer_start(
 ) -> TechTransfer:
     """The MAH starts the transfer of one product of the contract to the CMO."""
     if not policy.visible(actor, CommissionContract).filter(pk=contract.pk).exists():
-        raise records.not_found(CommissionContract, contract.ref)
+        raise writes.not_found(CommissionContract, contract.ref)
     require_party(actor, contract, Party.MAH, "启动技术转移", "start a technology transfer")
     problems = _check_date(started_on, "started_on", not_before=None, before_zh="", before_en="")
     if not contract.products.filter(pk=product.pk).exists():
@@ -173,7 +167,7 @@ def tech_transfer_start(
             f"a technology transfer of this product is already in progress ({running[0].ref})",
             "product",
         )
-    return records.create(
+    return writes.create(
         actor, TechTransfer(ref=ref or new_ref("TT"), contract=contract, product=product, started_on=started_on)
     )
 
@@ -213,14 +207,9 @@ def tech_transfer_set_team(
     ]
     if problems:
         raise validation_failed(problems, what_zh="技术转移工作组", what_en="transfer working group")
-    before = snapshot(transfer)
-    transfer.lead = lead
-    transfer.save()
-    transfer.working_group.set(working_group)
-    old, new = diff(before, snapshot(transfer))
-    if new:
-        ledger_append(actor=actor, change=Change.of("update", transfer, old=old, new=new, reason=reason))
-    return transfer
+    return writes.record_update(
+        actor=actor, instance=transfer, reason=reason, lead=lead, many={"working_group": working_group}
+    )
 
 
 # --- steps ----------------------------------------------------------------------------------------
@@ -245,7 +234,7 @@ def tech_transfer_record_step(
     transfer = _lock(actor, transfer)
     contract = transfer.contract
     party = TRANSFER_STEP_PARTY[step]
-    label = TransferStep(step).label
+    label = zh(TransferStep(step).label)
     require_party(actor, contract, party, f"记录「{label}」", f"record {step}")
     _require_in_progress(transfer)
     if step_date(transfer, step) is not None:
@@ -268,7 +257,7 @@ def tech_transfer_record_step(
         first = TransferStep(missing[0])
         raise _conflict(
             "step_out_of_order",
-            f"应先记录「{first.label}」",
+            f"应先记录「{zh(first.label)}」",
             f"record {first.value} first (the steps are recorded in order)",
             "step",
         )
@@ -283,7 +272,7 @@ def tech_transfer_record_step(
         )
     if problems:
         raise validation_failed(problems, what_zh="技术转移步骤", what_en="transfer step")
-    record = records.create(
+    record = writes.create(
         actor,
         TechTransferStep(
             transfer=transfer,
@@ -295,7 +284,9 @@ def tech_transfer_record_step(
             recorded_by_id=user_id(actor),
         ),
     )
-    records.change(actor, transfer, reason=f"{step}: {note.strip()}"[:500], **{f"{step}_on": done_on})
+    # The reason names the step as people read it (the step's code is in the changed field already).
+    reason = f"{TransferStep(step).label}：{note.strip()}"[:500]
+    writes.change(actor, transfer, reason=reason, **{f"{step}_on": done_on})
     return record
 
 
@@ -317,7 +308,7 @@ def tech_transfer_correct_step(
             [ErrorDetail(f"未知的技术转移步骤「{step}」", f"unknown transfer step {step!r}", field="step")]
         )
     transfer = _lock(actor, transfer)
-    label = TransferStep(step).label
+    label = zh(TransferStep(step).label)
     require_party(actor, transfer.contract, TRANSFER_STEP_PARTY[step], f"更正「{label}」", f"correct {step}")
     _require_in_progress(transfer)
     record = TechTransferStep.objects.select_for_update().filter(transfer=transfer, step=step).first()
@@ -353,9 +344,9 @@ def tech_transfer_correct_step(
     changed = {k: v for k, v in fields.items() if getattr(record, k) != v}
     if not changed:
         return record
-    record = records.change(actor, record, reason=reason, **changed)
+    record = writes.change(actor, record, reason=reason, **changed)
     if "done_on" in changed:
-        records.change(actor, transfer, reason=reason, **{f"{step}_on": changed["done_on"]})
+        writes.change(actor, transfer, reason=reason, **{f"{step}_on": changed["done_on"]})
     return record
 
 
@@ -366,13 +357,15 @@ def tech_transfer_complete(*, actor: Actor, transfer: TechTransfer, completed_on
     require_party(actor, transfer.contract, Party.MAH, "完成技术转移", "complete a technology transfer")
     _require_in_progress(transfer)
     missing = [TransferStep(s).label for s in STEPS if step_date(transfer, s) is None]
+    missing_zh, missing_en = [zh(m) for m in missing], [en(m) for m in missing]
     if transfer.lead_id is None or not transfer.working_group.exists():
-        missing.insert(0, "(1) 技术转移负责人和工作组 transfer lead and working group")
-    if missing:
+        missing_zh.insert(0, "(1) 技术转移负责人和工作组")
+        missing_en.insert(0, "(1) transfer lead and working group")
+    if missing_zh:
         raise _conflict(
             "transfer_incomplete",
-            f"技术转移尚有未记录的工作：{'；'.join(missing)}",
-            f"the technology transfer is incomplete; not recorded: {'; '.join(missing)}",
+            f"技术转移尚有未记录的工作：{'；'.join(missing_zh)}",
+            f"the technology transfer is incomplete; not recorded: {'; '.join(missing_en)}",
             "completed_on",
         )
     open_risks = list(transfer.risks.filter(status=TransferRiskStatus.OPEN).values_list("ref", flat=True))
@@ -393,7 +386,7 @@ def tech_transfer_complete(*, actor: Actor, transfer: TechTransfer, completed_on
     )
     if problems:
         raise validation_failed(problems, what_zh="技术转移", what_en="technology transfer")
-    return records.change(actor, transfer, action="transition", reason="completed", completed_on=completed_on)
+    return writes.change(actor, transfer, action="transition", reason="completed", completed_on=completed_on)
 
 
 # --- risks ----------------------------------------------------------------------------------------
@@ -421,7 +414,7 @@ def tech_transfer_risk_raise(
     )
     if problems:
         raise validation_failed(problems, what_zh="技术转移风险", what_en="transfer risk")
-    risk = records.create(
+    risk = writes.create(
         actor,
         TechTransferRisk(
             ref=ref or new_ref("TTR"),
@@ -462,21 +455,7 @@ def _notify_risk(actor: Actor, risk_pk: int) -> None:
     to = _counterparty_emails(transfer, recipient)
     if not to:
         return
-    subject = f"[weituo] 技术转移风险 transfer risk：{transfer.product.name}（{risk.ref}）"
-    body = "\n".join(
-        [
-            f"委托生产协议 contract: {transfer.contract.number}",
-            f"技术转移 transfer: {transfer.ref} · {transfer.product.name}",
-            f"提出方 raised by: {risk.get_raised_by_party_display()}（{actor.label}）",
-            f"发现日期 found on: {risk.raised_on}",
-            "",
-            risk.description,
-            *(["", f"已采取的措施 measures: {risk.measures}"] if risk.measures else []),
-            "",
-            "第四条：应当立即沟通并采取措施控制风险；风险难以有效控制的，应当停止合作。",
-            "Art. 4: communicate at once and control the risk; where it cannot be controlled effectively, stop.",
-        ]
-    )
+    subject, body = render_mail("transfer_risk", {"transfer": transfer, "risk": risk, "actor_label": actor.label})
     notify_ledgered(actor, risk, to=to, subject=subject, body=body, logger=logger, what=f"transfer risk {risk.ref}")
 
 
@@ -491,7 +470,7 @@ def _resolve(
     party: str | None,
 ) -> TechTransferRisk:
     transfer = _lock(actor, risk.transfer)
-    risk = records.lock(actor, risk, expected_version=version)
+    risk = writes.lock(actor, risk, expected_version=version)
     acting = party_of(actor, transfer.contract, party)
     _require_in_progress(transfer)
     what_zh, what_en = (
@@ -510,7 +489,7 @@ def _resolve(
         problems.append(ErrorDetail("请填写采取的控制措施", "give the measures taken to control it", field="measures"))
     if problems:
         raise validation_failed(problems, what_zh="技术转移风险", what_en="transfer risk")
-    return records.transition(
+    return writes.transition(
         actor,
         risk,
         TRANSFER_RISK_TRANSITIONS,

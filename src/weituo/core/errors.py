@@ -72,6 +72,32 @@ class InvalidTransition(ApplicationError):
     """A status change that the transition table does not allow."""
 
 
+class NotAuthenticated(ApplicationError):
+    """No credentials, or credentials refused (an invalid, expired or revoked API token)."""
+
+
+# One refusal, one status, on every face (web pages and the API alike): a state conflict (a
+# transition not allowed, a stale copy, a release blocked by what is still open, a batch released
+# already) is 409; input refused with nothing written is 422; an act the actor may not do (including
+# a refused electronic signature) is 403; a record the actor may not see is 404, never told apart
+# from one that does not exist.
+STATUS_OF: dict[type[ApplicationError], int] = {
+    ValidationFailed: 422,
+    NotFound: 404,
+    PermissionDenied: 403,
+    InvalidTransition: 409,
+    NotAuthenticated: 401,
+}
+
+
+def http_status(error: ApplicationError) -> int:
+    """The HTTP status every face answers ``error`` with (400 for an error of no listed kind)."""
+    for cls in type(error).__mro__:
+        if cls in STATUS_OF:
+            return STATUS_OF[cls]
+    return 400
+
+
 def validation_failed(details: list[ErrorDetail], *, what_zh: str = "输入", what_en: str = "input") -> ValidationFailed:
     return ValidationFailed(
         code="validation_failed",

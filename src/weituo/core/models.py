@@ -7,6 +7,7 @@ import re
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 def validate_ref(value: str) -> None:
@@ -20,8 +21,8 @@ def validate_ref(value: str) -> None:
 class BaseModel(models.Model):
     """Creation and change times (UTC) on every record."""
 
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
-    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         abstract = True
@@ -34,7 +35,7 @@ class ReferencedModel(BaseModel):
     installation imports into another and importing it twice changes nothing.
     """
 
-    ref = models.CharField("编号 reference", max_length=64, unique=True, validators=[validate_ref])
+    ref = models.CharField(_("ref"), max_length=64, unique=True, validators=[validate_ref])
 
     class Meta:
         abstract = True
@@ -46,17 +47,17 @@ class ReferencedModel(BaseModel):
 class CalendarYear(BaseModel):
     """The official holiday schedule of one year, loaded by an admin for a year chinesecalendar lacks."""
 
-    year = models.PositiveSmallIntegerField("年份", unique=True)
-    holidays = models.JSONField("法定节假日（ISO 日期）", default=list)
-    workdays = models.JSONField("调休上班日（ISO 日期）", default=list)
-    source = models.CharField("来源（国务院办公厅通知）", max_length=300)
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    holidays = models.JSONField(_("holidays"), default=list, blank=True)
+    workdays = models.JSONField(_("workdays"), default=list, blank=True)
+    source = models.CharField(_("source"), max_length=300)
     loaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, verbose_name="载入人"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("loaded by")
     )
 
     class Meta:
-        verbose_name = "工作日历年度"
-        verbose_name_plural = "工作日历年度"
+        verbose_name = _("calendar year")
+        verbose_name_plural = _("calendar years")
         ordering = ["year"]
 
     def __str__(self) -> str:

@@ -47,3 +47,10 @@ def validate(instance: models.Model, *, exclude: list[str] | None = None) -> Non
         raise validation_failed(
             error_details(e), what_zh=str(meta.verbose_name), what_en=meta.model_name or "record"
         ) from None
+
+
+def required_text(value: str, field: str, zh: str, en: str) -> str:
+    """``value`` stripped, or ``ValidationFailed`` naming ``field`` when it is blank."""
+    if not (value or "").strip():
+        raise validation_failed([ErrorDetail(zh, en, field=field)])
+    return value.strip()

@@ -64,14 +64,15 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from weituo.accounts.actors import Actor
 from weituo.accounts.selectors import actor_for_user
 from weituo.batches import services as batches
 from weituo.batches.models import Batch
+from weituo.batches.signing import open_session
 from weituo.contracts import tech_transfer
 from weituo.contracts.choices import ART7_CATEGORIES
 from weituo.contracts.models import CommissionContract, CommunicationItem, QualityAgreement, TechTransfer
 from weituo.contracts.services import communication_item_set
+from weituo.core.actors import Actor
 from weituo.quality import services as quality
 from weituo.quality.choices import SharedLineTrigger
 from weituo.quality.models import Audit, Capa, Change, QualityEvent, SharedLineAssessment, SharedLineNotice
@@ -311,10 +312,20 @@ def _closed_minor_deviation(ctx: Context, batch: Batch) -> QualityEvent:
 
 
 def _release(ctx: Context, batch: Batch, *, market: bool) -> Batch:
-    batches.batch_factory_release(actor=ctx.actors["zhou.jun"], batch=batch, password=DEMO_PASSWORD)
+    batches.batch_factory_release(
+        actor=ctx.actors["zhou.jun"],
+        batch=batch,
+        signing_token=open_session(ctx.actors["zhou.jun"], batch, "factory").token,
+        password=DEMO_PASSWORD,
+    )
     if market:
         batch = Batch.objects.get(pk=batch.pk)
-        batches.batch_market_release(actor=ctx.actors["wang.qiang"], batch=batch, password=DEMO_PASSWORD)
+        batches.batch_market_release(
+            actor=ctx.actors["wang.qiang"],
+            batch=batch,
+            signing_token=open_session(ctx.actors["wang.qiang"], batch, "market").token,
+            password=DEMO_PASSWORD,
+        )
     return Batch.objects.get(pk=batch.pk)
 
 

@@ -19,7 +19,7 @@ the ways the Jiangsu study (Zuo & Li, Jiangsu MPA) found — copied templates, u
 responsibilities, a communication list without the art. 7 categories, without time limits, no
 annual review, no consult/visit rights for the MAH (art. 6), no CMO link person (art. 6), no agreed
 definition of the production date — in the fixed proportions of ``AGREEMENT_DEFICIENCY_RATES``.
-Each deficient agreement says so in its ``notes``, first line ``DEMO-DEFICIENCIES: kind, kind…``
+Each deficient agreement says so in its ``notes``, first line ``DEMO-DEFICIENCIES: kind, kind…`` (the kinds hyphenated)
 (see ``agreement_deficiencies``); the other in-force agreements are complete. Other records are
 deficient too — CMO key persons short of art. 17's experience, idle lines (art. 18), stale or
 non-compliant inspections, lines over capacity, incomplete technology transfers, contracts without
@@ -43,7 +43,8 @@ from faker import Faker
 from stdnum.cn import uscc as stdnum_uscc
 
 from weituo.contracts.choices import ART7_CATEGORIES
-from weituo.registry.provinces import ABBREVIATION, Province
+from weituo.registry.provinces import ABBREVIATION
+from weituo.registry.provinces import CHINESE as PROVINCE_NAMES
 
 from .catalogues import (
     CITIES,
@@ -72,6 +73,23 @@ SHEET_NAMES = (
     "agreements", "responsibilities", "communications", "resident_staff", "tech_transfers", "evaluations",
 )  # fmt: skip
 DEFICIENCY_MARK = "DEMO-DEFICIENCIES:"
+# How the notes of a deficient agreement name what it lacks (data in Chinese: the generator runs
+# without Django, so it cannot ask the catalogue for the choices' labels).
+DEMO_WORDS = {
+    "material_purchasing": "物料采购",
+    "revalidation": "再验证",
+    "stability": "持续稳定性考察",
+    "retention": "留样",
+    "supplier_audit": "供应商审计",
+    "deviation": "偏差",
+    "change": "变更",
+    "oos_oot": "检验结果超标/超趋势",
+    "validation": "确认与验证",
+    "retention_stability": "留样及稳定性考察",
+    "pharmacovigilance": "药物警戒",
+    "regulatory_inspection": "监督检查",
+    "credit_record": "不良信用记录",
+}
 ART7 = tuple(c.value for c in ART7_CATEGORIES)
 
 # Share of the eligible quality agreements (in force) made deficient in each way; at least one each.
@@ -123,7 +141,7 @@ def agreement_deficiencies(notes: str) -> list[str]:
     first = (notes or "").split("\n", 1)[0]
     if not first.startswith(DEFICIENCY_MARK):
         return []
-    return [k.strip() for k in first[len(DEFICIENCY_MARK) :].split(",") if k.strip()]
+    return [k.strip().replace("-", "_") for k in first[len(DEFICIENCY_MARK) :].split(",") if k.strip()]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -559,7 +577,7 @@ class _World:
 
     def address(self, province: str, city: str) -> str:
         zone = "" if city.endswith("区") else self.rng.choice(ZONES)
-        return f"{Province(province).label}{city}{zone}{self.rng.choice(self.streets)}{self.rng.randint(1, 999)}号"
+        return f"{PROVINCE_NAMES[province]}{city}{zone}{self.rng.choice(self.streets)}{self.rng.randint(1, 999)}号"
 
     def domain(self) -> str:
         for _ in range(10):
@@ -1407,7 +1425,7 @@ class _World:
             a_row = {
                 "ref": ref,
                 "contract": contract.ref,
-                "version": f"{v}.0",
+                "document_version": f"{v}.0",
                 "signed_on": signed,
                 "effective_from": effective,
                 "expires_on": expires,
@@ -1913,12 +1931,12 @@ class _World:
                 a.row["retained_samples_party"] = "unassigned"
             if "stability" in acts:
                 a.row["stability_party"] = "unassigned"
-            self.mark(a, "unassigned_responsibility", f"未明确责任方：{'、'.join(acts)}")
+            self.mark(a, "unassigned_responsibility", f"未明确责任方：{'、'.join(DEMO_WORDS[x] for x in acts)}")
 
         for a in pick("missing_communication_categories", eligible_all):
             dropped = rng.sample(list(ART7), rng.randint(2, 5))
             a.communications = [c for c in a.communications if c["category"] not in dropped]
-            self.mark(a, "missing_communication_categories", f"缺少：{'、'.join(dropped)}")
+            self.mark(a, "missing_communication_categories", f"缺少：{'、'.join(DEMO_WORDS[x] for x in dropped)}")
 
         for a in pick("no_time_limit", eligible_all):
             for c in a.communications:
@@ -1980,13 +1998,16 @@ class _World:
             self.mark(b, "implantable_without_resident_staff", "植入性器械未派驻人员")
 
     def mark(self, a: _Agreement, kind: str, text: str) -> None:
-        a.details.append(f"{kind}: {text}")
+        a.details.append(text)
         self.report(kind, a.ref, text)
 
     def emit_agreements(self) -> None:
         for a in self.agreements:
             if a.kinds:
-                a.row["notes"] = "\n".join([f"{DEFICIENCY_MARK} {', '.join(a.kinds)}", *a.details])
+                # The first line lists the kinds for the tests (hyphenated: data, not a column name); people
+                # read the lines below it.
+                codes = ", ".join(k.replace("_", "-") for k in a.kinds)
+                a.row["notes"] = "\n".join([f"{DEFICIENCY_MARK} {codes}", *a.details])
             self.rows["agreements"].append(a.row)
             self.rows["responsibilities"] += a.responsibilities
             self.rows["communications"] += a.communications

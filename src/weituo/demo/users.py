@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 
-from weituo.accounts.actors import Actor
-from weituo.accounts.roles import Role
 from weituo.accounts.services import user_create, user_grant_admin_site
+from weituo.core.actors import Actor
+from weituo.core.roles import Role
 from weituo.registry.models import LineProduct, Organisation
 from weituo.registry.selectors import shared_lines
 

@@ -98,8 +98,11 @@ def parse_date(raw: Any) -> dt.date:
 
 
 def parse_choice(col: Column, text: str) -> str:
+    """A choice by its code, its Chinese label, its English label, or as older exports wrote it
+    ("生效 in force": the Chinese label, then the English)."""
+    english = dict(col.english)
     for code, label in col.choices:
-        if text in (code, label) or text in label.split(" ", 1):
+        if text in (code, label) or text.split(" ", 1)[0] == label or text.lower() == english.get(code, "").lower():
             return code
     allowed = "、".join(label for _, label in col.choices)
     raise CellError(

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from typing import IO, Any
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from weituo.core.errors import ErrorDetail, validation_failed
@@ -46,8 +47,6 @@ def write_workbook(dataset: dict[str, list[dict[str, Any]]], stream: IO[bytes]) 
 
 
 def _bold_cells(ws: Any, values: Iterable[str]) -> list:
-    from openpyxl.cell import WriteOnlyCell
-
     cells = []
     for v in values:
         cell = WriteOnlyCell(ws, value=v)

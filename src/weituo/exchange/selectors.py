@@ -1,6 +1,6 @@
 """The registry as a dataset (sheet name → rows keyed by field name), for export.
 
-Only what the actor may see is exported (``weituo.accounts.policy``): a row the actor may not see is
+Only what the actor may see is exported (``weituo.access.policy``): a row the actor may not see is
 left out, and so is a many-to-many link to a record the actor may not see. The system actor and the
 platform admin export everything.
 
@@ -15,8 +15,8 @@ from typing import Any
 
 from django.db import models
 
-from weituo.accounts import policy
-from weituo.accounts.actors import Actor
+from weituo.access import policy
+from weituo.core.actors import Actor
 
 from .sheets import SHEETS, Sheet
 

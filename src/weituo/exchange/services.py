@@ -18,7 +18,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
-from weituo.accounts.actors import Actor
+from weituo.core.actors import Actor
 from weituo.core.errors import ErrorDetail, InvalidTransition, PermissionDenied, validation_failed
 from weituo.core.transitions import check_transition
 from weituo.core.validation import error_details

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.db import models
+from django.utils import translation
 
 from weituo.contracts import models as c
 from weituo.contracts.choices import CONTRACT_TRANSITIONS
@@ -27,8 +28,9 @@ class Column:
     header: str
     kind: str  # str, int, decimal, date, bool, choice, fk, m2m
     required: bool
-    choices: tuple[tuple[str, str], ...] = ()
+    choices: tuple[tuple[str, str], ...] = ()  # (code, Chinese label): what the workbook writes
     target: type[models.Model] | None = None  # for fk and m2m: the referenced model
+    english: tuple[tuple[str, str], ...] = ()  # (code, English label): also read on import
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,12 @@ class Sheet:
 
     @cached_property
     def columns(self) -> tuple[Column, ...]:
+        # The workbook's headers and choice labels are Chinese whatever language the request speaks:
+        # the file format does not change with the reader.
+        with translation.override("zh-hans"):
+            return self._columns()
+
+    def _columns(self) -> tuple[Column, ...]:
         cols = []
         for f in self.model._meta.get_fields():
             if not f.concrete or f.auto_created or f.name in SKIPPED_FIELDS or f.name in self.exclude:
@@ -58,11 +66,10 @@ class Sheet:
             if f.is_relation:
                 cols.append(Column(f.name, str(f.verbose_name), "fk", not f.null, target=f.related_model))
             elif f.choices:
-                cols.append(
-                    Column(
-                        f.name, str(f.verbose_name), "choice", required, tuple((str(k), str(v)) for k, v in f.choices)
-                    )
-                )
+                with translation.override("en"):
+                    english = tuple((str(k), str(v)) for k, v in f.choices)
+                chinese = tuple((str(k), str(v)) for k, v in f.choices)
+                cols.append(Column(f.name, str(f.verbose_name), "choice", required, chinese, english=english))
             else:
                 cols.append(Column(f.name, str(f.verbose_name), _kind(f), required))
         return tuple(cols)

@@ -17,8 +17,9 @@ from typing import Any
 from django.db import connection, models
 from django.utils import timezone
 
-from weituo.accounts.actors import Actor
+from weituo.core.actors import Actor
 
+from .actions import LedgerAction
 from .audited import object_type as type_of
 from .canonical import GENESIS, canonical_bytes, plain, stored_entry_bytes
 from .models import LedgerEntry
@@ -37,6 +38,7 @@ class Change:
     new: dict[str, Any] = field(default_factory=dict)
     reason: str = ""
     meaning: str = ""
+    organisation: int | None = None  # the organisation the action is for, named by the service
 
     @classmethod
     def of(
@@ -76,16 +78,23 @@ def ledger_append_many(*, actor: Actor, changes: Iterable[Change]) -> list[Ledge
     more than the statements themselves (benchmarks/ledger.py).
     """
     if not isinstance(actor, Actor):
-        raise TypeError(f"the ledger needs an Actor (accounts.actors), not {actor!r}")
+        raise TypeError(f"the ledger needs an Actor (weituo.core.actors), not {actor!r}")
     if not connection.in_atomic_block:
         raise RuntimeError("ledger_append must run inside the transaction of the change it records")
+    changes = list(changes)
+    unknown = sorted({c.action for c in changes} - set(LedgerAction.values))
+    if unknown:
+        raise ValueError(f"unknown ledger action(s) {unknown}: add them to integrity.actions.LedgerAction")
     seq, prev = _lock_and_tail()
     at = timezone.now().astimezone(dt.UTC)
     at_text, at_db = plain(at), connection.ops.adapt_datetimefield_value(at)
-    org, label = str(actor.primary_organisation_id or ""), actor.label
+    label = actor.label
+    own = actor.organisation_ids()
+    default_org = str(next(iter(own))) if len(own) == 1 else ""
     entries, rows = [], []
     for change in changes:
         seq += 1
+        org = str(change.organisation) if change.organisation is not None else default_org
         old, new = canonical_bytes(change.old).decode(), canonical_bytes(change.new).decode()
         digest = hashlib.sha256(
             stored_entry_bytes(

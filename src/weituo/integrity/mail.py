@@ -13,12 +13,28 @@ from __future__ import annotations
 import logging
 
 from django.core.mail import send_mail
-from django.db import transaction
 from django.db.models import Model
+from django.template.loader import render_to_string
+from django.utils import translation
 
-from weituo.accounts.actors import Actor
+from weituo.core.actors import Actor
 
-from .ledger import Change, ledger_append
+from .writes import note
+
+# Mail goes to people whose language the platform does not know: every mail in Chinese, then English.
+MAIL_LANGUAGES = ("zh-hans", "en")
+
+
+def render_mail(name: str, context: dict) -> tuple[str, str]:
+    """The subject and body of a mail from its templates (``mail/<name>_subject.txt`` and
+    ``mail/<name>.txt``, through gettext), rendered in each of ``MAIL_LANGUAGES``: one subject line,
+    the Chinese body, then the English one."""
+    subjects, bodies = [], []
+    for language in MAIL_LANGUAGES:
+        with translation.override(language):
+            subjects.append(" ".join(render_to_string(f"mail/{name}_subject.txt", context).split()))
+            bodies.append(render_to_string(f"mail/{name}.txt", context).strip())
+    return f"[weituo] {' / '.join(subjects)}", "\n\n————————\n\n".join(bodies) + "\n"
 
 
 def notify_ledgered(
@@ -42,5 +58,4 @@ def notify_ledgered(
     except Exception as exc:  # the mail server is down: keep the record, say so in the ledger
         logger.exception("notification of %s failed", what)
         action, values = "notify_failed", {"to": to, "error": f"{type(exc).__name__}: {exc}"[:300]}
-    with transaction.atomic():
-        ledger_append(actor=actor, change=Change.of(action, record, new=values))
+    note(actor, record, action, values)

@@ -9,29 +9,31 @@ roots. ``Signature`` binds an electronic signature to a record's digest.
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class LedgerEntry(models.Model):
-    seq = models.BigIntegerField("序号", primary_key=True)
-    at = models.DateTimeField("时间（UTC）")
-    actor = models.CharField("操作人", max_length=200)
-    actor_user_id = models.BigIntegerField("操作人账号", null=True, blank=True)
-    organisation = models.CharField("操作人所属企业", max_length=64, blank=True)
-    action = models.CharField("操作", max_length=40)
-    object_type = models.CharField("对象类型", max_length=80)
-    object_id = models.CharField("对象编号", max_length=64)
+    seq = models.BigIntegerField(_("seq"), primary_key=True)
+    at = models.DateTimeField(pgettext_lazy("LedgerEntry", "at"))
+    actor = models.CharField(_("actor"), max_length=200)
+    actor_user_id = models.BigIntegerField(_("actor user ID"), null=True, blank=True)
+    organisation = models.CharField(pgettext_lazy("LedgerEntry", "organisation"), max_length=64, blank=True)
+    action = models.CharField(_("action"), max_length=40)
+    object_type = models.CharField(_("object type"), max_length=80)
+    object_id = models.CharField(_("object ID"), max_length=64)
     # Canonical JSON text (sorted keys, compact): stored as the exact bytes the hash covers, because
     # PostgreSQL's jsonb would reorder and renormalise them.
-    old = models.TextField("原值", default="{}")
-    new = models.TextField("新值", default="{}")
-    reason = models.TextField("原因", blank=True)
-    meaning = models.CharField("签名含义", max_length=20, blank=True)
+    old = models.TextField(_("old"), default="{}")
+    new = models.TextField(_("new"), default="{}")
+    reason = models.TextField(pgettext_lazy("LedgerEntry", "reason"), blank=True)
+    meaning = models.CharField(pgettext_lazy("LedgerEntry", "meaning"), max_length=20, blank=True)
     prev_hash = models.CharField(max_length=64)
     entry_hash = models.CharField(max_length=64, unique=True)
 
     class Meta:
-        verbose_name = "审计追踪条目"
-        verbose_name_plural = "审计追踪"
+        verbose_name = _("ledger entry")
+        verbose_name_plural = _("ledger entries")
         ordering = ["seq"]
         indexes = [models.Index(fields=["object_type", "object_id"], name="ledger_object_idx")]
 
@@ -51,8 +53,8 @@ class ShadowChange(models.Model):
     new_row = models.TextField(null=True)  # noqa: DJ001
 
     class Meta:
-        verbose_name = "数据库变更记录"
-        verbose_name_plural = "数据库变更记录"
+        verbose_name = _("shadow change")
+        verbose_name_plural = _("shadow changes")
         indexes = [models.Index(fields=["table_name", "row_pk"], name="shadow_row_idx")]
 
     def __str__(self) -> str:
@@ -60,19 +62,19 @@ class ShadowChange(models.Model):
 
 
 class Checkpoint(models.Model):
-    tree_size = models.BigIntegerField("条目数")
-    root_hash = models.CharField("Merkle 根", max_length=64)
-    at = models.CharField("签署时间（UTC）", max_length=40)
-    key_id = models.CharField("密钥编号", max_length=16)
-    signature = models.CharField("签名", max_length=128)
+    tree_size = models.BigIntegerField(_("tree size"))
+    root_hash = models.CharField(_("root hash"), max_length=64)
+    at = models.CharField(pgettext_lazy("Checkpoint", "at"), max_length=40)
+    key_id = models.CharField(_("key ID"), max_length=16)
+    signature = models.CharField(pgettext_lazy("Checkpoint", "signature"), max_length=128)
     # The right-edge subtree hashes of the tree (hex, space-separated, largest first), so that the next
     # checkpoint extends this tree instead of rehashing the whole ledger. Not signed and not exported:
     # it is trusted only when it folds to the signed root_hash. NULL: made before checkpoints kept it.
-    frontier = models.TextField("右边界子树哈希", null=True, blank=True, editable=False)  # noqa: DJ001
+    frontier = models.TextField(_("frontier"), null=True, blank=True, editable=False)  # noqa: DJ001
 
     class Meta:
-        verbose_name = "检查点"
-        verbose_name_plural = "检查点"
+        verbose_name = _("checkpoint")
+        verbose_name_plural = _("checkpoints")
         ordering = ["tree_size", "id"]
         indexes = [models.Index(fields=["tree_size"], name="checkpoint_size_idx")]
 
@@ -93,23 +95,23 @@ class Signature(models.Model):
     """An electronic signature: who, when, what it means, and the digest of the record it covers."""
 
     class Meaning(models.TextChoices):
-        AUTHORED = "authored", "编写 authored"
-        REVIEWED = "reviewed", "审核 reviewed"
-        APPROVED = "approved", "批准 approved"
-        RELEASED = "released", "放行 released"
+        AUTHORED = "authored", _("authored")
+        REVIEWED = "reviewed", _("reviewed")
+        APPROVED = "approved", pgettext_lazy("Meaning", "approved")
+        RELEASED = "released", _("released")
 
-    signer_user_id = models.BigIntegerField("签名人账号")
-    signer_name = models.CharField("签名人姓名", max_length=150)
-    meaning = models.CharField("含义", max_length=20, choices=Meaning.choices)
-    signed_at = models.DateTimeField("签名时间")
+    signer_user_id = models.BigIntegerField(_("signer user ID"))
+    signer_name = models.CharField(_("signer name"), max_length=150)
+    meaning = models.CharField(pgettext_lazy("Signature", "meaning"), max_length=20, choices=Meaning.choices)
+    signed_at = models.DateTimeField(_("signed at"))
     object_type = models.CharField(max_length=80)
     object_id = models.CharField(max_length=64)
     record_digest = models.CharField(max_length=64)
-    ledger_seq = models.BigIntegerField("审计追踪序号")
+    ledger_seq = models.BigIntegerField(_("ledger seq"))
 
     class Meta:
-        verbose_name = "电子签名"
-        verbose_name_plural = "电子签名"
+        verbose_name = pgettext_lazy("Signature", "signature")
+        verbose_name_plural = _("signatures")
         ordering = ["signed_at"]
         indexes = [models.Index(fields=["object_type", "object_id"], name="signature_object_idx")]
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db import models
 
-from weituo.accounts.actors import Actor
+from weituo.core.actors import Actor
 
 from .audited import object_type
 from .models import LedgerEntry, Signature

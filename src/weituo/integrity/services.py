@@ -12,14 +12,13 @@ import json
 import logging
 import zipfile
 from pathlib import Path
-from typing import Any
 
-from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth import get_user_model
 from django.db import models, transaction
 from django.utils import timezone
 
-from weituo.accounts.actors import Actor, system_actor
-from weituo.core.errors import ApplicationError, ErrorDetail
+from weituo.core.actors import Actor, system_actor
+from weituo.core.errors import ErrorDetail, PermissionDenied
 
 from . import checkpoints as cp
 from . import keys, merkle
@@ -27,6 +26,7 @@ from .audited import object_type, snapshot
 from .canonical import ENTRY_FIELDS, record_digest
 from .ledger import Change, ledger_append
 from .models import Checkpoint, Signature
+from .passwords import PasswordCheck, stored_password
 from .verify import iter_entries, iter_entry_hashes, key_dir
 
 SIGNATURE_MEANINGS = tuple(Signature.Meaning.values)
@@ -122,8 +122,9 @@ def ledger_export(path: Path) -> dict[str, int]:
     return {"entries": count, "checkpoints": len(checkpoints), "public_keys": len(public)}
 
 
-class SignatureRefused(ApplicationError):
-    """A signing attempt that was refused (and recorded as refused)."""
+class SignatureRefused(PermissionDenied):
+    """A signing attempt that was refused (and recorded as refused): the signer was not confirmed, so
+    the act is not allowed (403 on every face)."""
 
 
 def record_signing_digest(instance: models.Model) -> str:
@@ -131,16 +132,22 @@ def record_signing_digest(instance: models.Model) -> str:
 
 
 def signature_apply(
-    *, actor: Actor, record: models.Model, meaning: str, password: str, reason: str = "", request: Any = None
+    *,
+    actor: Actor,
+    record: models.Model,
+    meaning: str,
+    password: str,
+    reason: str = "",
+    check_password: PasswordCheck = stored_password,
 ) -> Signature:
     """Sign ``record`` as ``actor`` with a meaning, after the actor re-enters their password.
 
     The signer is always the actor: there is no parameter to sign for someone else, and an admin
     signs only as themself. Refused attempts are ledgered too, in their own transaction, so the
-    record of a refusal survives the refusal. Given the HTTP ``request`` (web, API), the password is
-    checked through ``authenticate`` so that failed signing attempts count toward the login lockout.
+    record of a refusal survives the refusal. The password is checked by ``check_password``, which the
+    web and the API supply so that failed signing attempts count toward the login lockout.
     """
-    problem = _signing_problem(actor, meaning, password, request)
+    problem = _signing_problem(actor, meaning, password, check_password)
     if problem is not None:
         zh, en = problem
         with transaction.atomic():
@@ -175,7 +182,9 @@ def signature_apply(
         )
 
 
-def _signing_problem(actor: Actor, meaning: str, password: str, request: Any) -> tuple[str, str] | None:
+def _signing_problem(
+    actor: Actor, meaning: str, password: str, check_password: PasswordCheck
+) -> tuple[str, str] | None:
     if actor.system or actor.user_id is None:
         return "系统任务不能签名", "a system job cannot sign"
     if meaning not in SIGNATURE_MEANINGS:
@@ -183,11 +192,6 @@ def _signing_problem(actor: Actor, meaning: str, password: str, request: Any) ->
     user = get_user_model().objects.filter(pk=actor.user_id, is_active=True).first()
     if user is None:
         return "账号已停用，签名被拒绝", "account inactive: signature refused"
-    if request is not None:
-        authenticated = authenticate(request=request, username=user.get_username(), password=password)
-        ok = authenticated is not None and authenticated.pk == user.pk
-    else:
-        ok = user.check_password(password)
-    if not ok:
+    if not check_password(user, password):
         return "密码错误，签名被拒绝", "wrong password: signature refused"
     return None

@@ -10,9 +10,8 @@ alone by ``accounts.services.user_grant_admin_site``; the view permission checks
 from __future__ import annotations
 
 from django.contrib import admin
-from django.http import HttpRequest
 
-from weituo.core.admin import BaseAdmin, admin_actor
+from weituo.integrity.admin import ReadOnlyAdmin
 
 from .models import (
     Audit,
@@ -28,28 +27,6 @@ from .models import (
     SharedLineNotice,
     SharedLineProductRisk,
 )
-
-
-class ReadOnlyAdmin(BaseAdmin):
-    """Shown to a platform admin, changed by nobody here: the services are the only writers."""
-
-    def has_view_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return bool(request.user.is_active and request.user.is_staff) and admin_actor(request).is_platform_admin
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return self.has_view_permission(request)
-
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def get_actions(self, request: HttpRequest) -> dict:
-        return {}  # not even "delete selected"
 
 
 @admin.register(QualityEvent)

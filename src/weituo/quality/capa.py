@@ -5,26 +5,27 @@ differs per workflow (the owner party, the CMO once every MAH approved, the MAH'
 workflow's service checks its own permissions and state first, then calls here; the required note,
 the transition and the fields it records are the same for all three and live only here.
 
-Callers hold the CAPA locked (``records.lock``) inside their own ``@transaction.atomic`` service.
+Callers hold the CAPA locked (``writes.lock``) inside their own ``@transaction.atomic`` service.
 """
 
 from __future__ import annotations
 
 from django.utils import timezone
 
-from weituo.accounts.actors import Actor
+from weituo.access.parties import user_id
+from weituo.core.actors import Actor
+from weituo.core.validation import required_text
+from weituo.integrity import writes
 
-from . import records
 from .choices import CAPA_TRANSITIONS, CapaStatus
 from .models import Capa
-from .parties import required_text, user_id
 
 
 def mark_implemented(actor: Actor, capa: Capa, note: str, *, reason: str = "") -> Capa:
     """The CAPA is done: a note of what was done is required; who and when are recorded.
     ``reason`` goes to the ledger entry (e.g. the article the workflow answers)."""
     note = required_text(note, "implementation_note", "应说明实施情况", "describe what was done")
-    return records.transition(
+    return writes.transition(
         actor,
         capa,
         CAPA_TRANSITIONS,
@@ -39,7 +40,7 @@ def mark_implemented(actor: Actor, capa: Capa, note: str, *, reason: str = "") -
 def mark_checked(actor: Actor, capa: Capa, effective: bool, note: str) -> Capa:
     """The implemented CAPA's effectiveness check: effective or not, with its conclusion (required)."""
     note = required_text(note, "effectiveness_note", "应填写有效性确认结论", "the check needs its conclusion")
-    return records.transition(
+    return writes.transition(
         actor,
         capa,
         CAPA_TRANSITIONS,

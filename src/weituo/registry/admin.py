@@ -16,7 +16,8 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from weituo.core.admin import BaseAdmin
+from weituo.core.models import CalendarYear
+from weituo.integrity.admin import BaseAdmin
 
 from .choices import RISK_FLAGS, ProductKind
 from .models import (
@@ -384,3 +385,31 @@ class InspectionRecordAdmin(BaseAdmin):
     search_fields = ("ref", "notice_number", "dosage_form", "organisation__name", "organisation__uscc")
     autocomplete_fields = ("organisation", "site", "line")
     date_hierarchy = "inspected_on"
+
+
+@admin.register(CalendarYear)
+class CalendarYearAdmin(BaseAdmin):
+    """Read-only: a year's schedule is loaded with ``weituo calendar load FILE`` (services.calendar_year_load),
+    which checks it for contradictions; editing the JSON here would bypass those checks."""
+
+    list_display = ("year", "holiday_count", "workday_count", "source", "loaded_by", "updated_at")
+    list_select_related = ("loaded_by",)
+    search_fields = ("year", "source")
+    fields = ("year", "holidays", "workdays", "source", "loaded_by", "created_at", "updated_at")
+
+    @admin.display(description="法定节假日天数")
+    def holiday_count(self, obj: CalendarYear) -> int:
+        return len(obj.holidays or [])
+
+    @admin.display(description="调休上班日天数")
+    def workday_count(self, obj: CalendarYear) -> int:
+        return len(obj.workdays or [])
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: CalendarYear | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: CalendarYear | None = None) -> bool:
+        return False

@@ -3,85 +3,87 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class OrganisationRole(models.TextChoices):
-    MAH = "mah", "药品上市许可持有人 MAH"
-    CMO = "cmo", "受托生产企业 CMO"
-    REGISTRANT = "registrant", "医疗器械注册人 device registrant"
-    DEVICE_CMO = "device_cmo", "医疗器械受托生产企业 device CMO"
-    TESTING_LAB = "testing_lab", "检验机构 testing lab"
+    MAH = "mah", pgettext_lazy("OrganisationRole", "MAH")
+    CMO = "cmo", pgettext_lazy("OrganisationRole", "CMO")
+    REGISTRANT = "registrant", _("device registrant")
+    DEVICE_CMO = "device_cmo", _("device CMO")
+    TESTING_LAB = "testing_lab", _("testing lab")
 
 
 class LicenceKind(models.TextChoices):
-    DRUG = "drug", "药品生产许可证 drug manufacturing licence"
-    DEVICE = "device", "医疗器械生产许可证 device production licence"
+    DRUG = "drug", _("drug manufacturing licence")
+    DEVICE = "device", _("device production licence")
 
 
 class LicenceClass(models.TextChoices):
     """The capital letters of a drug licence's classification code (NMPA announcement 2020 No. 47)."""
 
-    A = "A", "A 自行生产的持有人 MAH manufacturing itself"
-    B = "B", "B 委托生产的持有人 MAH commissioning manufacture"
-    C = "C", "C 接受委托的生产企业 CMO accepting commissions"
-    D = "D", "D 原料药生产企业 API manufacturer"
+    A = "A", _("A MAH manufacturing itself")
+    B = "B", _("B MAH commissioning manufacture")
+    C = "C", _("C CMO accepting commissions")
+    D = "D", _("D API manufacturer")
 
 
 class DrugCategory(models.TextChoices):
     """The lower-case letters of a drug licence's classification code: what kind of preparation."""
 
-    H = "h", "h 化学药 chemical drug"
-    Z = "z", "z 中成药 proprietary Chinese medicine"
-    S = "s", "s 生物制品 biologic"
-    D = "d", "d 按药品管理的体外诊断试剂 IVD regulated as a drug"
-    Y = "y", "y 中药饮片 prepared TCM slices"
-    Q = "q", "q 医用气体 medical gas"
-    T = "t", "t 特殊药品 special-control drug"
-    X = "x", "x 其他 other"
+    H = "h", _("h chemical drug")
+    Z = "z", _("z proprietary Chinese medicine")
+    S = "s", _("s biologic")
+    D = "d", _("d IVD regulated as a drug")
+    Y = "y", _("y prepared TCM slices")
+    Q = "q", _("q medical gas")
+    T = "t", _("t special-control drug")
+    X = "x", _("x other")
 
 
 class ProductKind(models.TextChoices):
-    DRUG = "drug", "药品 drug"
-    DEVICE = "device", "医疗器械 medical device"
+    DRUG = "drug", _("drug")
+    DEVICE = "device", _("medical device")
 
 
 class ProductStatus(models.TextChoices):
-    MARKETED = "marketed", "已上市 marketed"
-    IN_DEVELOPMENT = "in_development", "在研 in development"
+    MARKETED = "marketed", _("marketed")
+    IN_DEVELOPMENT = "in_development", _("in development")
 
 
 class DeviceClass(models.TextChoices):
-    I = "I", "第一类 class I"  # noqa: E741 - the regulatory name of the class
-    II = "II", "第二类 class II"
-    III = "III", "第三类 class III"
+    I = "I", _("class I")  # noqa: E741 - the regulatory name of the class
+    II = "II", _("class II")
+    III = "III", _("class III")
 
 
 class KeyRole(models.TextChoices):
-    HEAD_OF_ENTERPRISE = "head_of_enterprise", "企业负责人 head of enterprise"
-    LEGAL_REPRESENTATIVE = "legal_representative", "法定代表人 legal representative"
-    HEAD_OF_PRODUCTION = "head_of_production", "生产负责人 head of production"
-    HEAD_OF_QUALITY = "head_of_quality", "质量负责人 head of quality"
-    QP = "qp", "质量受权人 qualified person (QP)"
-    STAFF = "staff", "其他人员 other staff"
+    HEAD_OF_ENTERPRISE = "head_of_enterprise", _("head of enterprise")
+    LEGAL_REPRESENTATIVE = "legal_representative", _("legal representative")
+    HEAD_OF_PRODUCTION = "head_of_production", _("head of production")
+    HEAD_OF_QUALITY = "head_of_quality", _("head of quality")
+    QP = "qp", _("qualified person (QP)")
+    STAFF = "staff", _("other staff")
 
 
 class ExperienceActivity(models.TextChoices):
     """What a person did in one period; art. 17 counts production and quality management."""
 
-    PRODUCTION = "production", "药品生产 drug production"
-    QUALITY = "quality", "质量管理 quality management"
-    RND = "rnd", "研发 research and development"
-    OTHER = "other", "其他 other"
+    PRODUCTION = "production", _("drug production")
+    QUALITY = "quality", _("quality management")
+    RND = "rnd", _("research and development")
+    OTHER = "other", pgettext_lazy("ExperienceActivity", "other")
 
 
 class InspectionKind(models.TextChoices):
-    GMP_COMPLIANCE = "gmp_compliance", "药品GMP符合性检查 GMP compliance inspection"
-    LICENSING = "licensing", "许可检查 licensing inspection"
+    GMP_COMPLIANCE = "gmp_compliance", _("GMP compliance inspection")
+    LICENSING = "licensing", _("licensing inspection")
 
 
 class InspectionConclusion(models.TextChoices):
-    COMPLIANT = "compliant", "符合要求 compliant"
-    NON_COMPLIANT = "non_compliant", "不符合要求 non-compliant"
+    COMPLIANT = "compliant", _("compliant")
+    NON_COMPLIANT = "non_compliant", _("non-compliant")
 
 
 # The product risk flags the notices name, with the citation that makes each one matter.

@@ -12,6 +12,8 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from weituo.core.models import BaseModel, ReferencedModel
 
@@ -50,12 +52,12 @@ def _check_period(start: date | None, end: date | None, start_field: str, end_fi
 class EnterpriseGroup(ReferencedModel):
     """A corporate group. Art. 3, 11 and 17 relax requirements within a group with one quality system."""
 
-    name = models.CharField("集团名称", max_length=200)
-    unified_qms = models.BooleanField("执行统一质量管理体系 one quality system", default=False)
+    name = models.CharField(pgettext_lazy("EnterpriseGroup", "name"), max_length=200)
+    unified_qms = models.BooleanField(_("unified QMS"), default=False)
 
     class Meta:
-        verbose_name = "企业集团"
-        verbose_name_plural = "企业集团"
+        verbose_name = _("enterprise group")
+        verbose_name_plural = _("enterprise groups")
 
     def __str__(self) -> str:
         return self.name
@@ -64,20 +66,22 @@ class EnterpriseGroup(ReferencedModel):
 class Organisation(ReferencedModel):
     """An enterprise: MAH, CMO, device registrant or CMO, testing lab — often several at once."""
 
-    name = models.CharField("企业名称", max_length=200)
-    uscc = models.CharField("统一社会信用代码 USCC", max_length=18, unique=True, validators=[validate_uscc])
-    province = models.CharField("省份", max_length=2, choices=Province.choices)
-    address = models.CharField("注册地址", max_length=300, blank=True)
-    is_mah = models.BooleanField("药品上市许可持有人 MAH", default=False)
-    is_cmo = models.BooleanField("受托生产企业 CMO", default=False)
-    is_registrant = models.BooleanField("医疗器械注册人", default=False)
-    is_device_cmo = models.BooleanField("医疗器械受托生产企业", default=False)
-    is_testing_lab = models.BooleanField("检验机构", default=False)
-    group = models.ForeignKey(EnterpriseGroup, null=True, blank=True, on_delete=models.PROTECT, verbose_name="所属集团")
+    name = models.CharField(pgettext_lazy("Organisation", "name"), max_length=200)
+    uscc = models.CharField(
+        pgettext_lazy("Organisation", "USCC"), max_length=18, unique=True, validators=[validate_uscc]
+    )
+    province = models.CharField(pgettext_lazy("Organisation", "province"), max_length=2, choices=Province.choices)
+    address = models.CharField(pgettext_lazy("Organisation", "address"), max_length=300, blank=True)
+    is_mah = models.BooleanField(_("is MAH"), default=False)
+    is_cmo = models.BooleanField(_("is CMO"), default=False)
+    is_registrant = models.BooleanField(_("is registrant"), default=False)
+    is_device_cmo = models.BooleanField(_("is device CMO"), default=False)
+    is_testing_lab = models.BooleanField(_("is testing lab"), default=False)
+    group = models.ForeignKey(EnterpriseGroup, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("group"))
 
     class Meta:
-        verbose_name = "企业"
-        verbose_name_plural = "企业"
+        verbose_name = pgettext_lazy("Organisation", "organisation")
+        verbose_name_plural = _("organisations")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -96,26 +100,28 @@ class Organisation(ReferencedModel):
 class Site(ReferencedModel):
     """A production site (生产地址) of an organisation."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="sites", verbose_name="企业")
-    name = models.CharField("名称", max_length=200)
-    address = models.CharField("生产地址", max_length=300)
-    province = models.CharField("省份", max_length=2, choices=Province.choices)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="sites", verbose_name=pgettext_lazy("Site", "organisation")
+    )
+    name = models.CharField(pgettext_lazy("Site", "name"), max_length=200)
+    address = models.CharField(pgettext_lazy("Site", "address"), max_length=300)
+    province = models.CharField(pgettext_lazy("Site", "province"), max_length=2, choices=Province.choices)
 
     class Meta:
-        verbose_name = "生产地址"
-        verbose_name_plural = "生产地址"
+        verbose_name = _("site")
+        verbose_name_plural = _("sites")
 
     def __str__(self) -> str:
         return f"{self.organisation} · {self.name}"
 
 
 class Workshop(ReferencedModel):
-    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="workshops", verbose_name="生产地址")
-    name = models.CharField("车间名称", max_length=200)
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="workshops", verbose_name=_("site"))
+    name = models.CharField(pgettext_lazy("Workshop", "name"), max_length=200)
 
     class Meta:
-        verbose_name = "车间"
-        verbose_name_plural = "车间"
+        verbose_name = _("workshop")
+        verbose_name_plural = _("workshops")
 
     def __str__(self) -> str:
         return f"{self.site} · {self.name}"
@@ -124,23 +130,27 @@ class Workshop(ReferencedModel):
 class Line(ReferencedModel):
     """A production line. Several products (of several MAHs) on one line make it a shared line (art. 8)."""
 
-    workshop = models.ForeignKey(Workshop, on_delete=models.PROTECT, related_name="lines", verbose_name="车间")
-    name = models.CharField("生产线名称", max_length=200)
-    dosage_forms = models.CharField("剂型（以、分隔）", max_length=300)
-    sterile = models.BooleanField("无菌生产线", default=False)
+    workshop = models.ForeignKey(Workshop, on_delete=models.PROTECT, related_name="lines", verbose_name=_("workshop"))
+    name = models.CharField(pgettext_lazy("Line", "name"), max_length=200)
+    dosage_forms = models.CharField(_("dosage forms"), max_length=300)
+    sterile = models.BooleanField(pgettext_lazy("Line", "sterile"), default=False)
     design_capacity = models.DecimalField(
-        "设计产能", max_digits=14, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+        _("design capacity"), max_digits=14, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
     )
-    capacity_unit = models.CharField("产能单位（如 万支/年）", max_length=30)
-    commercial_since = models.DateField("首次商业化生产日期", null=True, blank=True)
-    last_commercial_production = models.DateField("最近一次商业化生产日期", null=True, blank=True)
+    capacity_unit = models.CharField(_("capacity unit"), max_length=30)
+    commercial_since = models.DateField(_("commercial since"), null=True, blank=True)
+    last_commercial_production = models.DateField(_("last commercial production"), null=True, blank=True)
     products = models.ManyToManyField(
-        "Product", through="LineProduct", related_name="lines", blank=True, verbose_name="生产品种"
+        "Product",
+        through="LineProduct",
+        related_name="lines",
+        blank=True,
+        verbose_name=pgettext_lazy("Line", "products"),
     )
 
     class Meta:
-        verbose_name = "生产线"
-        verbose_name_plural = "生产线"
+        verbose_name = _("line")
+        verbose_name_plural = pgettext_lazy("Line", "lines")
 
     def __str__(self) -> str:
         return f"{self.workshop} · {self.name}"
@@ -158,24 +168,26 @@ class Line(ReferencedModel):
 class Product(ReferencedModel):
     """A drug or a medical device held by an MAH (drugs) or a device registrant (devices)."""
 
-    kind = models.CharField("类别", max_length=10, choices=ProductKind.choices)
+    kind = models.CharField(pgettext_lazy("Product", "kind"), max_length=10, choices=ProductKind.choices)
     holder = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="products", verbose_name="持有人/注册人"
+        Organisation, on_delete=models.PROTECT, related_name="products", verbose_name=_("holder")
     )
-    name = models.CharField("通用名称/产品名称", max_length=200)
-    status = models.CharField("状态", max_length=20, choices=ProductStatus.choices)
+    name = models.CharField(pgettext_lazy("Product", "name"), max_length=200)
+    status = models.CharField(_("status"), max_length=20, choices=ProductStatus.choices)
     # drugs
     approval_number = models.CharField(
-        "药品批准文号", max_length=20, unique=True, null=True, blank=True, validators=[validate_approval_number]
+        _("approval number"), max_length=20, unique=True, null=True, blank=True, validators=[validate_approval_number]
     )
-    dosage_form = models.CharField("剂型", max_length=50, blank=True)
-    strength = models.CharField("规格", max_length=100, blank=True)
-    category = models.CharField("药品类别", max_length=1, choices=DrugCategory.choices, blank=True)
+    dosage_form = models.CharField(_("dosage form"), max_length=50, blank=True)
+    strength = models.CharField(_("strength"), max_length=100, blank=True)
+    category = models.CharField(
+        pgettext_lazy("Product", "category"), max_length=1, choices=DrugCategory.choices, blank=True
+    )
     # devices
-    device_class = models.CharField("管理类别", max_length=3, choices=DeviceClass.choices, blank=True)
-    implantable = models.BooleanField("植入性医疗器械", default=False)
-    prohibited_catalogue = models.BooleanField("列入禁止委托生产医疗器械目录", default=False)
-    last_commercial_batch_released = models.DateField("最近一次商业规模批次放行日期", null=True, blank=True)
+    device_class = models.CharField(_("device class"), max_length=3, choices=DeviceClass.choices, blank=True)
+    implantable = models.BooleanField(_("implantable"), default=False)
+    prohibited_catalogue = models.BooleanField(_("prohibited catalogue"), default=False)
+    last_commercial_batch_released = models.DateField(_("last commercial batch released"), null=True, blank=True)
     # risk flags named in the notices (see choices.RISK_FLAGS for the citation of each)
     sterile = models.BooleanField(RISK_FLAGS["sterile"][0], default=False)
     high_risk = models.BooleanField(RISK_FLAGS["high_risk"][0], default=False)
@@ -195,8 +207,8 @@ class Product(ReferencedModel):
     procurement_winner = models.BooleanField(RISK_FLAGS["procurement_winner"][0], default=False)
 
     class Meta:
-        verbose_name = "产品"
-        verbose_name_plural = "产品"
+        verbose_name = pgettext_lazy("Product", "product")
+        verbose_name_plural = pgettext_lazy("Product", "products")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -239,10 +251,10 @@ class Product(ReferencedModel):
 class LineProduct(BaseModel):
     """A product made on a line, with its planned volume (to check the line's capacity, art. 8)."""
 
-    line = models.ForeignKey(Line, on_delete=models.CASCADE, verbose_name="生产线")
-    product = models.ForeignKey(Product, on_delete=models.PROTECT, verbose_name="产品")
+    line = models.ForeignKey(Line, on_delete=models.CASCADE, verbose_name=_("line"))
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, verbose_name=pgettext_lazy("LineProduct", "product"))
     annual_volume = models.DecimalField(
-        "计划年产量（与设计产能同单位）",
+        _("annual volume"),
         max_digits=14,
         decimal_places=2,
         null=True,
@@ -251,8 +263,8 @@ class LineProduct(BaseModel):
     )
 
     class Meta:
-        verbose_name = "生产线品种"
-        verbose_name_plural = "生产线品种"
+        verbose_name = _("line product")
+        verbose_name_plural = _("line products")
         constraints = [models.UniqueConstraint(fields=["line", "product"], name="line_product_unique")]
 
     def __str__(self) -> str:
@@ -263,16 +275,24 @@ class RegistrationCertificate(ReferencedModel):
     """A device registration certificate, annotated "(委托生产)" with the CMO's name and USCC when commissioned."""
 
     product = models.OneToOneField(
-        Product, on_delete=models.PROTECT, related_name="certificate", verbose_name="医疗器械"
+        Product,
+        on_delete=models.PROTECT,
+        related_name="certificate",
+        verbose_name=pgettext_lazy("RegistrationCertificate", "product"),
     )
-    number = models.CharField("注册证编号", max_length=30, unique=True, validators=[validate_device_certificate_number])
-    issued_on = models.DateField("批准日期")
-    valid_until = models.DateField("有效期至")
-    annotation = models.CharField("备注（受托生产企业名称、统一社会信用代码）", max_length=300, blank=True)
+    number = models.CharField(
+        pgettext_lazy("RegistrationCertificate", "number"),
+        max_length=30,
+        unique=True,
+        validators=[validate_device_certificate_number],
+    )
+    issued_on = models.DateField(pgettext_lazy("RegistrationCertificate", "issued on"))
+    valid_until = models.DateField(_("valid until"))
+    annotation = models.CharField(_("annotation"), max_length=300, blank=True)
 
     class Meta:
-        verbose_name = "医疗器械注册证"
-        verbose_name_plural = "医疗器械注册证"
+        verbose_name = _("registration certificate")
+        verbose_name_plural = _("registration certificates")
 
     def __str__(self) -> str:
         return self.number
@@ -287,19 +307,22 @@ class Licence(ReferencedModel):
     """A drug manufacturing licence (class codes A/B/C/D + category letters) or a device production licence."""
 
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="licences", verbose_name="企业"
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="licences",
+        verbose_name=pgettext_lazy("Licence", "organisation"),
     )
-    kind = models.CharField("许可证类别", max_length=10, choices=LicenceKind.choices)
-    number = models.CharField("许可证编号", max_length=40, unique=True)
-    class_codes = models.CharField("分类码大写字母（A/B/C/D）", max_length=4, blank=True)
-    category_letters = models.CharField("分类码小写字母（h/z/s/d/y/q/t/x）", max_length=8, blank=True)
-    issued_on = models.DateField("发证日期")
-    valid_until = models.DateField("有效期至")
-    sites = models.ManyToManyField(Site, through="LicenceScope", related_name="licences", verbose_name="生产地址")
+    kind = models.CharField(pgettext_lazy("Licence", "kind"), max_length=10, choices=LicenceKind.choices)
+    number = models.CharField(pgettext_lazy("Licence", "number"), max_length=40, unique=True)
+    class_codes = models.CharField(_("class codes"), max_length=4, blank=True)
+    category_letters = models.CharField(_("category letters"), max_length=8, blank=True)
+    issued_on = models.DateField(pgettext_lazy("Licence", "issued on"))
+    valid_until = models.DateField(_("valid until"))
+    sites = models.ManyToManyField(Site, through="LicenceScope", related_name="licences", verbose_name=_("sites"))
 
     class Meta:
-        verbose_name = "生产许可证"
-        verbose_name_plural = "生产许可证"
+        verbose_name = pgettext_lazy("Licence", "licence")
+        verbose_name_plural = _("licences")
 
     def __str__(self) -> str:
         return self.number
@@ -343,24 +366,28 @@ class LicenceScope(BaseModel):
     and its approval number within 60 working days; ``entered_on`` records when that was done.
     """
 
-    licence = models.ForeignKey(Licence, on_delete=models.CASCADE, related_name="scopes", verbose_name="许可证")
-    site = models.ForeignKey(Site, on_delete=models.PROTECT, verbose_name="生产地址")
-    class_code = models.CharField("分类码", max_length=1, choices=LicenceClass.choices, blank=True)
-    scope = models.CharField("生产范围", max_length=300)
-    product = models.ForeignKey(Product, null=True, blank=True, on_delete=models.PROTECT, verbose_name="载明品种")
+    licence = models.ForeignKey(
+        Licence, on_delete=models.CASCADE, related_name="scopes", verbose_name=pgettext_lazy("LicenceScope", "licence")
+    )
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, verbose_name=_("site"))
+    class_code = models.CharField(_("class code"), max_length=1, choices=LicenceClass.choices, blank=True)
+    scope = models.CharField(pgettext_lazy("LicenceScope", "scope"), max_length=300)
+    product = models.ForeignKey(
+        Product, null=True, blank=True, on_delete=models.PROTECT, verbose_name=pgettext_lazy("LicenceScope", "product")
+    )
     counterparty = models.ForeignKey(
         Organisation,
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        verbose_name="委托/受托方",
+        verbose_name=_("counterparty"),
     )
-    entered_on = models.DateField("载明日期", null=True, blank=True)
+    entered_on = models.DateField(_("entered on"), null=True, blank=True)
 
     class Meta:
-        verbose_name = "许可范围"
-        verbose_name_plural = "许可范围"
+        verbose_name = _("licence scope")
+        verbose_name_plural = _("licence scopes")
 
     def __str__(self) -> str:
         return f"{self.licence} · {self.scope}"
@@ -375,15 +402,20 @@ class LicenceScope(BaseModel):
 class Person(ReferencedModel):
     """A person of an organisation; key roles are held through appointments."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="people", verbose_name="企业")
-    name = models.CharField("姓名", max_length=50)
-    title = models.CharField("职务/职称", max_length=100, blank=True)
-    email = models.EmailField("电子邮箱", blank=True)
-    phone = models.CharField("电话", max_length=30, blank=True)
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="people",
+        verbose_name=pgettext_lazy("Person", "organisation"),
+    )
+    name = models.CharField(pgettext_lazy("Person", "name"), max_length=50)
+    title = models.CharField(pgettext_lazy("Person", "title"), max_length=100, blank=True)
+    email = models.EmailField(pgettext_lazy("Person", "email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
 
     class Meta:
-        verbose_name = "人员"
-        verbose_name_plural = "人员"
+        verbose_name = pgettext_lazy("Person", "person")
+        verbose_name_plural = _("persons")
 
     def __str__(self) -> str:
         return f"{self.name}（{self.organisation}）"
@@ -392,14 +424,19 @@ class Person(ReferencedModel):
 class Appointment(BaseModel):
     """A person holding a key role (head of production, QP …) from one date, until another or still."""
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="appointments", verbose_name="人员")
-    role = models.CharField("岗位", max_length=30, choices=KeyRole.choices)
-    since = models.DateField("任职日期")
-    until = models.DateField("离任日期", null=True, blank=True)
+    person = models.ForeignKey(
+        Person,
+        on_delete=models.CASCADE,
+        related_name="appointments",
+        verbose_name=pgettext_lazy("Appointment", "person"),
+    )
+    role = models.CharField(pgettext_lazy("Appointment", "role"), max_length=30, choices=KeyRole.choices)
+    since = models.DateField(pgettext_lazy("Appointment", "since"))
+    until = models.DateField(_("until"), null=True, blank=True)
 
     class Meta:
-        verbose_name = "关键人员任职"
-        verbose_name_plural = "关键人员任职"
+        verbose_name = _("appointment")
+        verbose_name_plural = _("appointments")
         constraints = [models.UniqueConstraint(fields=["person", "role", "since"], name="appointment_unique")]
 
     def __str__(self) -> str:
@@ -412,18 +449,25 @@ class Appointment(BaseModel):
 class ExperienceRecord(BaseModel):
     """One period of a person's CV: what they did, and whether it was sterile or same-type (art. 17)."""
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="experience", verbose_name="人员")
-    employer = models.CharField("任职单位", max_length=200)
-    activity = models.CharField("从事工作", max_length=20, choices=ExperienceActivity.choices)
-    started_on = models.DateField("起始日期")
-    ended_on = models.DateField("截止日期（空为至今）", null=True, blank=True)
-    sterile = models.BooleanField("无菌药品", default=False)
-    tcm_injection = models.BooleanField("中药注射剂", default=False)
-    multicomponent_biochemical = models.BooleanField("多组分生化药", default=False)
+    person = models.ForeignKey(
+        Person,
+        on_delete=models.CASCADE,
+        related_name="experience",
+        verbose_name=pgettext_lazy("ExperienceRecord", "person"),
+    )
+    employer = models.CharField(_("employer"), max_length=200)
+    activity = models.CharField(
+        pgettext_lazy("ExperienceRecord", "activity"), max_length=20, choices=ExperienceActivity.choices
+    )
+    started_on = models.DateField(pgettext_lazy("ExperienceRecord", "started on"))
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    sterile = models.BooleanField(pgettext_lazy("ExperienceRecord", "sterile"), default=False)
+    tcm_injection = models.BooleanField(_("tcm injection"), default=False)
+    multicomponent_biochemical = models.BooleanField(_("multicomponent biochemical"), default=False)
 
     class Meta:
-        verbose_name = "从业经历"
-        verbose_name_plural = "从业经历"
+        verbose_name = _("experience record")
+        verbose_name_plural = _("experience records")
         ordering = ["started_on"]
         constraints = [models.UniqueConstraint(fields=["person", "employer", "started_on"], name="experience_unique")]
 
@@ -438,19 +482,24 @@ class InspectionRecord(ReferencedModel):
     """A GMP compliance or licensing inspection of a line or a dosage form, and its conclusion."""
 
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="inspections", verbose_name="被检查企业"
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="inspections",
+        verbose_name=pgettext_lazy("InspectionRecord", "organisation"),
     )
-    site = models.ForeignKey(Site, null=True, blank=True, on_delete=models.PROTECT, verbose_name="生产地址")
-    line = models.ForeignKey(Line, null=True, blank=True, on_delete=models.PROTECT, verbose_name="生产线")
-    dosage_form = models.CharField("剂型", max_length=50, blank=True)
-    inspected_on = models.DateField("检查日期")
-    kind = models.CharField("检查类型", max_length=20, choices=InspectionKind.choices)
-    conclusion = models.CharField("检查结论", max_length=20, choices=InspectionConclusion.choices)
-    notice_number = models.CharField("告知书编号", max_length=60, blank=True)
+    site = models.ForeignKey(Site, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("site"))
+    line = models.ForeignKey(Line, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("line"))
+    dosage_form = models.CharField(_("dosage form"), max_length=50, blank=True)
+    inspected_on = models.DateField(_("inspected on"))
+    kind = models.CharField(pgettext_lazy("InspectionRecord", "kind"), max_length=20, choices=InspectionKind.choices)
+    conclusion = models.CharField(
+        pgettext_lazy("InspectionRecord", "conclusion"), max_length=20, choices=InspectionConclusion.choices
+    )
+    notice_number = models.CharField(_("notice number"), max_length=60, blank=True)
 
     class Meta:
-        verbose_name = "检查记录"
-        verbose_name_plural = "检查记录"
+        verbose_name = _("inspection record")
+        verbose_name_plural = _("inspection records")
         ordering = ["-inspected_on"]
 
     def __str__(self) -> str:

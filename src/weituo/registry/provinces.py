@@ -8,42 +8,43 @@ number (苏20160001). XPCC licences are issued by the XPCC drug administration; 
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Province(models.TextChoices):
-    # value = GB/T 2260 two-digit code; label = Chinese name
-    BEIJING = "11", "北京市"
-    TIANJIN = "12", "天津市"
-    HEBEI = "13", "河北省"
-    SHANXI = "14", "山西省"
-    INNER_MONGOLIA = "15", "内蒙古自治区"
-    LIAONING = "21", "辽宁省"
-    JILIN = "22", "吉林省"
-    HEILONGJIANG = "23", "黑龙江省"
-    SHANGHAI = "31", "上海市"
-    JIANGSU = "32", "江苏省"
-    ZHEJIANG = "33", "浙江省"
-    ANHUI = "34", "安徽省"
-    FUJIAN = "35", "福建省"
-    JIANGXI = "36", "江西省"
-    SHANDONG = "37", "山东省"
-    HENAN = "41", "河南省"
-    HUBEI = "42", "湖北省"
-    HUNAN = "43", "湖南省"
-    GUANGDONG = "44", "广东省"
-    GUANGXI = "45", "广西壮族自治区"
-    HAINAN = "46", "海南省"
-    CHONGQING = "50", "重庆市"
-    SICHUAN = "51", "四川省"
-    GUIZHOU = "52", "贵州省"
-    YUNNAN = "53", "云南省"
-    TIBET = "54", "西藏自治区"
-    SHAANXI = "61", "陕西省"
-    GANSU = "62", "甘肃省"
-    QINGHAI = "63", "青海省"
-    NINGXIA = "64", "宁夏回族自治区"
-    XINJIANG = "65", "新疆维吾尔自治区"
-    XPCC = "66", "新疆生产建设兵团"
+    # value = GB/T 2260 two-digit code; label = the name in the UI's language (CHINESE below: the data)
+    BEIJING = "11", _("Beijing")
+    TIANJIN = "12", _("Tianjin")
+    HEBEI = "13", _("Hebei")
+    SHANXI = "14", _("Shanxi")
+    INNER_MONGOLIA = "15", _("Inner Mongolia")
+    LIAONING = "21", _("Liaoning")
+    JILIN = "22", _("Jilin")
+    HEILONGJIANG = "23", _("Heilongjiang")
+    SHANGHAI = "31", _("Shanghai")
+    JIANGSU = "32", _("Jiangsu")
+    ZHEJIANG = "33", _("Zhejiang")
+    ANHUI = "34", _("Anhui")
+    FUJIAN = "35", _("Fujian")
+    JIANGXI = "36", _("Jiangxi")
+    SHANDONG = "37", _("Shandong")
+    HENAN = "41", _("Henan")
+    HUBEI = "42", _("Hubei")
+    HUNAN = "43", _("Hunan")
+    GUANGDONG = "44", _("Guangdong")
+    GUANGXI = "45", _("Guangxi")
+    HAINAN = "46", _("Hainan")
+    CHONGQING = "50", _("Chongqing")
+    SICHUAN = "51", _("Sichuan")
+    GUIZHOU = "52", _("Guizhou")
+    YUNNAN = "53", _("Yunnan")
+    TIBET = "54", _("Tibet")
+    SHAANXI = "61", _("Shaanxi")
+    GANSU = "62", _("Gansu")
+    QINGHAI = "63", _("Qinghai")
+    NINGXIA = "64", _("Ningxia")
+    XINJIANG = "65", _("Xinjiang")
+    XPCC = "66", _("Xinjiang Production and Construction Corps")
 
 
 ABBREVIATION: dict[str, str] = {
@@ -55,12 +56,12 @@ ABBREVIATION: dict[str, str] = {
 
 PROVINCE_BY_ABBREVIATION: dict[str, str] = {abbr: code for code, abbr in ABBREVIATION.items()}
 
-# English names for the bilingual UI and error messages.
-ENGLISH: dict[str, str] = {
-    "11": "Beijing", "12": "Tianjin", "13": "Hebei", "14": "Shanxi", "15": "Inner Mongolia",
-    "21": "Liaoning", "22": "Jilin", "23": "Heilongjiang", "31": "Shanghai", "32": "Jiangsu",
-    "33": "Zhejiang", "34": "Anhui", "35": "Fujian", "36": "Jiangxi", "37": "Shandong", "41": "Henan",
-    "42": "Hubei", "43": "Hunan", "44": "Guangdong", "45": "Guangxi", "46": "Hainan", "50": "Chongqing",
-    "51": "Sichuan", "52": "Guizhou", "53": "Yunnan", "54": "Tibet", "61": "Shaanxi", "62": "Gansu",
-    "63": "Qinghai", "64": "Ningxia", "65": "Xinjiang", "66": "XPCC",
+# The official Chinese names: data (an address, a document's heading), whatever the UI's language.
+CHINESE: dict[str, str] = {
+    "11": "北京市", "12": "天津市", "13": "河北省", "14": "山西省", "15": "内蒙古自治区", "21": "辽宁省",
+    "22": "吉林省", "23": "黑龙江省", "31": "上海市", "32": "江苏省", "33": "浙江省", "34": "安徽省",
+    "35": "福建省", "36": "江西省", "37": "山东省", "41": "河南省", "42": "湖北省", "43": "湖南省",
+    "44": "广东省", "45": "广西壮族自治区", "46": "海南省", "50": "重庆市", "51": "四川省", "52": "贵州省",
+    "53": "云南省", "54": "西藏自治区", "61": "陕西省", "62": "甘肃省", "63": "青海省", "64": "宁夏回族自治区",
+    "65": "新疆维吾尔自治区", "66": "新疆生产建设兵团",
 }  # fmt: skip

@@ -1,5 +1,5 @@
 """Every read of the registry. Each takes the ``actor`` and narrows what it reads with the visibility
-policy (``weituo.accounts.policy``); a record the actor may not see is ``NotFound``, exactly as if it
+policy (``weituo.access.policy``); a record the actor may not see is ``NotFound``, exactly as if it
 did not exist. ``None`` is not an actor (``TypeError``).
 """
 
@@ -12,8 +12,8 @@ from decimal import Decimal
 
 from django.db.models import Case, Count, F, Prefetch, Q, QuerySet, Sum, When
 
-from weituo.accounts import policy
-from weituo.accounts.actors import Actor
+from weituo.access import policy
+from weituo.core.actors import Actor
 from weituo.core.errors import ErrorDetail, NotFound
 
 from .choices import KeyRole

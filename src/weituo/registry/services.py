@@ -12,10 +12,11 @@ from typing import Any
 
 from django.db import transaction
 
-from weituo.accounts.actors import Actor
-from weituo.accounts.roles import Side
+from weituo.access.parties import require_writer, writes_for
+from weituo.core.actors import Actor
 from weituo.core.errors import ErrorDetail, PermissionDenied, validation_failed
-from weituo.integrity.writes import record_create, record_update, require_writer
+from weituo.core.roles import Side
+from weituo.integrity.writes import record_create, record_update
 
 from .models import Line, LineProduct, Organisation, Product
 
@@ -101,14 +102,6 @@ def line_product_set(
 # organisation the record belongs to, on the side that keeps it; the platform admin and command-line
 # jobs may change anything, and regulators read the registry. Callers find the record through a
 # selector first, so a record the actor may not see is NotFound before it can be PermissionDenied.
-
-
-def writes_for(actor: Actor, organisation_id: int | None, side: str | None = None) -> bool:
-    """Whether the actor holds a writer role in the organisation (on that side), or may write anywhere."""
-    require_writer(actor)
-    if actor.system or actor.is_platform_admin:
-        return True
-    return actor.writes_in(organisation_id, side)
 
 
 def _refuse(message_zh: str, message_en: str) -> PermissionDenied:

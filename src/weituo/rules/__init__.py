@@ -26,6 +26,7 @@ from .engine import (
     all_rules,
     evaluate,
     get_rule,
+    parameter,
 )
 
 __all__ = [
@@ -42,4 +43,5 @@ __all__ = [
     "all_rules",
     "evaluate",
     "get_rule",
+    "parameter",
 ]

@@ -80,6 +80,7 @@ __all__ = [
     "evaluate",
     "get_rule",
     "load_notice",
+    "parameter",
     "parse_parameters",
 ]
 
@@ -237,7 +238,7 @@ class Parameters:
 
 
 _PARAMETER_FIELDS = frozenset({"description", "unit", "citation", "values", "note"})
-_PARAMETER_UNITS = frozenset({"years", "months", "working_days", "days", "count", "date"})
+_PARAMETER_UNITS = frozenset({"years", "months", "working_days", "days", "count", "date", "categories"})
 
 
 def parse_parameters(data: Any, *, notice_id: str, notice_title_zh: str, text: str) -> Parameters:
@@ -299,6 +300,11 @@ def parse_parameters(data: Any, *, notice_id: str, notice_title_zh: str, text: s
                     isinstance(value, int) and not isinstance(value, bool) and value >= 0
                 ):
                     problems.append(f"{where}: value on {since} must be a whole number >= 0, got {value!r}")
+                if unit == "categories":
+                    if not (isinstance(value, list) and value and all(isinstance(v, str) and v for v in value)):
+                        problems.append(f"{where}: value on {since} must be a list of category codes, got {value!r}")
+                    else:
+                        value = tuple(value)
                 if unit == "date":
                     try:
                         value = _date(value, f"{where} value")
@@ -605,17 +611,19 @@ def load_notice(
 
 _LOADED = False
 _NOTICES: dict[str, Notice] = {}
+NOTICES_PACKAGE = f"{__package__}.notices"
+NOTICES_DIR = Path(__file__).with_name("notices")
 
 
 def _load_all() -> None:
     global _LOADED
     if _LOADED:
         return
-    from . import notices  # the packages declare their rules when imported
-
-    for module in pkgutil.iter_modules(notices.__path__):
+    # Discovered by name, as Django discovers ``admin`` modules: each notice package is a plug-in that
+    # imports this engine to declare its rules, so the engine never imports the notices.
+    for module in pkgutil.iter_modules([str(NOTICES_DIR)]):
         if module.ispkg:
-            package = importlib.import_module(f"{notices.__name__}.{module.name}")
+            package = importlib.import_module(f"{NOTICES_PACKAGE}.{module.name}")
             notice = getattr(package, "NOTICE", None)
             if not isinstance(notice, Notice):
                 raise _declaration_error(
@@ -640,6 +648,17 @@ def all_notices() -> tuple[Notice, ...]:
 def get_rule(rule_id: str) -> Rule:
     _load_all()
     return REGISTRY.get(rule_id)
+
+
+def parameter(notice_id: str, name: str, as_of: dt.date) -> ParameterValue:
+    """A notice's parameter in force on ``as_of``, with its citation: the one source of a regulatory
+    number for the rules and for the services that enforce the same article."""
+    _load_all()
+    try:
+        notice = _NOTICES[notice_id]
+    except KeyError:
+        raise KeyError(f"no notice {notice_id!r}") from None
+    return notice.parameters.at(name, as_of)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -571,6 +571,7 @@ class BatchFacts:
     ref: str
     product_ref: str
     number: str = ""
+    manufactured_on: dt.date | None = None
     factory_released_on: dt.date | None = None
     released_by_ref: str | None = None  # the person who signed the factory release
     records_sent_on: dt.date | None = None  # batch/test/deviation records sent to the MAH
@@ -592,6 +593,8 @@ class QualityEventFacts:
     due_on: dt.date | None = None
     acknowledged_on: dt.date | None = None
     withdrawn: bool = False
+    batch_ref: str | None = None  # the batch it concerns, if any (a deviation or OOS of a batch)
+    closed_on: dt.date | None = None
 
 
 @dataclass(frozen=True)

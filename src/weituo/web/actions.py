@@ -18,18 +18,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from weituo.core.errors import ApplicationError, ErrorDetail, NotFound, PermissionDenied, ValidationFailed
+from weituo.core.errors import ApplicationError, ErrorDetail, NotFound, ValidationFailed, http_status
 from weituo.core.validation import bilingual
-from weituo.quality.records import StaleRecord
+from weituo.integrity.writes import StaleRecord
 
 
 def status_of(error: ApplicationError) -> int:
-    """The HTTP status a page answers a refused action with."""
-    if isinstance(error, PermissionDenied):
-        return 403
-    if isinstance(error, ValidationFailed):
-        return 422
-    return 409  # a transition not allowed, a stale version
+    """The HTTP status a page answers a refused action with: the one table, ``core.errors.STATUS_OF``."""
+    return http_status(error)
 
 
 def bad_input(field: str, zh: str, en: str) -> ValidationFailed:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from weituo.contracts.choices import Channel, ContractStatus, Party, TimeUnit
+from weituo.contracts.choices import Assignee, Channel, ContractStatus, TimeUnit
 from weituo.registry.choices import OrganisationRole, ProductKind, ProductStatus
 from weituo.registry.provinces import Province
 
@@ -118,7 +118,7 @@ class ResponsibilityForm(TestIds, forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["party"].choices = _choices(Party)
+        self.fields["party"].choices = _choices(Assignee)
         self._set_testids()
 
 

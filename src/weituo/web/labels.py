@@ -1,24 +1,10 @@
-"""English UI names of the things the domain labels in Chinese (roles, product flags, record types,
-ledger actions), marked for translation so that the Chinese UI shows the glossary terms."""
+"""English UI names of the product flags and of the record types in the audit trail, marked for
+translation so that the Chinese UI shows the glossary terms. (Roles, choices and ledger actions carry
+their own translated labels: ``core.roles``, the apps' ``choices``, ``integrity.actions``.)"""
 
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
-
-ROLE_LABELS = {
-    "mah_qa": _("MAH QA"),
-    "mah_qp": _("MAH qualified person (QP)"),
-    "mah_head_of_quality": _("MAH head of quality"),
-    "mah_viewer": _("MAH viewer"),
-    "cmo_qa": _("CMO QA"),
-    "cmo_qp": _("CMO qualified person (QP)"),
-    "cmo_production": _("CMO production"),
-    "cmo_head_of_quality": _("CMO head of quality"),
-    "cmo_viewer": _("CMO viewer"),
-    "inspector": _("Inspector"),
-    "head_of_division": _("Head of division"),
-    "platform_admin": _("Platform administrator"),
-}
 
 # The product flags of the notices, in the glossary's English (registry.choices.RISK_FLAGS has the citations).
 FLAG_LABELS = {
@@ -67,14 +53,4 @@ OBJECT_LABELS = {
     "contracts.techtransferstep": _("Technology transfer step"),
     "contracts.techtransferrisk": _("Technology transfer risk"),
     "contracts.mahevaluation": _("Evaluation of the MAH"),
-}
-
-ACTION_LABELS = {
-    "create": _("created"),
-    "update": _("changed"),
-    "delete": _("deleted"),
-    "transition": _("status changed"),
-    "sign": _("signed"),
-    "sign_refused": _("signature refused"),
-    "import": _("imported"),
 }

@@ -21,10 +21,10 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from weituo.accounts.actors import Actor
-from weituo.accounts.roles import Side
 from weituo.accounts.selectors import actor_for_user
+from weituo.core.actors import Actor
 from weituo.core.errors import NotFound, PermissionDenied
+from weituo.core.roles import Side
 
 PAGE_SIZE = 25
 

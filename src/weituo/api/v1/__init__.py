@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from ninja import NinjaAPI, Schema, Swagger
 from ninja.renderers import JSONRenderer
 
-from weituo.accounts.roles import SIDE_OF_ROLE
+from weituo.core.roles import SIDE_OF_ROLE
 
 from .. import errors
 from ..auth import BearerToken, SessionWithCsrf, actor_of

@@ -27,9 +27,11 @@ from ninja import File, Form, Path, Query, Router, Schema, Status
 from ninja.files import UploadedFile as NinjaUploadedFile
 from pydantic import Field
 
+from weituo.accounts.reauth import lockout_counted
 from weituo.batches import selectors, services
 from weituo.batches.choices import BatchStatus, DocumentKind, ReleaseStep
 from weituo.batches.models import Batch
+from weituo.batches.permissions import next_release_step
 from weituo.contracts import selectors as contracts
 from weituo.integrity.stored_files import open_verified
 from weituo.quality import selectors as quality
@@ -185,8 +187,20 @@ class DocumentIn(Schema):
     event: Ref | None = Field(None, description="偏差调查记录所记录的偏差编号 for a deviation record: the event's ref")
 
 
+class SigningOut(Schema):
+    signing_token: str = Field(description="签名会话令牌，随签名提交 the session token to send with the signature")
+    expires_at: dt.datetime = Field(description="会话到期时间（此后签名被拒绝）when the session expires")
+    package_digest: str = Field(description="放行资料的 SHA-256 the SHA-256 of the package as it is now")
+    blockers: list[ErrorDetailOut]
+
+
 class ReleaseIn(Schema):
     password: str = Field(min_length=1, max_length=256, description="签名人重新输入的密码 the signer's password")
+    signing_token: str = Field(
+        max_length=200,
+        description="GET …/releases/{step}/signing 给出的签名会话令牌（过期则 403 signing_expired）"
+        " the token of the signing session",
+    )
     reason: text(500) = ""
     expected_version: int | None = Version
 
@@ -199,14 +213,11 @@ class RejectIn(Schema):
 # --- reads -----------------------------------------------------------------------------------------------
 
 
-NEXT_STEP = {BatchStatus.IN_PRODUCTION: ReleaseStep.FACTORY, BatchStatus.FACTORY_RELEASED: ReleaseStep.MARKET}
-
-
 def _detail(request: HttpRequest, ref: str) -> WithExtra:
     actor = actor_of(request)
     batch = selectors.batch_get(actor=actor, ref=ref)
     package = selectors.release_package(actor=actor, batch=batch)
-    step = NEXT_STEP.get(batch.status)
+    step = next_release_step(batch)
     blockers = {ReleaseStep.FACTORY: package.factory_blockers, ReleaseStep.MARKET: package.market_blockers}
     return WithExtra(
         batch,
@@ -217,7 +228,7 @@ def _detail(request: HttpRequest, ref: str) -> WithExtra:
             for d in selectors.release_decisions(actor=actor, batch=batch)
         ],
         package={"complete": package.complete, "missing": package.missing},
-        next_step=step.value if step else None,
+        next_step=step or None,
         blockers=blockers[step] if step else [],
         factory_blockers=package.factory_blockers,
         market_blockers=package.market_blockers,
@@ -345,10 +356,33 @@ def document_add(
     return Status(201, document)
 
 
+@router.get(
+    "/batches/{ref}/releases/{step}/signing",
+    response={200: SigningOut, **READ},
+    summary="开始签署放行 open a signing session",
+)
+def release_signing(request: HttpRequest, step: ReleaseStep, ref: str = RefPath):
+    """The package as the QP signs it now (digest, blockers of this step) and the token of a signing
+    session: send it with the signature within the signing window."""
+    actor = actor_of(request)
+    batch = selectors.batch_get(actor=actor, ref=ref)
+    session = selectors.batch_signing_open(actor=actor, batch=batch, step=step.value)
+    package = selectors.release_package(actor=actor, batch=batch)
+    return {
+        "signing_token": session.token,
+        "expires_at": session.expires_at,
+        "package_digest": selectors.release_package_digest(actor=actor, batch=batch),
+        "blockers": package.factory_blockers if step == ReleaseStep.FACTORY else package.market_blockers,
+    }
+
+
 RELEASE_DOC = """
 
-Body: ``password`` (re-entered: the electronic signature, meaning "released"), ``reason``,
-``expected_version`` (the batch version you reviewed). 403: not the QP of the right organisation,
+First ``GET /batches/{ref}/releases/{step}/signing``: the package as it is now and a signing token;
+then within the signing window (``WEITUO_SIGNING_WINDOW_SECONDS``, 5 minutes by default) this call
+with ``password`` (re-entered: the electronic signature, meaning "released"), ``signing_token``,
+``reason``, ``expected_version`` (the batch version you reviewed). An expired or foreign token is
+refused (403 ``signing_expired``) before the password is checked. 403: not the QP of the right organisation,
 or the signature refused (``signature_refused``: wrong password; ``signature_locked_out``: the
 failures, counted with failed logins, locked the account for the cool-off time). 409: blocked
 (``release_blocked``: every open deviation/OOS and missing record in ``details``), already released
@@ -367,8 +401,9 @@ def factory_release(request: HttpRequest, payload: ReleaseIn, ref: str = RefPath
         actor=actor_of(request),
         batch=_batch(request, ref),
         password=payload.password,
+        signing_token=payload.signing_token,
         reason=payload.reason,
-        request=request,
+        check_password=lockout_counted(request),
         expected_version=payload.expected_version,
     )
     return _detail(request, ref)
@@ -386,8 +421,9 @@ def market_release(request: HttpRequest, payload: ReleaseIn, ref: str = RefPath)
         actor=actor_of(request),
         batch=_batch(request, ref),
         password=payload.password,
+        signing_token=payload.signing_token,
         reason=payload.reason,
-        request=request,
+        check_password=lockout_counted(request),
         expected_version=payload.expected_version,
     )
     return _detail(request, ref)

@@ -19,8 +19,9 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from weituo.contracts import selectors as contracts
+from weituo.core.roles import Party
 from weituo.quality import selectors, services
-from weituo.quality.choices import ChangeClass, ChangeStatus, EventParty, FilingStatus, RegulatoryPath
+from weituo.quality.choices import ChangeClass, ChangeStatus, FilingStatus, RegulatoryPath
 from weituo.quality.models import Change
 from weituo.registry import selectors as registry
 
@@ -121,8 +122,8 @@ def _detail(request: HttpRequest, ref: str) -> WithExtra:
         products=list(selectors.change_products(actor=actor, change=change)),
         lines=list(selectors.change_lines(actor=actor, change=change)),
         proposed_by=user_name(change.proposed_by),
-        mah=_classification(change, EventParty.MAH),
-        cmo=_classification(change, EventParty.CMO),
+        mah=_classification(change, Party.MAH),
+        cmo=_classification(change, Party.CMO),
         decided_by=user_name(change.decided_by),
         implemented_by=user_name(change.implemented_by),
         obligations=list(selectors.change_obligations(actor=actor, change=change)),
@@ -160,7 +161,7 @@ class ProposeIn(Schema):
         max_length=30,
         description="共线条件变化（第八条）formula_or_process_change / equipment_change / other_major_change",
     )
-    party: EventParty | None = Field(None, description="仅当本人同时代表双方时填写 only for a user writing for both")
+    party: Party | None = Field(None, description="仅当本人同时代表双方时填写 only for a user writing for both")
     ref: Ref | None = None
 
 
@@ -168,7 +169,7 @@ class ClassifyIn(Schema):
     change_class: ChangeClass
     regulatory_path: RegulatoryPath
     rationale: text(5_000)
-    party: EventParty | None = None
+    party: Party | None = None
     expected_version: int | None = Version
 
 

@@ -12,7 +12,7 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from weituo.contracts import selectors, services
-from weituo.contracts.choices import Activity, Channel, CommunicationCategory, ContractStatus, Party, TimeUnit
+from weituo.contracts.choices import Activity, Assignee, Channel, CommunicationCategory, ContractStatus, TimeUnit
 from weituo.contracts.models import CommissionContract
 from weituo.registry import selectors as registry
 
@@ -58,7 +58,7 @@ class ContractOut(Schema):
 
 class AgreementSummaryOut(Schema):
     ref: str
-    version: str
+    document_version: str = Field(description="质量协议文本的版本号 the agreement document's version")
     status: str
 
 
@@ -160,7 +160,7 @@ def contract_transition(request: HttpRequest, payload: TransitionIn, ref: str = 
 class AgreementOut(Schema):
     ref: str
     contract: ContractRef
-    version: str
+    document_version: str = Field(description="质量协议文本的版本号 the agreement document's version")
     status: str
     signed_on: dt.date | None = None
     effective_from: dt.date | None = None
@@ -223,7 +223,7 @@ class AgreementFilter(PageQuery):
 
 
 class ResponsibilityIn(Schema):
-    party: Party
+    party: Assignee
     period_months: int | None = Field(None, ge=1, le=32767, description="再验证等的周期（月）period in months")
     detail: text(300) = ""
     reason: text(500) = Field("", description="变更原因（记入审计追踪）why, for the audit trail")

@@ -17,6 +17,7 @@ from ninja import Path, Query, Router, Status
 
 from weituo.batches import selectors as batches
 from weituo.contracts import selectors as contracts
+from weituo.core.deadlines import my_deadlines
 from weituo.core.errors import ErrorDetail, validation_failed
 from weituo.quality import selectors, services
 from weituo.quality.choices import EventCategory
@@ -324,7 +325,7 @@ def obligation_fulfil(request: HttpRequest, payload: FulfilIn, obligation_id: in
 def deadlines(request: HttpRequest, page: Query[PageQuery]):
     """What the caller's organisations owe, soonest first (no agreed time limit last): events to
     acknowledge, CAPA to implement. Viewers owe nothing."""
-    items = selectors.my_deadlines(actor=actor_of(request))
+    items = my_deadlines(actor=actor_of(request))
     offset = (page.page - 1) * page.page_size
     return {
         "count": len(items),

@@ -17,7 +17,8 @@ from ninja import Schema
 from pydantic import Field
 
 from weituo.contracts.choices import CommunicationCategory
-from weituo.quality.choices import Classification, EventParty, EventStatus, ObligationStatus
+from weituo.core.roles import Party
+from weituo.quality.choices import Classification, EventStatus, ObligationStatus
 
 from ..schemas import ContractRef, OrganisationRef, PageQuery, PersonRef, Ref, text
 
@@ -273,7 +274,7 @@ class EventIn(Schema):
     description: text(LONG_TEXT) = ""
     batch: Ref | None = Field(None, description="批次编号 the batch's ref")
     classification: Classification | None = Field(None, description="偏差分类（偏差必填）required for a deviation")
-    party: EventParty | None = Field(None, description="代表哪一方（双方兼任时）the party you act for")
+    party: Party | None = Field(None, description="代表哪一方（双方兼任时）the party you act for")
     ref: Ref | None = Field(None, description="编号（缺省自动生成）the ref (generated if absent)")
 
 
@@ -295,7 +296,7 @@ class CloseIn(Schema):
 class InvestigateIn(Schema):
     root_cause: text(LONG_TEXT, 1)
     summary: text(LONG_TEXT) = ""
-    party: EventParty | None = None
+    party: Party | None = None
     expected_version: int | None = Field(
         None, ge=1, le=2_147_483_647, description="偏差数据的版本 the deviation's version (409 if stale)"
     )
@@ -304,7 +305,7 @@ class InvestigateIn(Schema):
 class ReclassifyIn(Schema):
     to: Classification = Field(description="新分类 the new classification")
     reason: text(LONG_TEXT, 1)
-    party: EventParty | None = None
+    party: Party | None = None
     expected_version: int | None = Field(
         None, ge=1, le=2_147_483_647, description="偏差数据的版本 the deviation's version (409 if stale)"
     )
@@ -317,9 +318,9 @@ class DecisionIn(Schema):
 
 class CapaIn(Schema):
     description: text(LONG_TEXT, 1)
-    owner_party: EventParty
+    owner_party: Party
     due_on: dt.date
-    party: EventParty | None = None
+    party: Party | None = None
 
 
 class ImplementIn(Schema):

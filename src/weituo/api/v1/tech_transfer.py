@@ -21,7 +21,7 @@ from weituo.contracts import selectors
 from weituo.contracts import tech_transfer as services
 from weituo.contracts.choices import TransferStep
 from weituo.contracts.models import TechTransfer
-from weituo.quality.choices import EventParty
+from weituo.core.roles import Party
 from weituo.registry import selectors as registry
 
 from ..auth import actor_of
@@ -102,7 +102,7 @@ class RiskIn(Schema):
     description: text(4000)
     raised_on: dt.date
     measures: text(4000) = ""
-    party: EventParty | None = Field(None, description="代表哪一方（双方兼任时）the party you act for")
+    party: Party | None = Field(None, description="代表哪一方（双方兼任时）the party you act for")
     ref: Ref | None = None
 
 
@@ -111,14 +111,14 @@ class ControlIn(Schema):
     resolution: text(4000)
     measures: text(4000) | None = None
     expected_version: int | None = Field(None, ge=1, le=2**31 - 1)
-    party: EventParty | None = None
+    party: Party | None = None
 
 
 class StopIn(Schema):
     resolved_on: dt.date
     reason: text(4000)
     expected_version: int | None = Field(None, ge=1, le=2**31 - 1)
-    party: EventParty | None = None
+    party: Party | None = None
 
 
 def _progress(request: HttpRequest, ref: str) -> WithExtra:
@@ -127,7 +127,7 @@ def _progress(request: HttpRequest, ref: str) -> WithExtra:
     steps = [
         {
             "step": row.step,
-            "label": row.label,
+            "label": str(row.label),
             "party": row.party,
             "done_on": row.done_on,
             "is_next": row.is_next,
@@ -146,7 +146,7 @@ def _transfer(request: HttpRequest, ref: str) -> TechTransfer:
     return selectors.tech_transfer_get(actor=actor_of(request), ref=ref)
 
 
-def _party(value: EventParty | None) -> str | None:
+def _party(value: Party | None) -> str | None:
     return value.value if value else None
 
 

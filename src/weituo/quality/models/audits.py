@@ -12,6 +12,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from weituo.contracts.models import CommissionContract
 from weituo.core.models import BaseModel, ReferencedModel
@@ -25,30 +27,36 @@ class Audit(ReferencedModel):
     """One audit of a contract's CMO by its MAH."""
 
     contract = models.ForeignKey(
-        CommissionContract, on_delete=models.PROTECT, related_name="audits", verbose_name="委托生产协议"
+        CommissionContract, on_delete=models.PROTECT, related_name="audits", verbose_name=_("contract")
     )
-    mode = models.CharField("审核方式", max_length=10, choices=AuditMode.choices)
-    scope = models.TextField("审核范围")
-    auditors = models.CharField("审核员", max_length=300)
-    planned_on = models.DateField("计划日期")
-    planned_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    conducted_from = models.DateField("实施开始日期", null=True, blank=True)
-    conducted_to = models.DateField("实施结束日期", null=True, blank=True)
-    report_due_on = models.DateField("报告应完成日期", null=True, blank=True)
-    report_summary = models.TextField("审核报告结论", blank=True)
-    report_sha256 = models.CharField("报告文件 SHA-256", max_length=64, blank=True)
-    report_file = models.FileField("报告文件", upload_to="audits/", max_length=300, blank=True)
-    reported_at = models.DateTimeField("报告出具时间", null=True, blank=True)
-    reported_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    status = models.CharField("状态", max_length=10, choices=AuditStatus.choices, default=AuditStatus.PLANNED)
-    closed_at = models.DateTimeField("关闭/取消时间", null=True, blank=True)
-    closed_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    conclusion = models.TextField("关闭结论/取消理由", blank=True)
-    version = models.PositiveIntegerField("版本", default=1)
+    mode = models.CharField(_("mode"), max_length=10, choices=AuditMode.choices)
+    scope = models.TextField(pgettext_lazy("Audit", "scope"))
+    auditors = models.CharField(_("auditors"), max_length=300)
+    planned_on = models.DateField(_("planned on"))
+    planned_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("planned by")
+    )
+    conducted_from = models.DateField(_("conducted from"), null=True, blank=True)
+    conducted_to = models.DateField(_("conducted to"), null=True, blank=True)
+    report_due_on = models.DateField(_("report due on"), null=True, blank=True)
+    report_summary = models.TextField(_("report summary"), blank=True)
+    report_sha256 = models.CharField(_("report SHA-256"), max_length=64, blank=True)
+    report_file = models.FileField(_("report file"), upload_to="audits/", max_length=300, blank=True)
+    reported_at = models.DateTimeField(_("reported at"), null=True, blank=True)
+    reported_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("reported by")
+    )
+    status = models.CharField(_("status"), max_length=10, choices=AuditStatus.choices, default=AuditStatus.PLANNED)
+    closed_at = models.DateTimeField(pgettext_lazy("Audit", "closed at"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("closed by")
+    )
+    conclusion = models.TextField(pgettext_lazy("Audit", "conclusion"), blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
 
     class Meta:
-        verbose_name = "对受托方的审核"
-        verbose_name_plural = "对受托方的审核"
+        verbose_name = pgettext_lazy("Audit", "audit")
+        verbose_name_plural = _("audits")
         ordering = ["-planned_on", "ref"]
 
     def __str__(self) -> str:
@@ -71,16 +79,22 @@ class Audit(ReferencedModel):
 class AuditFinding(BaseModel):
     """One finding of an audit, with its grade and the date the CMO's response is due."""
 
-    audit = models.ForeignKey(Audit, on_delete=models.PROTECT, related_name="findings", verbose_name="审核")
-    severity = models.CharField("缺陷等级", max_length=10, choices=FindingSeverity.choices)
-    description = models.TextField("发现的问题")
-    reference = models.CharField("依据条款", max_length=200, blank=True)
-    response_due_on = models.DateField("整改应完成日期")
-    recorded_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    audit = models.ForeignKey(
+        Audit, on_delete=models.PROTECT, related_name="findings", verbose_name=pgettext_lazy("AuditFinding", "audit")
+    )
+    severity = models.CharField(
+        pgettext_lazy("AuditFinding", "severity"), max_length=10, choices=FindingSeverity.choices
+    )
+    description = models.TextField(pgettext_lazy("AuditFinding", "description"))
+    reference = models.CharField(_("reference"), max_length=200, blank=True)
+    response_due_on = models.DateField(_("response due on"))
+    recorded_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
 
     class Meta:
-        verbose_name = "审核发现"
-        verbose_name_plural = "审核发现"
+        verbose_name = _("audit finding")
+        verbose_name_plural = _("audit findings")
         ordering = ["audit", "pk"]
 
     def __str__(self) -> str:

@@ -15,12 +15,15 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from weituo.contracts.models import CommissionContract
 from weituo.core.models import ReferencedModel
+from weituo.core.roles import Party
 from weituo.registry.models import Line, Product
 
-from ..choices import ChangeClass, ChangeStatus, EventParty, FilingStatus, RegulatoryPath
+from ..choices import ChangeClass, ChangeStatus, FilingStatus, RegulatoryPath
 
 USER = settings.AUTH_USER_MODEL
 
@@ -29,53 +32,67 @@ class Change(ReferencedModel):
     """One change of a commissioned product's manufacture, classified by both parties."""
 
     contract = models.ForeignKey(
-        CommissionContract, on_delete=models.PROTECT, related_name="changes", verbose_name="委托生产协议"
+        CommissionContract, on_delete=models.PROTECT, related_name="changes", verbose_name=_("contract")
     )
-    products = models.ManyToManyField(Product, related_name="changes", verbose_name="涉及品种")
-    lines = models.ManyToManyField(Line, blank=True, related_name="changes", verbose_name="涉及生产线")
-    title = models.CharField("标题", max_length=200)
-    description = models.TextField("变更内容及理由")
-    proposed_by_party = models.CharField("提出方", max_length=3, choices=EventParty.choices)
-    proposed_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    proposed_at = models.DateTimeField("提出时间")
+    products = models.ManyToManyField(Product, related_name="changes", verbose_name=pgettext_lazy("Change", "products"))
+    lines = models.ManyToManyField(
+        Line, blank=True, related_name="changes", verbose_name=pgettext_lazy("Change", "lines")
+    )
+    title = models.CharField(pgettext_lazy("Change", "title"), max_length=200)
+    description = models.TextField(pgettext_lazy("Change", "description"))
+    proposed_by_party = models.CharField(_("proposed by party"), max_length=3, choices=Party.choices)
+    proposed_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("proposed by")
+    )
+    proposed_at = models.DateTimeField(_("proposed at"))
 
-    mah_class = models.CharField("持有人定类", max_length=10, choices=ChangeClass.choices, blank=True)
-    mah_path = models.CharField("持有人认定的管理类别", max_length=10, choices=RegulatoryPath.choices, blank=True)
-    mah_rationale = models.TextField("持有人定类依据", blank=True)
-    mah_classified_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    mah_classified_at = models.DateTimeField("持有人定类时间", null=True, blank=True)
-    cmo_class = models.CharField("受托方定类", max_length=10, choices=ChangeClass.choices, blank=True)
-    cmo_path = models.CharField("受托方认定的管理类别", max_length=10, choices=RegulatoryPath.choices, blank=True)
-    cmo_rationale = models.TextField("受托方定类依据", blank=True)
-    cmo_classified_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    cmo_classified_at = models.DateTimeField("受托方定类时间", null=True, blank=True)
+    mah_class = models.CharField(_("MAH class"), max_length=10, choices=ChangeClass.choices, blank=True)
+    mah_path = models.CharField(_("MAH path"), max_length=10, choices=RegulatoryPath.choices, blank=True)
+    mah_rationale = models.TextField(_("MAH rationale"), blank=True)
+    mah_classified_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("MAH classified by")
+    )
+    mah_classified_at = models.DateTimeField(_("MAH classified at"), null=True, blank=True)
+    cmo_class = models.CharField(_("CMO class"), max_length=10, choices=ChangeClass.choices, blank=True)
+    cmo_path = models.CharField(_("CMO path"), max_length=10, choices=RegulatoryPath.choices, blank=True)
+    cmo_rationale = models.TextField(_("CMO rationale"), blank=True)
+    cmo_classified_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("CMO classified by")
+    )
+    cmo_classified_at = models.DateTimeField(_("CMO classified at"), null=True, blank=True)
     # The governing class and path: the higher of the two parties' (set once both have classified).
-    change_class = models.CharField("执行的变更类别", max_length=10, choices=ChangeClass.choices, blank=True)
-    regulatory_path = models.CharField("执行的管理类别", max_length=10, choices=RegulatoryPath.choices, blank=True)
+    change_class = models.CharField(_("change class"), max_length=10, choices=ChangeClass.choices, blank=True)
+    regulatory_path = models.CharField(_("regulatory path"), max_length=10, choices=RegulatoryPath.choices, blank=True)
 
-    status = models.CharField("状态", max_length=20, choices=ChangeStatus.choices, default=ChangeStatus.PROPOSED)
-    decided_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    decided_at = models.DateTimeField("持有人批准/不批准时间", null=True, blank=True)
-    decision_note = models.TextField("持有人意见", blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=ChangeStatus.choices, default=ChangeStatus.PROPOSED)
+    decided_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("decided by")
+    )
+    decided_at = models.DateTimeField(pgettext_lazy("Change", "decided at"), null=True, blank=True)
+    decision_note = models.TextField(pgettext_lazy("Change", "decision note"), blank=True)
 
     filing_status = models.CharField(
-        "申报状态", max_length=20, choices=FilingStatus.choices, blank=True, default=FilingStatus.NOT_DETERMINED
+        _("filing status"), max_length=20, choices=FilingStatus.choices, blank=True, default=FilingStatus.NOT_DETERMINED
     )
-    filing_reference = models.CharField("申报/备案编号", max_length=100, blank=True)
-    filing_submitted_on = models.DateField("申报日期", null=True, blank=True)
-    filing_concluded_on = models.DateField("批准/备案完成日期", null=True, blank=True)
+    filing_reference = models.CharField(_("filing reference"), max_length=100, blank=True)
+    filing_submitted_on = models.DateField(_("filing submitted on"), null=True, blank=True)
+    filing_concluded_on = models.DateField(_("filing concluded on"), null=True, blank=True)
 
-    implemented_on = models.DateField("实施日期", null=True, blank=True)
-    implemented_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    implementation_note = models.TextField("实施情况", blank=True)
-    closed_at = models.DateTimeField("关闭/撤回时间", null=True, blank=True)
-    closed_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    conclusion = models.TextField("结论/撤回理由", blank=True)
-    version = models.PositiveIntegerField("版本", default=1)
+    implemented_on = models.DateField(_("implemented on"), null=True, blank=True)
+    implemented_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("implemented by")
+    )
+    implementation_note = models.TextField(_("implementation note"), blank=True)
+    closed_at = models.DateTimeField(pgettext_lazy("Change", "closed at"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("closed by")
+    )
+    conclusion = models.TextField(pgettext_lazy("Change", "conclusion"), blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
 
     class Meta:
-        verbose_name = "变更"
-        verbose_name_plural = "变更"
+        verbose_name = pgettext_lazy("Change", "change")
+        verbose_name_plural = pgettext_lazy("Change", "changes")
         ordering = ["-proposed_at", "ref"]
 
     def __str__(self) -> str:

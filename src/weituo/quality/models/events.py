@@ -15,18 +15,20 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from weituo.batches.models import Batch
 from weituo.contracts.choices import Channel, TimeUnit
 from weituo.contracts.models import CommissionContract, QualityAgreement
 from weituo.core.models import BaseModel, ReferencedModel
+from weituo.core.roles import Party
 from weituo.registry.models import Organisation, Person
 
 from ..choices import (
     CapaStatus,
     Classification,
     EventCategory,
-    EventParty,
     EventStatus,
     ObligationException,
     ObligationKind,
@@ -41,7 +43,7 @@ class QualityEvent(ReferencedModel):
     """One communication-list item raised by a party of a contract to the other, with its deadline."""
 
     contract = models.ForeignKey(
-        CommissionContract, on_delete=models.PROTECT, related_name="quality_events", verbose_name="委托生产协议"
+        CommissionContract, on_delete=models.PROTECT, related_name="quality_events", verbose_name=_("contract")
     )
     agreement = models.ForeignKey(
         QualityAgreement,
@@ -49,43 +51,47 @@ class QualityEvent(ReferencedModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="quality_events",
-        verbose_name="依据的质量协议",
+        verbose_name=pgettext_lazy("QualityEvent", "agreement"),
     )
     batch = models.ForeignKey(
-        Batch, null=True, blank=True, on_delete=models.PROTECT, related_name="quality_events", verbose_name="批次"
+        Batch, null=True, blank=True, on_delete=models.PROTECT, related_name="quality_events", verbose_name=_("batch")
     )
-    category = models.CharField("沟通事项", max_length=30, choices=EventCategory.choices)
-    title = models.CharField("标题", max_length=200)
-    description = models.TextField("描述", blank=True)
-    raised_by_party = models.CharField("提出方", max_length=3, choices=EventParty.choices)
-    raised_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    raised_at = models.DateTimeField("提出时间")
-    recipient = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name="接收方（对方企业）"
+    category = models.CharField(pgettext_lazy("QualityEvent", "category"), max_length=30, choices=EventCategory.choices)
+    title = models.CharField(pgettext_lazy("QualityEvent", "title"), max_length=200)
+    description = models.TextField(pgettext_lazy("QualityEvent", "description"), blank=True)
+    raised_by_party = models.CharField(_("raised by party"), max_length=3, choices=Party.choices)
+    raised_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("raised by")
     )
+    raised_at = models.DateTimeField(_("raised at"))
+    recipient = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("recipient"))
     recipient_contact = models.ForeignKey(
-        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="对方联系人"
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("recipient contact")
     )
-    channel = models.CharField("沟通方式", max_length=10, choices=Channel.choices, blank=True)
-    time_limit = models.PositiveIntegerField("时限", null=True, blank=True)
-    time_unit = models.CharField("时限单位", max_length=12, choices=TimeUnit.choices, blank=True)
-    due_at = models.DateTimeField("确认时限", null=True, blank=True)
-    due_provisional = models.BooleanField("时限为暂定（节假日安排未知）", default=False)
-    no_agreed_contact = models.BooleanField("质量协议未约定联系人", default=False)
-    no_agreed_time_limit = models.BooleanField("质量协议未约定时限", default=False)
-    notified_to = models.CharField("通知邮箱", max_length=500, blank=True)
-    status = models.CharField("状态", max_length=20, choices=EventStatus.choices, default=EventStatus.OPEN)
-    acknowledged_at = models.DateTimeField("确认时间", null=True, blank=True)
-    acknowledged_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    acknowledgement_note = models.TextField("确认意见", blank=True)
-    closed_at = models.DateTimeField("关闭/撤回时间", null=True, blank=True)
-    closed_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    conclusion = models.TextField("结论/撤回理由", blank=True)
-    version = models.PositiveIntegerField("版本", default=1)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, blank=True)
+    time_limit = models.PositiveIntegerField(_("time limit"), null=True, blank=True)
+    time_unit = models.CharField(_("time unit"), max_length=12, choices=TimeUnit.choices, blank=True)
+    due_at = models.DateTimeField(_("due at"), null=True, blank=True)
+    due_provisional = models.BooleanField(_("due provisional"), default=False)
+    no_agreed_contact = models.BooleanField(_("no agreed contact"), default=False)
+    no_agreed_time_limit = models.BooleanField(_("no agreed time limit"), default=False)
+    notified_to = models.CharField(_("notified to"), max_length=500, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=EventStatus.choices, default=EventStatus.OPEN)
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("acknowledged by")
+    )
+    acknowledgement_note = models.TextField(_("acknowledgement note"), blank=True)
+    closed_at = models.DateTimeField(pgettext_lazy("QualityEvent", "closed at"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("closed by")
+    )
+    conclusion = models.TextField(pgettext_lazy("QualityEvent", "conclusion"), blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
 
     class Meta:
-        verbose_name = "质量事件"
-        verbose_name_plural = "质量事件"
+        verbose_name = _("quality event")
+        verbose_name_plural = _("quality events")
         ordering = ["-raised_at", "ref"]
         indexes = [
             models.Index(fields=["status", "due_at"], name="quality_event_due_idx"),
@@ -97,7 +103,7 @@ class QualityEvent(ReferencedModel):
 
     @property
     def raising_organisation_id(self) -> int:
-        return self.contract.mah_id if self.raised_by_party == EventParty.MAH else self.contract.cmo_id
+        return self.contract.mah_id if self.raised_by_party == Party.MAH else self.contract.cmo_id
 
     @property
     def flagged(self) -> bool:
@@ -120,18 +126,23 @@ class Deviation(BaseModel):
     """The deviation data of an event of category deviation: classification, investigation."""
 
     event = models.OneToOneField(
-        QualityEvent, on_delete=models.PROTECT, related_name="deviation", verbose_name="质量事件"
+        QualityEvent,
+        on_delete=models.PROTECT,
+        related_name="deviation",
+        verbose_name=pgettext_lazy("Deviation", "event"),
     )
-    classification = models.CharField("分类", max_length=10, choices=Classification.choices)
-    root_cause = models.TextField("根本原因", blank=True)
-    investigation_summary = models.TextField("调查结论", blank=True)
-    investigated_at = models.DateTimeField("调查完成时间", null=True, blank=True)
-    investigated_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    version = models.PositiveIntegerField("版本", default=1)
+    classification = models.CharField(_("classification"), max_length=10, choices=Classification.choices)
+    root_cause = models.TextField(_("root cause"), blank=True)
+    investigation_summary = models.TextField(_("investigation summary"), blank=True)
+    investigated_at = models.DateTimeField(_("investigated at"), null=True, blank=True)
+    investigated_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("investigated by")
+    )
+    version = models.PositiveIntegerField(_("version"), default=1)
 
     class Meta:
-        verbose_name = "偏差"
-        verbose_name_plural = "偏差"
+        verbose_name = _("deviation")
+        verbose_name_plural = _("deviations")
 
     def __str__(self) -> str:
         return f"{self.event.ref} {self.get_classification_display()}"
@@ -142,22 +153,26 @@ class Reclassification(BaseModel):
     the approval of a second person, QA or head of quality of the same party. Kept forever."""
 
     deviation = models.ForeignKey(
-        Deviation, on_delete=models.PROTECT, related_name="reclassifications", verbose_name="偏差"
+        Deviation, on_delete=models.PROTECT, related_name="reclassifications", verbose_name=_("deviation")
     )
-    from_classification = models.CharField("原分类", max_length=10, choices=Classification.choices)
-    to_classification = models.CharField("新分类", max_length=10, choices=Classification.choices)
-    reason = models.TextField("理由")
-    party = models.CharField("申请方", max_length=3, choices=EventParty.choices)
-    requested_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    requested_at = models.DateTimeField("申请时间")
-    status = models.CharField("状态", max_length=10, choices=ReclassificationStatus.choices)
-    decided_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    decided_at = models.DateTimeField("批准/驳回时间", null=True, blank=True)
-    decision_note = models.TextField("批准意见", blank=True)
+    from_classification = models.CharField(_("from classification"), max_length=10, choices=Classification.choices)
+    to_classification = models.CharField(_("to classification"), max_length=10, choices=Classification.choices)
+    reason = models.TextField(pgettext_lazy("Reclassification", "reason"))
+    party = models.CharField(pgettext_lazy("Reclassification", "party"), max_length=3, choices=Party.choices)
+    requested_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by")
+    )
+    requested_at = models.DateTimeField(_("requested at"))
+    status = models.CharField(_("status"), max_length=10, choices=ReclassificationStatus.choices)
+    decided_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("decided by")
+    )
+    decided_at = models.DateTimeField(pgettext_lazy("Reclassification", "decided at"), null=True, blank=True)
+    decision_note = models.TextField(pgettext_lazy("Reclassification", "decision note"), blank=True)
 
     class Meta:
-        verbose_name = "偏差分类变更"
-        verbose_name_plural = "偏差分类变更"
+        verbose_name = _("reclassification")
+        verbose_name_plural = _("reclassifications")
         ordering = ["requested_at", "pk"]
 
     def __str__(self) -> str:
@@ -179,7 +194,12 @@ class Capa(BaseModel):
     """
 
     event = models.ForeignKey(
-        QualityEvent, null=True, blank=True, on_delete=models.PROTECT, related_name="capas", verbose_name="质量事件"
+        QualityEvent,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="capas",
+        verbose_name=pgettext_lazy("Capa", "event"),
     )
     assessment = models.ForeignKey(
         "quality.SharedLineAssessment",
@@ -187,7 +207,7 @@ class Capa(BaseModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="capas",
-        verbose_name="共线风险评估",
+        verbose_name=_("assessment"),
     )
     finding = models.ForeignKey(
         "quality.AuditFinding",
@@ -195,26 +215,35 @@ class Capa(BaseModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="capas",
-        verbose_name="审核发现",
+        verbose_name=pgettext_lazy("Capa", "finding"),
     )
-    description = models.TextField("措施")
-    owner_party = models.CharField("责任方", max_length=3, choices=EventParty.choices)
-    due_on = models.DateField("计划完成日期")
-    status = models.CharField("状态", max_length=20, choices=CapaStatus.choices, default=CapaStatus.PLANNED)
-    created_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    implemented_at = models.DateTimeField("实施完成时间", null=True, blank=True)
-    implemented_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    implementation_note = models.TextField("实施情况", blank=True)
-    effectiveness_checked_at = models.DateTimeField("有效性确认时间", null=True, blank=True)
+    description = models.TextField(pgettext_lazy("Capa", "description"))
+    owner_party = models.CharField(_("owner party"), max_length=3, choices=Party.choices)
+    due_on = models.DateField(_("due on"))
+    status = models.CharField(_("status"), max_length=20, choices=CapaStatus.choices, default=CapaStatus.PLANNED)
+    created_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
+    implemented_at = models.DateTimeField(_("implemented at"), null=True, blank=True)
+    implemented_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("implemented by")
+    )
+    implementation_note = models.TextField(_("implementation note"), blank=True)
+    effectiveness_checked_at = models.DateTimeField(_("effectiveness checked at"), null=True, blank=True)
     effectiveness_checked_by = models.ForeignKey(
-        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        USER,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("effectiveness checked by"),
     )
-    effectiveness_note = models.TextField("有效性确认结论", blank=True)
-    version = models.PositiveIntegerField("版本", default=1)
+    effectiveness_note = models.TextField(_("effectiveness note"), blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
 
     class Meta:
-        verbose_name = "纠正预防措施"
-        verbose_name_plural = "纠正预防措施"
+        verbose_name = pgettext_lazy("Capa", "CAPA")
+        verbose_name_plural = _("CAPAs")
         ordering = ["due_on", "pk"]
         constraints = [
             models.CheckConstraint(
@@ -244,7 +273,7 @@ class RetentionObligation(BaseModel):
     """
 
     batch = models.ForeignKey(
-        Batch, on_delete=models.PROTECT, related_name="retention_obligations", verbose_name="批次"
+        Batch, on_delete=models.PROTECT, related_name="retention_obligations", verbose_name=_("batch")
     )
     event = models.ForeignKey(
         QualityEvent,
@@ -252,7 +281,7 @@ class RetentionObligation(BaseModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="retention_obligations",
-        verbose_name="起因事件",
+        verbose_name=pgettext_lazy("RetentionObligation", "event"),
     )
     change = models.ForeignKey(
         "quality.Change",
@@ -260,22 +289,26 @@ class RetentionObligation(BaseModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="retention_obligations",
-        verbose_name="起因变更",
+        verbose_name=pgettext_lazy("RetentionObligation", "change"),
     )
-    party = models.CharField("责任方", max_length=3, choices=EventParty.choices)
-    kind = models.CharField("类别", max_length=20, choices=ObligationKind.choices)
-    basis = models.CharField("依据", max_length=200)
+    party = models.CharField(pgettext_lazy("RetentionObligation", "party"), max_length=3, choices=Party.choices)
+    kind = models.CharField(pgettext_lazy("RetentionObligation", "kind"), max_length=20, choices=ObligationKind.choices)
+    basis = models.CharField(_("basis"), max_length=200)
     exception = models.CharField(
-        "一方开展的例外", max_length=30, choices=ObligationException.choices, blank=True, default=""
+        _("exception"), max_length=30, choices=ObligationException.choices, blank=True, default=""
     )
-    status = models.CharField("状态", max_length=10, choices=ObligationStatus.choices, default=ObligationStatus.OPEN)
-    fulfilled_at = models.DateTimeField("履行时间", null=True, blank=True)
-    fulfilled_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    note = models.TextField("说明", blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ObligationStatus.choices, default=ObligationStatus.OPEN
+    )
+    fulfilled_at = models.DateTimeField(_("fulfilled at"), null=True, blank=True)
+    fulfilled_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("fulfilled by")
+    )
+    note = models.TextField(_("note"), blank=True)
 
     class Meta:
-        verbose_name = "留样及稳定性考察义务"
-        verbose_name_plural = "留样及稳定性考察义务"
+        verbose_name = _("retention obligation")
+        verbose_name_plural = _("retention obligations")
         ordering = ["batch", "kind", "party"]
         constraints = [
             models.UniqueConstraint(fields=["batch", "party", "kind"], name="one_obligation_per_batch_party_kind"),

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from weituo.core.models import BaseModel, ReferencedModel
 from weituo.registry.models import Line, Organisation, Product
@@ -26,31 +28,39 @@ USER = settings.AUTH_USER_MODEL
 class SharedLineAssessment(ReferencedModel):
     """The CMO's risk assessment of one line after its shared-production conditions changed."""
 
-    line = models.ForeignKey(Line, on_delete=models.PROTECT, related_name="assessments", verbose_name="生产线")
+    line = models.ForeignKey(Line, on_delete=models.PROTECT, related_name="assessments", verbose_name=_("line"))
     change = models.ForeignKey(
         "quality.Change",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="assessments",
-        verbose_name="起因变更",
+        verbose_name=pgettext_lazy("SharedLineAssessment", "change"),
     )
-    trigger = models.CharField("共线条件变化", max_length=30, choices=SharedLineTrigger.choices)
-    trigger_description = models.TextField("变化说明")
-    started_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    started_at = models.DateTimeField("开始时间")
-    conclusion = models.TextField("评估结论（向各持有人通报）", blank=True)
-    controls = models.TextField("风险控制措施（向各持有人通报）", blank=True)
-    concluded_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    concluded_at = models.DateTimeField("通报时间", null=True, blank=True)
-    status = models.CharField("状态", max_length=10, choices=AssessmentStatus.choices, default=AssessmentStatus.OPEN)
-    closed_at = models.DateTimeField("关闭时间", null=True, blank=True)
-    closed_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    version = models.PositiveIntegerField("版本", default=1)
+    trigger = models.CharField(_("trigger"), max_length=30, choices=SharedLineTrigger.choices)
+    trigger_description = models.TextField(_("trigger description"))
+    started_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("started by")
+    )
+    started_at = models.DateTimeField(_("started at"))
+    conclusion = models.TextField(pgettext_lazy("SharedLineAssessment", "conclusion"), blank=True)
+    controls = models.TextField(_("controls"), blank=True)
+    concluded_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("concluded by")
+    )
+    concluded_at = models.DateTimeField(_("concluded at"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=AssessmentStatus.choices, default=AssessmentStatus.OPEN
+    )
+    closed_at = models.DateTimeField(pgettext_lazy("SharedLineAssessment", "closed at"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("closed by")
+    )
+    version = models.PositiveIntegerField(_("version"), default=1)
 
     class Meta:
-        verbose_name = "共线生产风险评估"
-        verbose_name_plural = "共线生产风险评估"
+        verbose_name = _("shared line assessment")
+        verbose_name_plural = _("shared line assessments")
         ordering = ["-started_at", "ref"]
 
     def __str__(self) -> str:
@@ -61,14 +71,19 @@ class SharedLineProductRisk(BaseModel):
     """What the assessment found for one product on the line: seen only by the CMO and its holder."""
 
     assessment = models.ForeignKey(
-        SharedLineAssessment, on_delete=models.PROTECT, related_name="product_risks", verbose_name="共线风险评估"
+        SharedLineAssessment, on_delete=models.PROTECT, related_name="product_risks", verbose_name=_("assessment")
     )
-    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+", verbose_name="品种")
-    findings = models.TextField("该品种的评估数据与结论")
+    product = models.ForeignKey(
+        Product,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=pgettext_lazy("SharedLineProductRisk", "product"),
+    )
+    findings = models.TextField(pgettext_lazy("SharedLineProductRisk", "findings"))
 
     class Meta:
-        verbose_name = "共线评估（品种数据）"
-        verbose_name_plural = "共线评估（品种数据）"
+        verbose_name = _("shared line product risk")
+        verbose_name_plural = _("shared line product risks")
         ordering = ["pk"]
         constraints = [models.UniqueConstraint(fields=["assessment", "product"], name="one_risk_row_per_product")]
 
@@ -80,25 +95,33 @@ class SharedLineNotice(BaseModel):
     """The assessment as notified to one MAH with a product on the line, and that MAH's feedback."""
 
     assessment = models.ForeignKey(
-        SharedLineAssessment, on_delete=models.PROTECT, related_name="notices", verbose_name="共线风险评估"
+        SharedLineAssessment, on_delete=models.PROTECT, related_name="notices", verbose_name=_("assessment")
     )
-    mah = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+", verbose_name="持有人")
-    products = models.ManyToManyField(Product, related_name="+", verbose_name="该持有人的共线品种")
-    other_products_count = models.PositiveIntegerField("其他持有人的共线品种数")
-    sent_at = models.DateTimeField("通报时间")
-    notified_to = models.CharField("通知邮箱", max_length=500, blank=True)
-    status = models.CharField("状态", max_length=10, choices=NoticeStatus.choices, default=NoticeStatus.SENT)
-    feedback = models.TextField("持有人反馈意见", blank=True)
-    feedback_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    feedback_at = models.DateTimeField("反馈时间", null=True, blank=True)
-    response = models.TextField("受托方研判及措施", blank=True)
-    agreed_at = models.DateTimeField("达成一致时间", null=True, blank=True)
-    agreed_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    version = models.PositiveIntegerField("版本", default=1)
+    mah = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=pgettext_lazy("SharedLineNotice", "MAH")
+    )
+    products = models.ManyToManyField(
+        Product, related_name="+", verbose_name=pgettext_lazy("SharedLineNotice", "products")
+    )
+    other_products_count = models.PositiveIntegerField(_("other products count"))
+    sent_at = models.DateTimeField(_("sent at"))
+    notified_to = models.CharField(_("notified to"), max_length=500, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=NoticeStatus.choices, default=NoticeStatus.SENT)
+    feedback = models.TextField(_("feedback"), blank=True)
+    feedback_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("feedback by")
+    )
+    feedback_at = models.DateTimeField(_("feedback at"), null=True, blank=True)
+    response = models.TextField(_("response"), blank=True)
+    agreed_at = models.DateTimeField(_("agreed at"), null=True, blank=True)
+    agreed_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("agreed by")
+    )
+    version = models.PositiveIntegerField(_("version"), default=1)
 
     class Meta:
-        verbose_name = "共线风险通报"
-        verbose_name_plural = "共线风险通报"
+        verbose_name = _("shared line notice")
+        verbose_name_plural = _("shared line notices")
         ordering = ["assessment", "pk"]
         constraints = [models.UniqueConstraint(fields=["assessment", "mah"], name="one_notice_per_mah")]
 
@@ -109,16 +132,23 @@ class SharedLineNotice(BaseModel):
 class CapaApproval(BaseModel):
     """One MAH's approval of a CAPA of a shared-line assessment ("经持有人审核过的纠正预防措施")."""
 
-    capa = models.ForeignKey("quality.Capa", on_delete=models.PROTECT, related_name="approvals", verbose_name="措施")
-    mah = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+", verbose_name="持有人")
-    decision = models.CharField("审核意见", max_length=10, choices=ApprovalDecision.choices)
-    note = models.TextField("说明", blank=True)
-    decided_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
-    decided_at = models.DateTimeField("审核时间")
+    capa = models.ForeignKey(
+        "quality.Capa",
+        on_delete=models.PROTECT,
+        related_name="approvals",
+        verbose_name=pgettext_lazy("CapaApproval", "CAPA"),
+    )
+    mah = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=pgettext_lazy("CapaApproval", "MAH")
+    )
+    decision = models.CharField(_("decision"), max_length=10, choices=ApprovalDecision.choices)
+    note = models.TextField(_("note"), blank=True)
+    decided_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("decided by"))
+    decided_at = models.DateTimeField(pgettext_lazy("CapaApproval", "decided at"))
 
     class Meta:
-        verbose_name = "措施审核（持有人）"
-        verbose_name_plural = "措施审核（持有人）"
+        verbose_name = _("CAPA approval")
+        verbose_name_plural = _("CAPA approvals")
         ordering = ["decided_at", "pk"]
 
     def __str__(self) -> str:

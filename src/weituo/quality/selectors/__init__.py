@@ -25,7 +25,6 @@ from .changes import (
     change_proposal_scopes,
     change_trail,
 )
-from .deadlines import Deadline, my_deadlines
 from .events import (
     blocking_events,
     capa_get,
@@ -57,7 +56,6 @@ from .shared_line import (
 __all__ = [
     "AssessmentView",
     "ChangeActions",
-    "Deadline",
     "RedactedNotice",
     "ReportState",
     "assessment_capa_get",
@@ -90,7 +88,6 @@ __all__ = [
     "finding_capa_get",
     "finding_get",
     "finding_list",
-    "my_deadlines",
     "notice_get",
     "notice_list",
     "notice_view",

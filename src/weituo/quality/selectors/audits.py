@@ -15,20 +15,21 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from weituo.accounts import policy
-from weituo.accounts.actors import Actor
+from weituo.access import policy
+from weituo.access.parties import is_qa_of, writer_orgs, writes_for_party
 from weituo.contracts.models import CommissionContract
+from weituo.core.actors import Actor
+from weituo.core.deadlines import Deadline
+from weituo.core.roles import Party
 from weituo.core.selectors import working_calendar
 from weituo.integrity.audited import object_type
 from weituo.integrity.models import LedgerEntry
+from weituo.integrity.writes import not_found
 
 from ..audit_due import report_due_provisional, report_late, report_overdue
-from ..choices import AuditStatus, CapaStatus, DeadlineKind, EventParty
+from ..choices import AuditStatus, CapaStatus, DeadlineKind
 from ..deadlines import end_of_day
 from ..models import Audit, AuditFinding, Capa
-from ..parties import is_qa_of, writes_for_party
-from ..records import not_found
-from .deadlines import Deadline, writer_orgs
 
 
 @dataclass(frozen=True)
@@ -124,9 +125,9 @@ def audit_deadlines(*, actor: Actor, at: dt.datetime) -> list[Deadline]:
     orgs = writer_orgs(actor)
     items: list[Deadline] = []
     calendar = None
-    if orgs[EventParty.MAH]:
+    if orgs[Party.MAH]:
         audits = policy.visible(actor, Audit).filter(
-            status=AuditStatus.CONDUCTED, contract__mah_id__in=orgs[EventParty.MAH], report_due_on__isnull=False
+            status=AuditStatus.CONDUCTED, contract__mah_id__in=orgs[Party.MAH], report_due_on__isnull=False
         )
         for audit in audits.select_related("contract"):
             calendar = calendar or working_calendar()
@@ -142,7 +143,7 @@ def audit_deadlines(*, actor: Actor, at: dt.datetime) -> list[Deadline]:
                     overdue=due < at,
                 )
             )
-    if orgs[EventParty.CMO]:
+    if orgs[Party.CMO]:
         answered = Capa.objects.filter(
             finding__isnull=False, status__in=[CapaStatus.IMPLEMENTED, CapaStatus.EFFECTIVE]
         ).values("finding_id")
@@ -150,7 +151,7 @@ def audit_deadlines(*, actor: Actor, at: dt.datetime) -> list[Deadline]:
             policy.visible(actor, AuditFinding)
             .filter(
                 audit__status__in=[AuditStatus.CONDUCTED, AuditStatus.REPORTED],
-                audit__contract__cmo_id__in=orgs[EventParty.CMO],
+                audit__contract__cmo_id__in=orgs[Party.CMO],
             )
             .exclude(pk__in=answered)
             .select_related("audit")
@@ -180,7 +181,7 @@ def plannable_contracts(*, actor: Actor) -> QuerySet[CommissionContract]:
     qs = policy.visible(actor, CommissionContract).select_related("mah", "cmo").order_by("number", "ref")
     if actor.system or actor.is_platform_admin:
         return qs
-    return qs.filter(mah_id__in=writer_orgs(actor)[EventParty.MAH])
+    return qs.filter(mah_id__in=writer_orgs(actor)[Party.MAH])
 
 
 @dataclass
@@ -204,9 +205,9 @@ def audit_actions(*, actor: Actor, audit: Audit, findings: list[AuditFinding]) -
     if not actor.can_write:
         return actions
     contract = audit.contract
-    mah = writes_for_party(actor, contract, EventParty.MAH) or actor.is_platform_admin
-    cmo = writes_for_party(actor, contract, EventParty.CMO) or actor.is_platform_admin
-    qa = is_qa_of(actor, contract, EventParty.MAH)
+    mah = writes_for_party(actor, contract, Party.MAH) or actor.is_platform_admin
+    cmo = writes_for_party(actor, contract, Party.CMO) or actor.is_platform_admin
+    qa = is_qa_of(actor, contract, Party.MAH)
     status = audit.status
     actions.conduct = actions.cancel = mah and status == AuditStatus.PLANNED
     actions.add_finding = actions.report = mah and status == AuditStatus.CONDUCTED

@@ -14,21 +14,22 @@ from dataclasses import dataclass, field
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from weituo.accounts import policy
-from weituo.accounts.actors import Actor
+from weituo.access import policy
+from weituo.access.parties import is_qa_of, writer_orgs, writes_for_party
 from weituo.contracts.choices import ContractStatus
 from weituo.contracts.models import CommissionContract, CommunicationItem
+from weituo.core.actors import Actor
+from weituo.core.deadlines import Deadline
+from weituo.core.roles import Party
 from weituo.core.selectors import working_calendar
 from weituo.integrity.audited import object_type
 from weituo.integrity.models import LedgerEntry
-from weituo.registry.models import Product
+from weituo.integrity.writes import not_found
+from weituo.registry.models import Line, Product
 
-from ..choices import FILING_TRANSITIONS, ChangeStatus, DeadlineKind, EventParty
+from ..choices import FILING_TRANSITIONS, ChangeStatus, DeadlineKind
 from ..deadlines import due_at
 from ..models import Change, RetentionObligation, SharedLineAssessment
-from ..parties import is_qa_of, writes_for_party
-from ..records import not_found
-from .deadlines import Deadline, writer_orgs
 
 # The regulatory steps each path goes through (as ``services.changes.FILING_STEPS``; read here so
 # that selectors need not import services).
@@ -89,8 +90,6 @@ def change_products(*, actor: Actor, change: Change) -> QuerySet[Product]:
 
 
 def change_lines(*, actor: Actor, change: Change):
-    from weituo.registry.models import Line
-
     return policy.visible(actor, Line).filter(changes=change).order_by("name", "pk")
 
 
@@ -146,23 +145,23 @@ def change_actions(*, actor: Actor, change: Change) -> ChangeActions:
     if not actor.can_write:
         return ChangeActions()
     anywhere = actor.system or actor.is_platform_admin
-    writes = {p: anywhere or writes_for_party(actor, contract, p) for p in EventParty.values}
+    writes = {p: anywhere or writes_for_party(actor, contract, p) for p in Party.values}
     status = change.status
     steps = []
-    if writes[EventParty.MAH] and status in (ChangeStatus.APPROVED, ChangeStatus.IMPLEMENTED, ChangeStatus.CLOSED):
+    if writes[Party.MAH] and status in (ChangeStatus.APPROVED, ChangeStatus.IMPLEMENTED, ChangeStatus.CLOSED):
         allowed = FILING_TRANSITIONS.get(change.filing_status, set())
         steps = [s for s in _FILING_STEPS.get(change.regulatory_path, ()) if s in allowed]
     return ChangeActions(
-        classify_as=[p for p in EventParty.values if writes[p]]
+        classify_as=[p for p in Party.values if writes[p]]
         if status in (ChangeStatus.PROPOSED, ChangeStatus.CLASSIFIED)
         else [],
         decide=status == ChangeStatus.CLASSIFIED
         and not actor.system
-        and is_qa_of(actor, contract, EventParty.MAH)
-        and writes[EventParty.MAH],
+        and is_qa_of(actor, contract, Party.MAH)
+        and writes[Party.MAH],
         filing_steps=steps,
-        implement=status == ChangeStatus.APPROVED and writes[EventParty.CMO],
-        close=status == ChangeStatus.IMPLEMENTED and writes[EventParty.MAH],
+        implement=status == ChangeStatus.APPROVED and writes[Party.CMO],
+        close=status == ChangeStatus.IMPLEMENTED and writes[Party.MAH],
         withdraw=status in (ChangeStatus.PROPOSED, ChangeStatus.CLASSIFIED, ChangeStatus.APPROVED)
         and writes[change.proposed_by_party],
     )
@@ -201,11 +200,11 @@ def change_deadlines(*, actor: Actor, at: dt.datetime) -> list[Deadline]:
     of category "change" in the communication list of the agreement in force, else without one."""
     orgs = writer_orgs(actor)
     wanted = Q(pk__in=[])
-    if orgs[EventParty.MAH]:
-        wanted |= Q(contract__mah_id__in=orgs[EventParty.MAH], status=ChangeStatus.PROPOSED, mah_class="")
-        wanted |= Q(contract__mah_id__in=orgs[EventParty.MAH], status=ChangeStatus.CLASSIFIED)
-    if orgs[EventParty.CMO]:
-        wanted |= Q(contract__cmo_id__in=orgs[EventParty.CMO], status=ChangeStatus.PROPOSED, cmo_class="")
+    if orgs[Party.MAH]:
+        wanted |= Q(contract__mah_id__in=orgs[Party.MAH], status=ChangeStatus.PROPOSED, mah_class="")
+        wanted |= Q(contract__mah_id__in=orgs[Party.MAH], status=ChangeStatus.CLASSIFIED)
+    if orgs[Party.CMO]:
+        wanted |= Q(contract__cmo_id__in=orgs[Party.CMO], status=ChangeStatus.PROPOSED, cmo_class="")
     changes = list(policy.visible(actor, Change).filter(wanted).select_related("contract"))
     if not changes:
         return []
@@ -219,7 +218,7 @@ def change_deadlines(*, actor: Actor, at: dt.datetime) -> list[Deadline]:
             since = max(t for t in (change.mah_classified_at, change.cmo_classified_at) if t)
             owed.append((DeadlineKind.CHANGE_DECIDE, since))
         else:
-            for party in EventParty.values:
+            for party in Party.values:
                 if not getattr(change, f"{party}_class") and getattr(change.contract, f"{party}_id") in orgs[party]:
                     owed.append((DeadlineKind.CHANGE_CLASSIFY, change.proposed_at))
         for kind in dict(owed):
@@ -254,8 +253,6 @@ class ProposalScope:
 
 def change_proposal_scopes(*, actor: Actor) -> list[ProposalScope]:
     """The contracts (in force or draft) the actor writes for a party of, with what a change may name."""
-    from weituo.registry.models import Line
-
     if not actor.can_write:
         return []
     anywhere = actor.system or actor.is_platform_admin
@@ -267,7 +264,7 @@ def change_proposal_scopes(*, actor: Actor) -> list[ProposalScope]:
         .order_by("number")
     )
     for contract in contracts:
-        if not (anywhere or any(writes_for_party(actor, contract, p) for p in EventParty.values)):
+        if not (anywhere or any(writes_for_party(actor, contract, p) for p in Party.values)):
             continue
         products = list(policy.visible(actor, Product).filter(pk__in=contract.products.values("pk")).order_by("name"))
         lines = list(

@@ -12,23 +12,15 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
 
-from weituo.accounts import policy
-from weituo.accounts.actors import Actor
+from weituo.access import policy
+from weituo.access.parties import is_qa_of, writer_orgs, writes_for_party
 from weituo.contracts.models import CommissionContract
+from weituo.core.actors import Actor
+from weituo.core.roles import Party, counterparty
+from weituo.integrity.writes import not_found
 
-from ..choices import (
-    OPEN_STATUSES,
-    CapaStatus,
-    EventParty,
-    EventStatus,
-    ObligationStatus,
-    ReclassificationStatus,
-    counterparty,
-)
+from ..choices import OPEN_STATUSES, CapaStatus, EventStatus, ObligationStatus, ReclassificationStatus
 from ..models import Capa, Deviation, QualityEvent, Reclassification, RetentionObligation
-from ..parties import is_qa_of, writes_for_party
-from ..records import not_found
-from .deadlines import writer_orgs
 
 
 def raisable_contracts(*, actor: Actor) -> QuerySet[CommissionContract]:
@@ -38,7 +30,7 @@ def raisable_contracts(*, actor: Actor) -> QuerySet[CommissionContract]:
     if actor.system or actor.is_platform_admin:
         return qs
     orgs = writer_orgs(actor)
-    return qs.filter(Q(mah_id__in=orgs[EventParty.MAH]) | Q(cmo_id__in=orgs[EventParty.CMO]))
+    return qs.filter(Q(mah_id__in=orgs[Party.MAH]) | Q(cmo_id__in=orgs[Party.CMO]))
 
 
 def writes_for_both(*, actor: Actor, contract: CommissionContract | None = None) -> bool:
@@ -47,9 +39,9 @@ def writes_for_both(*, actor: Actor, contract: CommissionContract | None = None)
     if actor.system or actor.is_platform_admin:
         return True
     if contract is not None:
-        return all(writes_for_party(actor, contract, p) for p in EventParty.values)
+        return all(writes_for_party(actor, contract, p) for p in Party.values)
     orgs = writer_orgs(actor)
-    return bool(orgs[EventParty.MAH]) and bool(orgs[EventParty.CMO])
+    return bool(orgs[Party.MAH]) and bool(orgs[Party.CMO])
 
 
 def capa_get(*, actor: Actor, event: QualityEvent, pk: int) -> Capa:
@@ -120,7 +112,7 @@ def event_actions(
 
     raiser, recipient = event.raised_by_party, counterparty(event.raised_by_party)
     is_open = event.status in OPEN_STATUSES
-    either = writes(EventParty.MAH) or writes(EventParty.CMO)
+    either = writes(Party.MAH) or writes(Party.CMO)
     actions = EventActions(
         # acknowledging needs a named user of the recipient (never a platform admin acting "anywhere")
         acknowledge=event.status == EventStatus.OPEN and writes_for_party(actor, contract, recipient),
@@ -138,7 +130,7 @@ def event_actions(
             if r.status == ReclassificationStatus.PENDING and qa(r.party) and r.requested_by_id != actor.user_id
         }
     actions.implement = {c.pk for c in capas if c.status == CapaStatus.PLANNED and writes(c.owner_party)}
-    if qa(EventParty.MAH) or qa(EventParty.CMO):
+    if qa(Party.MAH) or qa(Party.CMO):
         actions.effectiveness = {c.pk for c in capas if c.status == CapaStatus.IMPLEMENTED}
     actions.fulfil = {o.pk for o in obligations if o.status == ObligationStatus.OPEN and writes(o.party)}
     return actions

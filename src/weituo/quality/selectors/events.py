@@ -13,25 +13,21 @@ import datetime as dt
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from weituo.accounts import policy
-from weituo.accounts.actors import Actor
+from weituo.access import policy
+from weituo.access.parties import writer_orgs
 from weituo.batches.models import Batch
 from weituo.contracts.models import CommissionContract
+from weituo.core.actors import Actor
+from weituo.core.deadlines import Deadline
+from weituo.core.roles import Party
 from weituo.integrity.audited import object_type
 from weituo.integrity.models import LedgerEntry
+from weituo.integrity.writes import not_found
 
-from ..choices import (
-    OPEN_STATUSES,
-    RELEASE_BLOCKING_CATEGORIES,
-    CapaStatus,
-    DeadlineKind,
-    EventParty,
-    EventStatus,
-)
+from ..choices import OPEN_STATUSES, CapaStatus, DeadlineKind, EventStatus
 from ..deadlines import end_of_day
 from ..models import Capa, Deviation, QualityEvent, Reclassification, RetentionObligation
-from ..records import not_found
-from .deadlines import Deadline, writer_orgs
+from ..regulation import release_blocking_categories
 
 
 def event_list(
@@ -103,9 +99,9 @@ def event_deadlines(*, actor: Actor, at: dt.datetime) -> list[Deadline]:
     for party, ids in orgs.items():
         if not ids:
             continue
-        raised_by = EventParty.CMO if party == EventParty.MAH else EventParty.MAH
+        raised_by = Party.CMO if party == Party.MAH else Party.MAH
         to_me |= Q(recipient_id__in=ids, raised_by_party=raised_by)
-        contract_side = "event__contract__mah_id__in" if party == EventParty.MAH else "event__contract__cmo_id__in"
+        contract_side = "event__contract__mah_id__in" if party == Party.MAH else "event__contract__cmo_id__in"
         mine |= Q(owner_party=party, **{contract_side: ids})
     items = [
         Deadline(
@@ -226,6 +222,6 @@ def blocking_events(*, batch: Batch) -> list[QualityEvent]:
     """
     return list(
         QualityEvent.objects.filter(
-            batch=batch, category__in=RELEASE_BLOCKING_CATEGORIES, status__in=OPEN_STATUSES
+            batch=batch, category__in=release_blocking_categories(), status__in=OPEN_STATUSES
         ).order_by("raised_at", "ref")
     )

@@ -25,16 +25,20 @@ from dataclasses import dataclass, field
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from weituo.accounts import policy
-from weituo.accounts.actors import Actor
-from weituo.accounts.roles import WRITER_ROLES, Side
+from weituo.access import policy
+from weituo.access.parties import writer_orgs
 from weituo.contracts.choices import CommunicationCategory, ContractStatus
 from weituo.contracts.models import CommissionContract, CommunicationItem, QualityAgreement
+from weituo.core.actors import Actor
+from weituo.core.deadlines import Deadline
 from weituo.core.errors import ErrorDetail
+from weituo.core.roles import Side
 from weituo.core.selectors import working_calendar
 from weituo.integrity.audited import object_type
 from weituo.integrity.models import LedgerEntry
+from weituo.integrity.writes import not_found
 from weituo.registry.models import LineProduct, Organisation, Product
+from weituo.registry.visibility import lines_with_every_product
 
 from ..choices import ApprovalDecision, AssessmentStatus, CapaStatus, DeadlineKind, NoticeStatus
 from ..deadlines import due_at
@@ -46,8 +50,6 @@ from ..models import (
     SharedLineNotice,
     SharedLineProductRisk,
 )
-from ..records import not_found
-from .deadlines import Deadline, writer_orgs
 
 # --- what each reader may open ------------------------------------------------------------------------
 
@@ -55,7 +57,7 @@ from .deadlines import Deadline, writer_orgs
 def sees_whole(*, actor: Actor, assessment: SharedLineAssessment) -> bool:
     """Whether the actor reads the assessment whole: it sees every product on the line (its CMO,
     the regulator of its province, the platform)."""
-    return policy.lines_with_every_product(actor).filter(pk=assessment.line_id).exists()
+    return lines_with_every_product(actor).filter(pk=assessment.line_id).exists()
 
 
 def assessment_list(*, actor: Actor, status: str = "", search: str = "") -> QuerySet[SharedLineAssessment]:
@@ -63,7 +65,7 @@ def assessment_list(*, actor: Actor, status: str = "", search: str = "") -> Quer
     notices with ``notice_list`` instead."""
     qs = (
         policy.visible(actor, SharedLineAssessment)
-        .filter(line__in=policy.lines_with_every_product(actor))
+        .filter(line__in=lines_with_every_product(actor))
         .select_related("line__workshop__site__organisation")
         .distinct()  # the policy joins the notices: one row per assessment for an MAH that is also a CMO
     )
@@ -532,7 +534,7 @@ def startable_lines(*, actor: Actor) -> QuerySet:
     """The lines on which the actor may start an assessment from the web page: its own CMO's lines
     (an MAH starts one through change control, which names the line)."""
     return (
-        policy.lines_with_every_product(actor)
+        lines_with_every_product(actor)
         .filter(workshop__site__organisation_id__in=actor.organisation_ids(Side.CMO))
         .order_by("name", "ref")
     )
@@ -544,4 +546,4 @@ def conducts(*, actor: Actor, assessment: SharedLineAssessment) -> bool:
     if actor.system or actor.is_platform_admin:
         return True
     cmo_id = assessment.line.workshop.site.organisation_id
-    return any(m.organisation_id == cmo_id and m.side == Side.CMO and m.role in WRITER_ROLES for m in actor.memberships)
+    return actor.writes_in(cmo_id, Side.CMO)

@@ -35,27 +35,24 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from weituo.accounts import policy
-from weituo.accounts.actors import Actor
+from weituo.access import policy
+from weituo.access.parties import is_qa_of, refuse, require_party, require_user, user_id
 from weituo.contracts.models import CommissionContract
+from weituo.core.actors import Actor
 from weituo.core.errors import ErrorDetail, InvalidTransition, validation_failed
+from weituo.core.i18n import zh
+from weituo.core.ids import new_ref
+from weituo.core.roles import Party
 from weituo.core.selectors import working_calendar
+from weituo.core.validation import required_text
+from weituo.integrity import writes
 from weituo.integrity.stored_files import sha256_of, upload_problems
 
 from .. import capa as capa_steps
-from .. import records
 from ..audit_due import REPORT_DUE_WORKING_DAYS, default_report_due, reported_late
-from ..choices import (
-    AUDIT_TRANSITIONS,
-    AuditMode,
-    AuditStatus,
-    CapaStatus,
-    EventParty,
-    FindingSeverity,
-)
+from ..choices import AUDIT_TRANSITIONS, AuditMode, AuditStatus, CapaStatus, FindingSeverity
 from ..deadlines import CHINA
 from ..models import Audit, AuditFinding, Capa
-from ..parties import is_qa_of, new_ref, refuse, require_party, require_user, required_text, user_id
 from .events import agreement_in_force
 
 ART14 = "《公告》（2025年第134号）第十四条"
@@ -70,14 +67,14 @@ OPEN_FOR_CAPA = frozenset({AuditStatus.CONDUCTED, AuditStatus.REPORTED})
 
 
 def _require_mah(actor: Actor, contract: CommissionContract, what_zh: str, what_en: str) -> None:
-    require_party(actor, contract, EventParty.MAH, what_zh, what_en)
+    require_party(actor, contract, Party.MAH, what_zh, what_en)
 
 
 def _require_status(audit: Audit, allowed: set[str] | frozenset[str], what_zh: str, what_en: str) -> None:
     if audit.status not in allowed:
         raise InvalidTransition(
             code="audit_status",
-            message_zh=f"审核 {audit.ref} 当前为「{audit.get_status_display()}」，不能{what_zh}",
+            message_zh=f"审核 {audit.ref} 当前为「{zh(audit.get_status_display)}」，不能{what_zh}",
             message_en=f"audit {audit.ref} is {audit.status}: cannot {what_en}",
             details=[ErrorDetail(f"不能{what_zh}", f"cannot {what_en}", field="status")],
         )
@@ -109,7 +106,7 @@ def _require_remote_allowed(contract: CommissionContract, on: dt.date, *, exclud
 
 
 def _lock_audit(actor: Actor, audit: Audit, expected_version: int | None) -> Audit:
-    return records.lock(actor, audit, expected_version=expected_version)
+    return writes.lock(actor, audit, expected_version=expected_version)
 
 
 # --- plan, conduct, findings, report ---------------------------------------------------------------
@@ -128,7 +125,7 @@ def audit_plan(
 ) -> Audit:
     """The MAH plans an audit of its CMO, on-site or remote (remote only as art. 14 allows)."""
     if not policy.visible(actor, CommissionContract).filter(pk=contract.pk).exists():
-        raise records.not_found(CommissionContract, contract.ref)
+        raise writes.not_found(CommissionContract, contract.ref)
     _require_mah(actor, contract, "计划对受托方的审核", "plan an audit of the CMO")
     if mode not in AuditMode.values:
         raise validation_failed(
@@ -155,7 +152,7 @@ def audit_plan(
         planned_on=planned_on,
         planned_by_id=user_id(actor),
     )
-    return records.create(actor, audit, reason=ART14 if mode == AuditMode.REMOTE else "")
+    return writes.create(actor, audit, reason=ART14 if mode == AuditMode.REMOTE else "")
 
 
 @transaction.atomic
@@ -218,7 +215,7 @@ def audit_conduct(
     else:
         due = report_due_on
         reason = "报告应完成日期由审核员确定 / report due date set by the auditor"
-    return records.transition(
+    return writes.transition(
         actor,
         audit,
         AUDIT_TRANSITIONS,
@@ -272,7 +269,7 @@ def audit_finding_add(
         )
     if problems:
         raise validation_failed(problems, what_zh="审核发现", what_en="audit finding")
-    finding = records.create(
+    finding = writes.create(
         actor,
         AuditFinding(
             audit=audit,
@@ -283,7 +280,7 @@ def audit_finding_add(
             recorded_by_id=user_id(actor),
         ),
     )
-    records.change(actor, audit, reason=f"新增审核发现 {finding.pk} / finding {finding.pk} added")
+    writes.change(actor, audit, reason=f"新增审核发现 {finding.pk} / finding {finding.pk} added")
     return finding
 
 
@@ -327,15 +324,15 @@ def audit_report(
         if late
         else ""
     )
-    # ``records.transition`` validates before ``save()``, and only ``save()`` writes the file.
-    return records.transition(actor, audit, AUDIT_TRANSITIONS, AuditStatus.REPORTED, reason=reason, **fields)
+    # ``writes.transition`` validates before ``save()``, and only ``save()`` writes the file.
+    return writes.transition(actor, audit, AUDIT_TRANSITIONS, AuditStatus.REPORTED, reason=reason, **fields)
 
 
 # --- CAPA for a finding --------------------------------------------------------------------------
 
 
 def _lock_finding_capa(actor: Actor, capa: Capa, expected_version: int | None) -> Capa:
-    capa = records.lock(actor, capa, expected_version=expected_version)
+    capa = writes.lock(actor, capa, expected_version=expected_version)
     if capa.finding_id is None:
         raise ValueError("this CAPA answers an event or an assessment: use that workflow's service")
     return capa
@@ -348,8 +345,8 @@ def finding_capa_add(
     """The CMO's corrective or preventive action answering a finding (art. 13: "对审核…发现的问题应当及时
     整改"), with its due date; owned by the CMO. ``expected_version`` is the audit's."""
     audit = _lock_audit(actor, finding.audit, expected_version)
-    finding = records.lock(actor, finding)
-    require_party(actor, audit.contract, EventParty.CMO, "针对审核发现制定整改措施", "answer an audit finding")
+    finding = writes.lock(actor, finding)
+    require_party(actor, audit.contract, Party.CMO, "针对审核发现制定整改措施", "answer an audit finding")
     _require_status(audit, OPEN_FOR_CAPA, "再制定整改措施", "add a CAPA")
     problems = []
     if not (description or "").strip():
@@ -358,17 +355,17 @@ def finding_capa_add(
         problems.append(ErrorDetail("应填写计划完成日期", "the due date is required", field="due_on"))
     if problems:
         raise validation_failed(problems, what_zh="纠正预防措施", what_en="CAPA")
-    capa = records.create(
+    capa = writes.create(
         actor,
         Capa(
             finding=finding,
             description=description.strip(),
-            owner_party=EventParty.CMO,
+            owner_party=Party.CMO,
             due_on=due_on,
             created_by_id=user_id(actor),
         ),
     )
-    records.change(
+    writes.change(
         actor, audit, reason=f"审核发现 {finding.pk} 的整改措施 {capa.pk} / CAPA {capa.pk} for finding {finding.pk}"
     )
     return capa
@@ -379,7 +376,7 @@ def finding_capa_implement(*, actor: Actor, capa: Capa, note: str, expected_vers
     """The CMO reports a finding's CAPA done."""
     capa = _lock_finding_capa(actor, capa, expected_version)
     audit = capa.finding.audit
-    require_party(actor, audit.contract, EventParty.CMO, "报告整改措施已实施", "report this CAPA implemented")
+    require_party(actor, audit.contract, Party.CMO, "报告整改措施已实施", "report this CAPA implemented")
     _require_status(audit, OPEN_FOR_CAPA, "再修改整改措施", "change its CAPA")
     return capa_steps.mark_implemented(actor, capa, note)
 
@@ -393,7 +390,7 @@ def finding_capa_check(
     capa = _lock_finding_capa(actor, capa, expected_version)
     require_user(actor, "整改有效性确认", "the effectiveness check")
     audit = capa.finding.audit
-    if not is_qa_of(actor, audit.contract, EventParty.MAH):
+    if not is_qa_of(actor, audit.contract, Party.MAH):
         raise refuse(
             "qa_required",
             "整改有效性确认须由持有人的 QA 或质量负责人办理",
@@ -442,7 +439,7 @@ def audit_close(*, actor: Actor, audit: Audit, conclusion: str, expected_version
     problems = audit_close_problems(audit)
     if problems:
         raise validation_failed(problems, what_zh="审核关闭", what_en="audit closure")
-    return records.transition(
+    return writes.transition(
         actor,
         audit,
         AUDIT_TRANSITIONS,
@@ -459,7 +456,7 @@ def audit_cancel(*, actor: Actor, audit: Audit, reason: str, expected_version: i
     audit = _lock_audit(actor, audit, expected_version)
     _require_mah(actor, audit.contract, "取消审核", "cancel the audit")
     reason = required_text(reason, "reason", "取消应说明理由", "a cancellation needs its reason")
-    return records.transition(
+    return writes.transition(
         actor,
         audit,
         AUDIT_TRANSITIONS,

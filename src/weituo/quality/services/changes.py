@@ -6,7 +6,7 @@ The life of a change
 ``proposed`` → (both parties classified) ``classified`` → (the MAH's QA decides) ``approved`` or
 ``rejected`` → (the CMO implements) ``implemented`` → (the MAH closes) ``closed``; ``withdrawn`` by the
 proposing party at any time before implementation. Status changes only through
-``CHANGE_TRANSITIONS`` and ``records.transition``; every write is ledgered in its transaction.
+``CHANGE_TRANSITIONS`` and ``writes.transition``; every write is ledgered in its transaction.
 
 ===========================  ===============================================================
 action                       who
@@ -48,7 +48,7 @@ Art. 11 ("重大变更获批实施后生产的最初三批次产品，委托双�
 a change whose governing class is major obliges, once implemented, both parties (or the one the
 agreement names under the same-group or electronic-data-exchange exception, see
 ``events.art11_obligations``) to retained samples and ongoing stability of the first three batches
-(``BATCHES_AFTER_MAJOR_CHANGE``) of each product of the change made under the change's contract on or
+(``regulation.batches_after_major_change``) of each product of the change made under the change's contract on or
 after the implementation date (by manufacturing date, then by registration). Batches that exist at
 implementation get their duties then; later ones when they are registered
 (``obligations_for_new_batch``, called by ``batches.services.batch_create``). A duty is never
@@ -65,41 +65,41 @@ says who set the assessment off. The assessment is the CMO's to conduct.
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from collections.abc import Iterable
 
 from django.db import transaction
 from django.utils import timezone
 
-from weituo.accounts import policy
-from weituo.accounts.actors import Actor
+from weituo.access import policy
+from weituo.access.parties import is_qa_of, party_of, refuse, require_party, require_user, user_id
 from weituo.batches.models import Batch
 from weituo.contracts.models import CommissionContract
+from weituo.core.actors import Actor
 from weituo.core.errors import ErrorDetail, InvalidTransition, validation_failed
+from weituo.core.i18n import zh
+from weituo.core.ids import new_ref
+from weituo.core.roles import Party
 from weituo.core.transitions import check_transition
+from weituo.core.validation import required_text
+from weituo.integrity import writes
 from weituo.integrity.writes import record_create
 from weituo.registry.models import Line, LineProduct, Product
 
-from .. import records
 from ..choices import (
-    ART11_CITATION,
-    BATCHES_AFTER_MAJOR_CHANGE,
     CHANGE_CLASS_RANK,
     CHANGE_TRANSITIONS,
     FILING_TRANSITIONS,
     REGULATORY_PATH_RANK,
     ChangeClass,
     ChangeStatus,
-    EventParty,
     FilingStatus,
     RegulatoryPath,
     SharedLineTrigger,
 )
 from ..models import Change, RetentionObligation
-from ..parties import is_qa_of, new_ref, party_of, refuse, require_party, require_user, required_text, user_id
+from ..regulation import art11_citation, batches_after_major_change
 from .events import agreement_in_force, art11_obligations
-
-logger = logging.getLogger("weituo.quality")
+from .shared_line import assessment_start
 
 # The triggers of art. 8 a change can be ("处方及生产工艺变更、设备设施变更或者发生其他重大变更").
 CHANGE_TRIGGERS: frozenset[str] = frozenset(
@@ -142,7 +142,7 @@ def _not_in_status(change: Change, code: str, zh: str, en: str) -> InvalidTransi
 
 def _visible_contract(actor: Actor, contract: CommissionContract) -> CommissionContract:
     if not policy.visible(actor, CommissionContract).filter(pk=contract.pk).exists():
-        raise records.not_found(CommissionContract, contract.ref)
+        raise writes.not_found(CommissionContract, contract.ref)
     return contract
 
 
@@ -184,17 +184,9 @@ def shared_lines(lines: Iterable[Line]) -> list[Line]:
 
 def _start_assessments(actor: Actor, change: Change, lines: list[Line], trigger: str) -> list:
     """Art. 8: a shared-line assessment per shared line the change names, set off by the proposer.
-    Its description, which every MAH on the line will read, names the trigger only.
-
-    ``shared_line.assessment_start`` is imported here, not at the top: the change workflow works
-    (and logs that it could not start one) on an installation without the shared-line workflow."""
+    Its description, which every MAH on the line will read, names the trigger only."""
     targets = shared_lines(lines)
     if not targets:
-        return []
-    try:
-        from .shared_line import assessment_start
-    except ImportError:
-        logger.warning("change %s names a shared line but the shared-line workflow is not installed", change.ref)
         return []
     return [
         assessment_start(
@@ -203,7 +195,7 @@ def _start_assessments(actor: Actor, change: Change, lines: list[Line], trigger:
             trigger=trigger,
             # Shown to every MAH with a product on the line: nothing of the change itself (its
             # title and text may be one holder's confidential information, art. 8 "可不显示").
-            description=f"{SharedLineTrigger(trigger).label}：生产线 {line.name} 上受托品种的变更（由变更控制发起）"
+            description=f"{zh(SharedLineTrigger(trigger).label)}：生产线 {line.name} 上受托品种的变更（由变更控制发起）"
             f" / a change of a commissioned product made on line {line.name}, started by change control",
             change=change,
         )
@@ -289,7 +281,7 @@ def change_classify(
     """A party records its own class and regulatory path, with its rationale. Once both have, the
     higher of each governs and the change is ``classified`` (filing ``pending``); either may revise
     its own until the MAH decides. Every classification stays in the ledger."""
-    change = records.lock(actor, change, expected_version=expected_version)
+    change = writes.lock(actor, change, expected_version=expected_version)
     acting = party_of(actor, change.contract, party)
     if change.status not in (ChangeStatus.PROPOSED, ChangeStatus.CLASSIFIED):
         raise _not_in_status(
@@ -326,19 +318,19 @@ def change_classify(
         f"{acting}_classified_by_id": user_id(actor),
         f"{acting}_classified_at": timezone.now(),
     }
-    other = EventParty.CMO if acting == EventParty.MAH else EventParty.MAH
+    other = Party.CMO if acting == Party.MAH else Party.MAH
     other_class, other_path = getattr(change, f"{other}_class"), getattr(change, f"{other}_path")
-    reason = f"{EventParty(acting).label}定类 classified by the {acting}: {change_class}/{regulatory_path}"
+    reason = f"{zh(Party(acting).label)}定类 classified by the {acting}: {change_class}/{regulatory_path}"
     if not other_class:
-        return records.change(actor, change, reason=reason, **fields)
+        return writes.change(actor, change, reason=reason, **fields)
     classes = {acting: change_class, other: other_class}
     paths = {acting: regulatory_path, other: other_path}
-    fields["change_class"] = governing(classes[EventParty.MAH], classes[EventParty.CMO], CHANGE_CLASS_RANK)
-    fields["regulatory_path"] = governing(paths[EventParty.MAH], paths[EventParty.CMO], REGULATORY_PATH_RANK)
+    fields["change_class"] = governing(classes[Party.MAH], classes[Party.CMO], CHANGE_CLASS_RANK)
+    fields["regulatory_path"] = governing(paths[Party.MAH], paths[Party.CMO], REGULATORY_PATH_RANK)
     fields["filing_status"] = FilingStatus.PENDING
     if change.status == ChangeStatus.PROPOSED:
-        return records.transition(actor, change, CHANGE_TRANSITIONS, ChangeStatus.CLASSIFIED, reason=reason, **fields)
-    return records.change(actor, change, reason=reason, **fields)
+        return writes.transition(actor, change, CHANGE_TRANSITIONS, ChangeStatus.CLASSIFIED, reason=reason, **fields)
+    return writes.change(actor, change, reason=reason, **fields)
 
 
 # --- the MAH's decision ----------------------------------------------------------------------------
@@ -349,10 +341,10 @@ def change_decide(
     *, actor: Actor, change: Change, approve: bool, note: str, expected_version: int | None = None
 ) -> Change:
     """The MAH's QA or head of quality approves or rejects the classified change, with a note."""
-    change = records.lock(actor, change, expected_version=expected_version)
+    change = writes.lock(actor, change, expected_version=expected_version)
     require_user(actor, "批准变更", "deciding on a change")
-    require_party(actor, change.contract, EventParty.MAH, "批准或不批准变更", "approve or reject a change")
-    if not is_qa_of(actor, change.contract, EventParty.MAH):
+    require_party(actor, change.contract, Party.MAH, "批准或不批准变更", "approve or reject a change")
+    if not is_qa_of(actor, change.contract, Party.MAH):
         raise refuse(
             "mah_qa_required",
             "变更须由持有人的 QA 或质量负责人批准",
@@ -366,7 +358,7 @@ def change_decide(
             "only a change both parties have classified can be approved or rejected",
         )
     note = required_text(note, "note", "应填写持有人意见", "the decision needs a note")
-    return records.transition(
+    return writes.transition(
         actor,
         change,
         CHANGE_TRANSITIONS,
@@ -394,8 +386,8 @@ def change_filing_record(
     """The MAH records the regulatory step of an approved change: submitted to the regulator (``on``
     the submission date, ``reference`` its number), then accepted or refused by it (``on`` the date
     of the conclusion); a change on the report path goes into the annual report."""
-    change = records.lock(actor, change, expected_version=expected_version)
-    require_party(actor, change.contract, EventParty.MAH, "登记申报情况", "record the regulatory filing")
+    change = writes.lock(actor, change, expected_version=expected_version)
+    require_party(actor, change.contract, Party.MAH, "登记申报情况", "record the regulatory filing")
     if change.status not in FILING_RECORDABLE:
         raise _not_in_status(
             change,
@@ -409,7 +401,7 @@ def change_filing_record(
         raise validation_failed(
             [
                 ErrorDetail(
-                    f"「{change.get_regulatory_path_display()}」类变更的申报状态不能为「{to}」（可为：{allowed}）",
+                    f"「{zh(change.get_regulatory_path_display)}」类变更的申报状态不能为「{to}」（可为：{allowed}）",
                     f"a change on the {path} path cannot have filing status {to!r} (allowed: {allowed})",
                     field="to",
                 )
@@ -421,7 +413,7 @@ def change_filing_record(
     if change.filing_status == to:
         raise InvalidTransition(
             code="already_in_status",
-            message_zh=f"变更 {change.ref} 的申报状态已是「{change.get_filing_status_display()}」，未做任何修改",
+            message_zh=f"变更 {change.ref} 的申报状态已是「{zh(change.get_filing_status_display)}」，未做任何修改",
             message_en=f"the filing of change {change.ref} is already {to}; nothing was changed",
             details=[ErrorDetail(f"已是 {to}", f"already {to}", field="filing_status")],
         )
@@ -439,7 +431,7 @@ def change_filing_record(
         fields["filing_submitted_on"] = on
     else:
         fields["filing_concluded_on"] = on
-    return records.change(actor, change, reason=f"filing {to}", **fields)
+    return writes.change(actor, change, reason=f"filing {to}", **fields)
 
 
 # --- implementation --------------------------------------------------------------------------------
@@ -524,8 +516,8 @@ def change_implement(
     """The CMO records the change implemented on ``on``. Refused before the MAH approved it and,
     on the approval path, before the regulator's approval, on the filing path before the filing.
     A major change then obliges the first three batches of each product made since (art. 11)."""
-    change = records.lock(actor, change, expected_version=expected_version)
-    require_party(actor, change.contract, EventParty.CMO, "登记变更实施", "record a change implemented")
+    change = writes.lock(actor, change, expected_version=expected_version)
+    require_party(actor, change.contract, Party.CMO, "登记变更实施", "record a change implemented")
     problems = implementation_problems(change, on)
     if problems:
         if change.status != ChangeStatus.APPROVED or any(p.field == "filing_status" for p in problems):
@@ -537,7 +529,7 @@ def change_implement(
             )
         raise validation_failed(problems, what_zh="变更实施", what_en="implementation")
     note = required_text(note, "note", "应说明实施情况", "describe the implementation")
-    change = records.transition(
+    change = writes.transition(
         actor,
         change,
         CHANGE_TRANSITIONS,
@@ -555,12 +547,13 @@ def change_implement(
 
 
 def first_batches(change: Change, product: Product) -> list[Batch]:
-    """Art. 11: the first ``BATCHES_AFTER_MAJOR_CHANGE`` batches of ``product`` made under the
-    change's contract on or after its implementation date."""
+    """Art. 11: the first batches (``regulation.batches_after_major_change``, three) of ``product``
+    made under the change's contract on or after its implementation date, in the order they were made
+    (a day's batches by number, as ``134-11.major-change-batches`` orders them)."""
     return list(
         Batch.objects.filter(
             contract_id=change.contract_id, product=product, manufactured_on__gte=change.implemented_on
-        ).order_by("manufactured_on", "pk")[:BATCHES_AFTER_MAJOR_CHANGE]
+        ).order_by("manufactured_on", "number", "pk")[: batches_after_major_change(change.implemented_on)]
     )
 
 
@@ -571,7 +564,7 @@ def _oblige(actor: Actor, change: Change, batch: Batch) -> list[RetentionObligat
         batch_id=batch.pk,
         contract=change.contract,
         agreement=agreement_in_force(change.contract, change.implemented_on),
-        basis=f"重大变更 {change.ref} 实施后第 {n} 批；{ART11_CITATION}",
+        basis=f"重大变更 {change.ref} 实施后第 {n} 批；{art11_citation(change.implemented_on)}",
         change=change,
     )
 
@@ -599,14 +592,14 @@ def obligations_for_new_batch(*, actor: Actor, batch: Batch) -> list[RetentionOb
 @transaction.atomic
 def change_close(*, actor: Actor, change: Change, conclusion: str, expected_version: int | None = None) -> Change:
     """The MAH closes an implemented change with its conclusion (the effect of the change reviewed)."""
-    change = records.lock(actor, change, expected_version=expected_version)
-    require_party(actor, change.contract, EventParty.MAH, "关闭变更", "close a change")
+    change = writes.lock(actor, change, expected_version=expected_version)
+    require_party(actor, change.contract, Party.MAH, "关闭变更", "close a change")
     if change.status != ChangeStatus.IMPLEMENTED:
         raise _not_in_status(
             change, "not_implemented", "只有已实施的变更才能关闭", "only an implemented change can be closed"
         )
     conclusion = required_text(conclusion, "conclusion", "关闭应填写结论", "closing needs a conclusion")
-    return records.transition(
+    return writes.transition(
         actor,
         change,
         CHANGE_TRANSITIONS,
@@ -621,7 +614,7 @@ def change_close(*, actor: Actor, change: Change, conclusion: str, expected_vers
 @transaction.atomic
 def change_withdraw(*, actor: Actor, change: Change, reason: str, expected_version: int | None = None) -> Change:
     """The proposing party withdraws the change before it is implemented; it stays on record."""
-    change = records.lock(actor, change, expected_version=expected_version)
+    change = writes.lock(actor, change, expected_version=expected_version)
     require_party(actor, change.contract, change.proposed_by_party, "撤回该变更", "withdraw this change")
     if ChangeStatus.WITHDRAWN not in CHANGE_TRANSITIONS.get(change.status, set()):
         raise _not_in_status(
@@ -631,7 +624,7 @@ def change_withdraw(*, actor: Actor, change: Change, reason: str, expected_versi
             "an implemented, closed, rejected or withdrawn change cannot be withdrawn",
         )
     reason = required_text(reason, "reason", "撤回应说明理由", "a withdrawal needs its reason")
-    return records.transition(
+    return writes.transition(
         actor,
         change,
         CHANGE_TRANSITIONS,

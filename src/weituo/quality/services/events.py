@@ -31,51 +31,50 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from weituo.accounts import policy
-from weituo.accounts.actors import Actor
+from weituo.access import policy
+from weituo.access.parties import (
+    organisation_of,
+    party_of,
+    refuse,
+    require_party,
+    require_user,
+    user_id,
+    writes_for_party,
+)
 from weituo.accounts.models import Membership
 from weituo.batches.models import Batch
-from weituo.contracts.choices import ContractStatus, Party, TimeUnit
+from weituo.contracts.choices import Assignee, ContractStatus
 from weituo.contracts.models import CommissionContract, CommunicationItem, QualityAgreement
+from weituo.core.actors import Actor
 from weituo.core.errors import ErrorDetail, InvalidTransition, validation_failed
+from weituo.core.i18n import zh
+from weituo.core.ids import new_ref
+from weituo.core.roles import QA_ROLES, Party, counterparty
 from weituo.core.selectors import working_calendar
-from weituo.integrity.mail import notify_ledgered
+from weituo.core.validation import required_text
+from weituo.integrity import writes
+from weituo.integrity.mail import notify_ledgered, render_mail
 
 from .. import capa as capa_steps
-from .. import records
 from ..choices import (
-    ART11_CITATION,
     EVENT_TRANSITIONS,
     OBLIGATION_TRANSITIONS,
     OPEN_STATUSES,
-    QA_ROLES,
     RECLASSIFICATION_TRANSITIONS,
     SERIOUS,
     SEVERITY,
     CapaStatus,
     Classification,
     EventCategory,
-    EventParty,
     EventStatus,
     ObligationException,
     ObligationKind,
     ObligationStatus,
     ReclassificationStatus,
-    counterparty,
 )
 from ..deadlines import due_at
 from ..models import Capa, Deviation, QualityEvent, Reclassification, RetentionObligation
-from ..parties import (
-    new_ref,
-    organisation_of,
-    party_of,
-    refuse,
-    require_party,
-    require_user,
-    required_text,
-    user_id,
-    writes_for_party,
-)
+from ..regulation import art11_citation
 
 logger = logging.getLogger("weituo.quality")
 
@@ -116,7 +115,7 @@ def _route(contract: CommissionContract, category: str, recipient_party: str, ra
         if agreement
         else None
     )
-    contact = (item.mah_contact if recipient_party == EventParty.MAH else item.cmo_contact) if item else None
+    contact = (item.mah_contact if recipient_party == Party.MAH else item.cmo_contact) if item else None
     limit, unit = (item.time_limit, item.time_unit) if item and item.time_limit else (None, "")
     due, provisional = due_at(raised_at, limit, unit, working_calendar())
     recipient_id = organisation_of(contract, recipient_party)
@@ -146,27 +145,8 @@ def _notify(actor: Actor, event_pk: int) -> None:
     to = [a for a in event.notified_to.split(",") if a]
     if not to:
         return
-    unit = dict(TimeUnit.choices).get(event.time_unit, "")
-    due = timezone.localtime(event.due_at).strftime("%Y-%m-%d %H:%M") if event.due_at else "未约定 / not agreed"
-    subject = f"[weituo] {event.get_category_display()}：{event.title}（{event.ref}）"
-    body = "\n".join(
-        [
-            f"委托生产协议 contract: {event.contract.number}",
-            f"批次 batch: {event.batch.number if event.batch else '—'}",
-            f"事项 category: {event.get_category_display()}",
-            f"标题 title: {event.title}",
-            f"提出方 raised by: {event.get_raised_by_party_display()}（{actor.label}）",
-            f"时限 time limit: {event.time_limit or '—'} {unit}",
-            f"确认期限 due: {due}{'（暂定 provisional）' if event.due_provisional else ''}",
-            *(
-                ["注意：质量协议未约定此事项的联系人或时限 / the agreement names no contact or time limit for this"]
-                if event.flagged
-                else []
-            ),
-            "",
-            event.description,
-        ]
-    )
+    due = timezone.localtime(event.due_at).strftime("%Y-%m-%d %H:%M") if event.due_at else ""
+    subject, body = render_mail("event_raised", {"event": event, "due": due, "actor_label": actor.label})
     notify_ledgered(actor, event, to=to, subject=subject, body=body, logger=logger, what=f"quality event {event.ref}")
 
 
@@ -184,10 +164,10 @@ def _raise(
     ref: str | None,
 ) -> QualityEvent:
     if not policy.visible(actor, CommissionContract).filter(pk=contract.pk).exists():
-        raise records.not_found(CommissionContract, contract.ref)
+        raise writes.not_found(CommissionContract, contract.ref)
     raising = party_of(actor, contract, party)
     if batch is not None and not policy.visible(actor, Batch).filter(pk=batch.pk).exists():
-        raise records.not_found(Batch, batch.ref)
+        raise writes.not_found(Batch, batch.ref)
     raised_at = timezone.now()
     routing = _route(contract, category, counterparty(raising), raised_at)
     event = QualityEvent(
@@ -203,7 +183,7 @@ def _raise(
         raised_at=raised_at,
         **routing,
     )
-    records.create(actor, event)
+    writes.create(actor, event, acting_for=organisation_of(contract, raising))
     transaction.on_commit(partial(_notify, actor, event.pk))
     return event
 
@@ -261,7 +241,11 @@ def deviation_raise(
             ]
         )
     event = _raise(actor, contract, EventCategory.DEVIATION, title, description, batch, party, ref)
-    deviation = records.create(actor, Deviation(event=event, classification=classification))
+    deviation = writes.create(
+        actor,
+        Deviation(event=event, classification=classification),
+        acting_for=organisation_of(contract, event.raised_by_party),
+    )
     _retention_obligations(actor, deviation)
     return deviation
 
@@ -277,7 +261,7 @@ def _retention_obligations(actor: Actor, deviation: Deviation) -> list[Retention
         batch_id=event.batch_id,
         contract=event.contract,
         agreement=event.agreement or agreement_in_force(event.contract),
-        basis=f"{deviation.get_classification_display()}偏差 {event.ref}；{ART11_CITATION}",
+        basis=f"{zh(deviation.get_classification_display)}偏差 {event.ref}；{art11_citation()}",
         event=event,
     )
 
@@ -309,9 +293,9 @@ def art11_obligations(
         (ObligationKind.RETAINED_SAMPLE, "retained_samples_party"),
         (ObligationKind.ONGOING_STABILITY, "stability_party"),
     ):
-        named = getattr(agreement, field) if agreement is not None else Party.UNASSIGNED
+        named = getattr(agreement, field) if agreement is not None else Assignee.UNASSIGNED
         one = exception and named in (Party.MAH, Party.CMO)
-        parties = [named] if one else [EventParty.MAH, EventParty.CMO]
+        parties = [named] if one else [Party.MAH, Party.CMO]
         for party in parties:
             if RetentionObligation.objects.filter(batch_id=batch_id, party=party, kind=kind).exists():
                 continue
@@ -324,7 +308,7 @@ def art11_obligations(
                 basis=basis[:200],
                 exception=exception if one else ObligationException.NONE,
             )
-            created.append(records.create(actor, obligation, reason="art. 11"))
+            created.append(writes.create(actor, obligation, reason="art. 11"))
     return created
 
 
@@ -336,7 +320,7 @@ def event_acknowledge(
     *, actor: Actor, event: QualityEvent, note: str = "", expected_version: int | None = None
 ) -> QualityEvent:
     """The counterparty acknowledges receipt (the deadline is met if before ``due_at``)."""
-    event = records.lock(actor, event, expected_version=expected_version)
+    event = writes.lock(actor, event, expected_version=expected_version)
     require_user(actor, "确认", "acknowledging")
     recipient = counterparty(event.raised_by_party)
     if not writes_for_party(actor, event.contract, recipient):
@@ -345,11 +329,12 @@ def event_acknowledge(
             "只有接收方（对方企业）可以确认该质量事件",
             "only the recipient (the counterparty) may acknowledge this event",
         )
-    return records.transition(
+    return writes.transition(
         actor,
         event,
         EVENT_TRANSITIONS,
         EventStatus.ACKNOWLEDGED,
+        acting_for=organisation_of(event.contract, recipient),
         acknowledged_at=timezone.now(),
         acknowledged_by_id=actor.user_id,
         acknowledgement_note=note,
@@ -361,10 +346,10 @@ def event_withdraw(
     *, actor: Actor, event: QualityEvent, reason: str, expected_version: int | None = None
 ) -> QualityEvent:
     """The raising party withdraws an event raised by mistake, before it was acknowledged; it stays on record."""
-    event = records.lock(actor, event, expected_version=expected_version)
+    event = writes.lock(actor, event, expected_version=expected_version)
     require_party(actor, event.contract, event.raised_by_party, "撤回该事件", "withdraw this event")
     reason = required_text(reason, "reason", "撤回应说明理由", "a withdrawal needs its reason")
-    return records.transition(
+    return writes.transition(
         actor,
         event,
         EVENT_TRANSITIONS,
@@ -415,14 +400,14 @@ def event_close(
 ) -> QualityEvent:
     """The raising party closes an acknowledged event with its conclusion; a deviation only once
     ``deviation_close_problems`` has nothing left."""
-    event = records.lock(actor, event, expected_version=expected_version)
+    event = writes.lock(actor, event, expected_version=expected_version)
     require_party(actor, event.contract, event.raised_by_party, "关闭该事件", "close this event")
     conclusion = required_text(conclusion, "conclusion", "关闭应填写结论", "closing needs a conclusion")
     if event.category == EventCategory.DEVIATION:
         problems = deviation_close_problems(event.deviation)
         if problems:
             raise validation_failed(problems, what_zh="偏差关闭", what_en="deviation closure")
-    return records.transition(
+    return writes.transition(
         actor,
         event,
         EVENT_TRANSITIONS,
@@ -437,7 +422,7 @@ def _require_open(event: QualityEvent) -> None:
     if event.status not in OPEN_STATUSES:
         raise InvalidTransition(
             code="event_not_open",
-            message_zh=f"质量事件 {event.ref} 已{event.get_status_display()}，不能再修改",
+            message_zh=f"质量事件 {event.ref} 已{zh(event.get_status_display)}，不能再修改",
             message_en=f"quality event {event.ref} is {event.status} and cannot be changed",
             details=[ErrorDetail("事件已关闭或撤回", "the event is closed or withdrawn", field="status")],
         )
@@ -447,7 +432,7 @@ def _require_open(event: QualityEvent) -> None:
 
 
 def _lock_deviation(actor: Actor, deviation: Deviation, expected_version: int | None) -> Deviation:
-    deviation = records.lock(actor, deviation, expected_version=expected_version)
+    deviation = writes.lock(actor, deviation, expected_version=expected_version)
     _require_open(deviation.event)
     return deviation
 
@@ -466,7 +451,7 @@ def deviation_investigate(
     deviation = _lock_deviation(actor, deviation, expected_version)
     party_of(actor, deviation.event.contract, party)
     root_cause = required_text(root_cause, "root_cause", "应填写根本原因", "the root cause is required")
-    return records.change(
+    return writes.change(
         actor,
         deviation,
         root_cause=root_cause,
@@ -510,7 +495,7 @@ def deviation_reclassify(
             message_en="a reclassification is already awaiting approval",
             details=[ErrorDetail("已有待批准的分类变更", "one is pending", field="to_classification")],
         )
-    request = records.create(
+    request = writes.create(
         actor,
         Reclassification(
             deviation=deviation,
@@ -525,7 +510,7 @@ def deviation_reclassify(
         reason=reason,
     )
     if upgrade:
-        records.change(actor, deviation, reason=reason, classification=to)
+        writes.change(actor, deviation, reason=reason, classification=to)
         _retention_obligations(actor, deviation)
     return request
 
@@ -536,7 +521,7 @@ def reclassification_decide(
 ) -> Reclassification:
     """QA approval (or rejection) of a downgrade: by a QA or head of quality of the party that asked,
     who is not the person who asked. Approval applies the new classification."""
-    reclassification = records.lock(actor, reclassification)
+    reclassification = writes.lock(actor, reclassification)
     require_user(actor, "批准分类变更", "approving a reclassification")
     deviation = Deviation.objects.select_for_update().get(pk=reclassification.deviation_id)
     _require_open(deviation.event)
@@ -545,7 +530,7 @@ def reclassification_decide(
     if not any(m.organisation_id == org and m.role in QA_ROLES[party] for m in actor.memberships):
         raise refuse(
             "qa_approval_required",
-            f"偏差降级须由{EventParty(party).label}的 QA 或质量负责人批准",
+            f"偏差降级须由{zh(Party(party).label)}的 QA 或质量负责人批准",
             f"a downgrade must be approved by QA or the head of quality of the {party}",
         )
     if reclassification.requested_by_id == actor.user_id:
@@ -556,13 +541,13 @@ def reclassification_decide(
         )
     to = ReclassificationStatus.APPROVED if approve else ReclassificationStatus.REJECTED
     if approve and deviation.classification != reclassification.from_classification:
-        raise records.StaleRecord(
+        raise writes.StaleRecord(
             code="stale_record",
             message_zh="申请后偏差分类已变更，请重新申请",
             message_en="the classification changed since the request; request again",
             details=[ErrorDetail("分类已变更", "classification changed", field="classification")],
         )
-    records.transition(
+    writes.transition(
         actor,
         reclassification,
         RECLASSIFICATION_TRANSITIONS,
@@ -573,7 +558,7 @@ def reclassification_decide(
         decision_note=note,
     )
     if approve:
-        records.change(
+        writes.change(
             actor, deviation, reason=reclassification.reason, classification=reclassification.to_classification
         )
     return reclassification
@@ -595,15 +580,15 @@ def capa_add(
 ) -> Capa:
     """A corrective or preventive action for an open event, with the party responsible and its due date.
     ``expected_version``: the event's version the actor saw (a form on the event page passes it)."""
-    event = records.lock(actor, event, expected_version=expected_version)
+    event = writes.lock(actor, event, expected_version=expected_version)
     _require_open(event)
     party_of(actor, event.contract, party)
-    if owner_party not in EventParty.values:
+    if owner_party not in Party.values:
         raise validation_failed(
             [ErrorDetail(f"责任方「{owner_party}」无效", f"unknown owner party {owner_party!r}", field="owner_party")]
         )
     description = required_text(description, "description", "应填写措施内容", "the action is required")
-    return records.create(
+    return writes.create(
         actor,
         Capa(
             event=event, description=description, owner_party=owner_party, due_on=due_on, created_by_id=user_id(actor)
@@ -621,7 +606,7 @@ def _require_event_capa(capa: Capa) -> None:
 @transaction.atomic
 def capa_implement(*, actor: Actor, capa: Capa, note: str, expected_version: int | None = None) -> Capa:
     """The owner party reports the action done."""
-    capa = records.lock(actor, capa, expected_version=expected_version)
+    capa = writes.lock(actor, capa, expected_version=expected_version)
     _require_event_capa(capa)
     require_party(actor, capa.event.contract, capa.owner_party, "报告该措施已实施", "report this CAPA implemented")
     return capa_steps.mark_implemented(actor, capa, note)
@@ -632,12 +617,12 @@ def capa_check_effectiveness(
     *, actor: Actor, capa: Capa, effective: bool, note: str, expected_version: int | None = None
 ) -> Capa:
     """QA (or the head of quality) of either party records whether the implemented action worked."""
-    capa = records.lock(actor, capa, expected_version=expected_version)
+    capa = writes.lock(actor, capa, expected_version=expected_version)
     _require_event_capa(capa)
     contract = capa.event.contract
     qa = any(
         m.organisation_id == organisation_of(contract, p) and m.role in QA_ROLES[p]
-        for p in EventParty.values
+        for p in Party.values
         for m in actor.memberships
     )
     if not qa:
@@ -655,11 +640,11 @@ def capa_check_effectiveness(
 @transaction.atomic
 def retention_obligation_fulfil(*, actor: Actor, obligation: RetentionObligation, note: str) -> RetentionObligation:
     """The obligated party records the samples kept or the stability study started."""
-    obligation = records.lock(actor, obligation)
+    obligation = writes.lock(actor, obligation)
     # The batch's contract: an obligation caused by a change has no event.
     require_party(actor, obligation.batch.contract, obligation.party, "履行该义务", "fulfil this obligation")
     note = required_text(note, "note", "应说明履行情况", "describe how it was fulfilled")
-    return records.transition(
+    return writes.transition(
         actor,
         obligation,
         OBLIGATION_TRANSITIONS,

@@ -23,17 +23,16 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
-from django.db import transaction
 
-from weituo.accounts.actors import Actor
+from weituo.access.parties import refuse
 from weituo.accounts.models import Membership
-from weituo.accounts.roles import WRITER_ROLES
 from weituo.accounts.selectors import actor_for_user
+from weituo.core.actors import Actor
+from weituo.core.deadlines import Deadline, my_deadlines
 from weituo.core.errors import ErrorDetail, validation_failed
-from weituo.integrity.ledger import Change, ledger_append
-
-from ..parties import refuse
-from ..selectors import Deadline, my_deadlines
+from weituo.core.roles import WRITER_ROLES
+from weituo.integrity import writes
+from weituo.integrity.mail import render_mail
 
 logger = logging.getLogger("weituo.quality")
 
@@ -64,35 +63,22 @@ class ReminderSummary:
         return sum(1 for r in self.reminders if r.status == status)
 
 
-def _when(d: Deadline) -> str:
+def _row(d: Deadline) -> dict:
     assert d.due_at is not None
-    text = d.due_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
-    return f"{text}{'（暂定 provisional）' if d.provisional else ''}"
-
-
-def _line(d: Deadline) -> str:
-    return f"- {d.kind_label}: {d.ref} {d.title} — 截止 due {_when(d)}"
+    due = d.due_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+    return {"kind_label": d.kind_label_lazy, "ref": d.ref, "title": d.title, "due": due, "provisional": d.provisional}
 
 
 def reminder_text(reminder: Reminder, within: int) -> tuple[str, str]:
-    """The subject and body of a user's reminder, Chinese first, then English."""
-    subject = (
-        f"[weituo] 到期提醒：{len(reminder.overdue)} 项已逾期，{len(reminder.due_soon)} 项即将到期 / "
-        f"deadline reminder: {len(reminder.overdue)} overdue, {len(reminder.due_soon)} due soon"
+    """The subject and body of a user's reminder (``mail/deadline_reminder*.txt``), Chinese, then English."""
+    return render_mail(
+        "deadline_reminder",
+        {
+            "overdue": [_row(d) for d in reminder.overdue],
+            "due_soon": [_row(d) for d in reminder.due_soon],
+            "within": within,
+        },
     )
-    lines = [
-        "以下事项由您所在的企业负责 / your organisation owes the following.",
-        "时间均为北京时间 / times in Asia/Shanghai.",
-        "",
-    ]
-    if reminder.overdue:
-        lines += ["已逾期 OVERDUE:", *(_line(d) for d in reminder.overdue), ""]
-    if reminder.due_soon:
-        lines += [f"{within} 小时内到期 due within {within} hours:", *(_line(d) for d in reminder.due_soon), ""]
-    lines.append(
-        "“暂定”：期限按尚未公布的工作日历推算 / provisional: counted through a working calendar not yet published."
-    )
-    return subject, "\n".join(lines)
 
 
 def _writers() -> list:
@@ -164,5 +150,4 @@ def _send(actor: Actor, user, reminder: Reminder, within: int, run: str) -> None
         reminder.status, action = "failed", "deadline_reminder_failed"
         reminder.error = f"{type(exc).__name__}: {exc}"[:300]
         values["error"] = reminder.error
-    with transaction.atomic():
-        ledger_append(actor=actor, change=Change.of(action, user, new=values))
+    writes.note(actor, user, action, values)

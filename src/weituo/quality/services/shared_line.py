@@ -40,35 +40,31 @@ from functools import partial
 from django.db import transaction
 from django.utils import timezone
 
-from weituo.accounts import policy
-from weituo.accounts.actors import Actor
-from weituo.accounts.roles import WRITER_ROLES, Side
+from weituo.access import policy
+from weituo.access.parties import refuse, require_user, require_writer, user_id
 from weituo.contracts.choices import ContractStatus
 from weituo.contracts.models import CommissionContract
+from weituo.core.actors import Actor
 from weituo.core.errors import ErrorDetail, InvalidTransition, validation_failed
-from weituo.core.validation import validate
-from weituo.integrity.audited import snapshot
-from weituo.integrity.ledger import Change as LedgerChange
-from weituo.integrity.ledger import ledger_append
-from weituo.integrity.mail import notify_ledgered
-from weituo.integrity.writes import require_writer
+from weituo.core.i18n import zh
+from weituo.core.ids import new_ref
+from weituo.core.roles import QA_ROLES, Party, Side
+from weituo.core.validation import required_text
+from weituo.integrity import writes
+from weituo.integrity.mail import notify_ledgered, render_mail
 from weituo.registry.models import Line, LineProduct, Organisation, Product
 
 from .. import capa as capa_steps
-from .. import records
 from ..choices import (
     ASSESSMENT_TRANSITIONS,
     NOTICE_TRANSITIONS,
-    QA_ROLES,
     ApprovalDecision,
     AssessmentStatus,
     CapaStatus,
-    EventParty,
     NoticeStatus,
     SharedLineTrigger,
 )
 from ..models import Capa, CapaApproval, Change, SharedLineAssessment, SharedLineNotice, SharedLineProductRisk
-from ..parties import new_ref, refuse, require_user, required_text, user_id
 from ..selectors.shared_line import assessment_close_problems, capa_pending_mahs
 from .events import _qa_emails
 
@@ -86,7 +82,7 @@ def line_cmo_id(line: Line) -> int:
 
 
 def _writes_for_cmo(actor: Actor, cmo_id: int) -> bool:
-    return any(m.organisation_id == cmo_id and m.side == Side.CMO and m.role in WRITER_ROLES for m in actor.memberships)
+    return actor.writes_in(cmo_id, Side.CMO)
 
 
 def _require_cmo(actor: Actor, assessment_or_line: SharedLineAssessment | Line, what_zh: str, what_en: str) -> int:
@@ -100,15 +96,13 @@ def _require_cmo(actor: Actor, assessment_or_line: SharedLineAssessment | Line, 
 
 
 def _is_mah_qa(actor: Actor, mah_id: int) -> bool:
-    return any(m.organisation_id == mah_id and m.role in QA_ROLES[EventParty.MAH] for m in actor.memberships)
+    return any(m.organisation_id == mah_id and m.role in QA_ROLES[Party.MAH] for m in actor.memberships)
 
 
 def _require_mah_writer(actor: Actor, notice: SharedLineNotice, what_zh: str, what_en: str) -> None:
     require_writer(actor)
     require_user(actor, what_zh, what_en)
-    if not any(
-        m.organisation_id == notice.mah_id and m.side == Side.MAH and m.role in WRITER_ROLES for m in actor.memberships
-    ):
+    if not actor.writes_in(notice.mah_id, Side.MAH):
         raise refuse("not_notified_mah", f"只有被通报的持有人可以{what_zh}", f"only the notified MAH may {what_en}")
 
 
@@ -116,7 +110,7 @@ def _require_status(assessment: SharedLineAssessment, *allowed: str) -> None:
     if assessment.status not in allowed:
         raise InvalidTransition(
             code="assessment_status",
-            message_zh=f"共线风险评估 {assessment.ref} 当前为「{assessment.get_status_display()}」，不能办理此事",
+            message_zh=f"共线风险评估 {assessment.ref} 当前为「{zh(assessment.get_status_display)}」，不能办理此事",
             message_en=f"shared-line assessment {assessment.ref} is {assessment.status}: this cannot be done now",
             details=[ErrorDetail("评估状态不允许", "not allowed in this status", field="status")],
         )
@@ -144,12 +138,10 @@ def assessment_start(
     """
     require_writer(actor)
     if not policy.visible(actor, Line).filter(pk=line.pk).exists():
-        raise records.not_found(Line, line.ref)
+        raise writes.not_found(Line, line.ref)
     cmo_id = line_cmo_id(line)
     if not (actor.system or actor.is_platform_admin or _writes_for_cmo(actor, cmo_id)):
-        mah_ids = {m.organisation_id for m in actor.memberships if m.side == Side.MAH and m.role in WRITER_ROLES} - {
-            None
-        }
+        mah_ids = actor.writer_organisations(Side.MAH)
         party = (
             CommissionContract.objects.filter(mah_id__in=mah_ids, cmo_id=cmo_id)
             .exclude(status=ContractStatus.TERMINATED)
@@ -171,7 +163,7 @@ def assessment_start(
     )
     if change is not None:
         if not policy.visible(actor, Change).filter(pk=change.pk).exists():
-            raise records.not_found(Change, change.ref)
+            raise writes.not_found(Change, change.ref)
         if change.contract.cmo_id != cmo_id:
             raise validation_failed(
                 [
@@ -191,7 +183,7 @@ def assessment_start(
         started_by_id=user_id(actor),
         started_at=timezone.now(),
     )
-    return records.create(actor, assessment, reason=ART8)
+    return writes.create(actor, assessment, reason=ART8)
 
 
 @transaction.atomic
@@ -200,7 +192,7 @@ def assessment_product_risk_set(
 ) -> SharedLineProductRisk:
     """The CMO's findings for one product of the line (residue limits, cleaning results…), shown only
     to that product's holder; set again to revise them (each version in the trail)."""
-    assessment = records.lock(actor, assessment)
+    assessment = writes.lock(actor, assessment)
     _require_cmo(actor, assessment, "填写品种评估数据", "record a product's findings")
     _require_status(assessment, AssessmentStatus.OPEN, AssessmentStatus.NOTIFIED)
     findings = required_text(
@@ -212,8 +204,8 @@ def assessment_product_risk_set(
         )
     row = SharedLineProductRisk.objects.select_for_update().filter(assessment=assessment, product=product).first()
     if row is None:
-        return records.create(actor, SharedLineProductRisk(assessment=assessment, product=product, findings=findings))
-    return records.change(actor, row, findings=findings)
+        return writes.create(actor, SharedLineProductRisk(assessment=assessment, product=product, findings=findings))
+    return writes.change(actor, row, findings=findings)
 
 
 def _holders(line_id: int) -> dict[int, list[int]]:
@@ -238,8 +230,8 @@ def assessment_notify(
     """The CMO's conclusion and controls, notified to every MAH with a product on the line: one notice
     each, with that MAH's own products and only the number of the others' ("通报信息中如涉及依法应当
     予以保护的商业信息可不显示"). Each MAH's QA is emailed once the transaction commits."""
-    assessment = records.lock(actor, assessment, expected_version=expected_version)
-    _require_cmo(actor, assessment, "通报共线风险评估结论", "notify the assessment")
+    assessment = writes.lock(actor, assessment, expected_version=expected_version)
+    line_cmo = _require_cmo(actor, assessment, "通报共线风险评估结论", "notify the assessment")
     problems = []
     if not (conclusion or "").strip():
         problems.append(ErrorDetail("应填写清晰明确的评估结论", "the conclusion is required", field="conclusion"))
@@ -253,7 +245,7 @@ def assessment_notify(
             [ErrorDetail("该生产线上没有任何持有人的品种", "no MAH has a product on this line", field="line")]
         )
     now = timezone.now()
-    records.transition(
+    writes.transition(
         actor,
         assessment,
         ASSESSMENT_TRANSITIONS,
@@ -266,7 +258,7 @@ def assessment_notify(
     )
     total = sum(len(p) for p in holders.values())
     for mah_id, product_ids in holders.items():
-        emails = _qa_emails(mah_id, EventParty.MAH)
+        emails = _qa_emails(mah_id, Party.MAH)
         notice = SharedLineNotice(
             assessment=assessment,
             mah_id=mah_id,
@@ -274,11 +266,7 @@ def assessment_notify(
             sent_at=now,
             notified_to=",".join(emails)[:500],
         )
-        # records.create would ledger the notice before its products are set: write it whole here.
-        validate(notice)
-        notice.save()
-        notice.products.set(product_ids)
-        ledger_append(actor=actor, change=LedgerChange.of("create", notice, new=snapshot(notice), reason=ART8))
+        writes.create(actor, notice, reason=ART8, acting_for=line_cmo, many={"products": product_ids})
         transaction.on_commit(partial(_notify, actor, notice.pk))
     return assessment
 
@@ -289,22 +277,9 @@ def _notify(actor: Actor, notice_pk: int) -> None:
     to = [a for a in notice.notified_to.split(",") if a]
     if not to:
         return
-    a = notice.assessment
-    subject = f"[weituo] 共线生产风险评估通报 shared-line risk notice：{a.line.name}（{a.ref}）"
-    body = "\n".join(
-        [
-            f"生产线 line: {a.line.name}",
-            f"共线条件变化 trigger: {a.get_trigger_display()}",
-            f"说明 description: {a.trigger_description}",
-            f"贵司的共线品种 your products: {', '.join(p.name for p in notice.products.all())}",
-            f"其他持有人的共线品种数 other holders' products: {notice.other_products_count}",
-            "",
-            f"评估结论 conclusion:\n{a.conclusion}",
-            "",
-            f"风险控制措施 controls:\n{a.controls}",
-            "",
-            "请在 weituo 中反馈意见 / please give your feedback in weituo.",
-        ]
+    products = [p.name for p in notice.products.all()]
+    subject, body = render_mail(
+        "shared_line_notice", {"assessment": notice.assessment, "notice": notice, "products": products}
     )
     notify_ledgered(
         actor, notice, to=to, subject=subject, body=body, logger=logger, what=f"shared-line notice {notice.pk}"
@@ -331,16 +306,16 @@ def notice_feedback(
 ) -> SharedLineNotice:
     """The notified MAH's opinion. It may be given again (a reply to the CMO's response): the latest
     is on the notice, every one in the trail."""
-    notice = records.lock(actor, notice, expected_version=expected_version)
+    notice = writes.lock(actor, notice, expected_version=expected_version)
     _require_mah_writer(actor, notice, "反馈意见", "give feedback on this notice")
     assessment = _lock_assessment_of(actor, notice.assessment_id)
     _require_notice_open(notice, assessment)
     feedback = required_text(feedback, "feedback", "应填写反馈意见", "the feedback is required")
     fields = {"feedback": feedback, "feedback_by_id": actor.user_id, "feedback_at": timezone.now()}
     if notice.status == NoticeStatus.FEEDBACK:
-        # feedback → feedback is allowed by the table; records.transition refuses staying put.
-        return records.change(actor, notice, **fields)
-    return records.transition(actor, notice, NOTICE_TRANSITIONS, NoticeStatus.FEEDBACK, **fields)
+        # feedback → feedback is allowed by the table; writes.transition refuses staying put.
+        return writes.change(actor, notice, **fields)
+    return writes.transition(actor, notice, NOTICE_TRANSITIONS, NoticeStatus.FEEDBACK, **fields)
 
 
 @transaction.atomic
@@ -348,7 +323,7 @@ def notice_respond(
     *, actor: Actor, notice: SharedLineNotice, response: str, expected_version: int | None = None
 ) -> SharedLineNotice:
     """The CMO's evaluation of an MAH's feedback and the measures it takes ("认真研判，采取相应措施")."""
-    notice = records.lock(actor, notice, expected_version=expected_version)
+    notice = writes.lock(actor, notice, expected_version=expected_version)
     assessment = _lock_assessment_of(actor, notice.assessment_id)
     _require_cmo(actor, assessment, "答复持有人的反馈", "respond to the MAH's feedback")
     _require_notice_open(notice, assessment)
@@ -360,7 +335,7 @@ def notice_respond(
             details=[ErrorDetail("尚无反馈", "no feedback yet", field="response")],
         )
     response = required_text(response, "response", "应填写研判结论及措施", "the evaluation and measures are required")
-    return records.change(actor, notice, response=response)
+    return writes.change(actor, notice, response=response)
 
 
 @transaction.atomic
@@ -369,7 +344,7 @@ def notice_agree(
 ) -> SharedLineNotice:
     """The notified MAH's QA or head of quality confirms agreement was reached ("与持有人达成一致").
     Where the MAH gave feedback, the CMO must have responded to it first."""
-    notice = records.lock(actor, notice, expected_version=expected_version)
+    notice = writes.lock(actor, notice, expected_version=expected_version)
     require_user(actor, "确认达成一致", "confirming agreement")
     if not _is_mah_qa(actor, notice.mah_id):
         raise refuse(
@@ -386,7 +361,7 @@ def notice_agree(
             message_en="the CMO has not yet responded to your feedback",
             details=[ErrorDetail("尚未答复", "no response yet", field="response")],
         )
-    return records.transition(
+    return writes.transition(
         actor,
         notice,
         NOTICE_TRANSITIONS,
@@ -401,7 +376,7 @@ def notice_agree(
 
 
 def _lock_assessment_capa(actor: Actor, capa: Capa, expected_version: int | None) -> tuple[Capa, SharedLineAssessment]:
-    capa = records.lock(actor, capa, expected_version=expected_version)
+    capa = writes.lock(actor, capa, expected_version=expected_version)
     if capa.assessment_id is None:
         raise ValueError("this CAPA answers an event or an audit finding: use that workflow's service")
     return capa, _lock_assessment_of(actor, capa.assessment_id)
@@ -411,18 +386,18 @@ def _lock_assessment_capa(actor: Actor, capa: Capa, expected_version: int | None
 def assessment_capa_add(*, actor: Actor, assessment: SharedLineAssessment, description: str, due_on: dt.date) -> Capa:
     """A corrective or preventive action of the CMO for a risk the assessment found; applied only once
     every notified MAH approved it."""
-    assessment = records.lock(actor, assessment)
+    assessment = writes.lock(actor, assessment)
     _require_cmo(actor, assessment, "制定纠正预防措施", "add a CAPA")
     _require_status(assessment, AssessmentStatus.NOTIFIED)
     description = required_text(description, "description", "应填写措施内容", "the action is required")
     if not isinstance(due_on, dt.date):
         raise validation_failed([ErrorDetail("应填写计划完成日期", "the due date is required", field="due_on")])
-    return records.create(
+    return writes.create(
         actor,
         Capa(
             assessment=assessment,
             description=description,
-            owner_party=EventParty.CMO,
+            owner_party=Party.CMO,
             due_on=due_on,
             created_by_id=user_id(actor),
         ),
@@ -471,7 +446,7 @@ def assessment_capa_decide(
     note = (note or "").strip()
     if not approve and not note:
         raise validation_failed([ErrorDetail("不同意时应说明理由", "a rejection needs its reason", field="note")])
-    return records.create(
+    return writes.create(
         actor,
         CapaApproval(
             capa=capa,
@@ -518,7 +493,7 @@ def assessment_capa_check(
     capa, assessment = _lock_assessment_capa(actor, capa, expected_version)
     cmo_id = _require_cmo(actor, assessment, "确认措施有效性", "check this CAPA's effectiveness")
     if not (actor.system or actor.is_platform_admin) and not any(
-        m.organisation_id == cmo_id and m.role in QA_ROLES[EventParty.CMO] for m in actor.memberships
+        m.organisation_id == cmo_id and m.role in QA_ROLES[Party.CMO] for m in actor.memberships
     ):
         raise refuse(
             "qa_required",
@@ -534,13 +509,13 @@ def assessment_close(
     *, actor: Actor, assessment: SharedLineAssessment, expected_version: int | None = None
 ) -> SharedLineAssessment:
     """The CMO closes the assessment once every notice is agreed and every CAPA implemented."""
-    assessment = records.lock(actor, assessment, expected_version=expected_version)
+    assessment = writes.lock(actor, assessment, expected_version=expected_version)
     _require_cmo(actor, assessment, "关闭共线风险评估", "close the assessment")
     _require_status(assessment, AssessmentStatus.NOTIFIED)
     problems = assessment_close_problems(assessment)
     if problems:
         raise validation_failed(problems, what_zh="共线风险评估关闭", what_en="closing the assessment")
-    return records.transition(
+    return writes.transition(
         actor,
         assessment,
         ASSESSMENT_TRANSITIONS,

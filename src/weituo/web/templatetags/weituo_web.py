@@ -10,6 +10,9 @@ from django import template
 from django.utils import formats
 from django.utils.translation import get_language
 
+from weituo.core.roles import Role
+from weituo.web.shell import get_actor, navigation
+
 register = template.Library()
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -36,6 +39,15 @@ def label(text: object) -> str:
     if text is None:
         return ""
     zh, en = split_label(str(text))
+    if (get_language() or "zh-hans").startswith("zh"):
+        return zh or en
+    return en or zh
+
+
+@register.filter
+def message(error: object) -> str:
+    """An error or one of its details (``message_zh`` / ``message_en``) in the UI's language."""
+    zh, en = getattr(error, "message_zh", ""), getattr(error, "message_en", "")
     if (get_language() or "zh-hans").startswith("zh"):
         return zh or en
     return en or zh
@@ -78,8 +90,6 @@ def get_item(mapping: dict, key: object) -> object:
 @register.simple_tag(takes_context=True)
 def is_platform_admin(context: template.Context) -> bool:
     """Whether the logged-in user is a platform administrator (who alone may import)."""
-    from weituo.web.shell import get_actor
-
     request = context.get("request")
     if request is None or not request.user.is_authenticated:
         return False
@@ -89,15 +99,12 @@ def is_platform_admin(context: template.Context) -> bool:
 @register.inclusion_tag("web/_nav.html", takes_context=True)
 def web_nav(context: template.Context) -> dict:
     """The menu of the logged-in user (by role), the user's name and roles, the language switch."""
-    from weituo.web.labels import ROLE_LABELS
-    from weituo.web.shell import get_actor, navigation
-
     request = context.get("request")
     user = getattr(request, "user", None)
     if request is None or user is None or not user.is_authenticated:
         return {"request": request, "items": [], "user": None, "active": context.get("active_nav", "")}
     actor = get_actor(request)
-    roles = sorted({str(ROLE_LABELS.get(m.role, m.role)) for m in actor.memberships})
+    roles = sorted({str(Role(m.role).label) for m in actor.memberships})
     return {
         "request": request,
         "items": navigation(actor),

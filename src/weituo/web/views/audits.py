@@ -21,8 +21,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import pgettext, pgettext_lazy
 
-from weituo.accounts.actors import Actor
+from weituo.core.actors import Actor
 from weituo.core.errors import ApplicationError, ErrorDetail, PermissionDenied, ValidationFailed
+from weituo.integrity.actions import action_label
 from weituo.integrity.audited import object_type
 from weituo.quality import selectors, services
 from weituo.quality.audit_due import REPORT_DUE_WORKING_DAYS
@@ -33,7 +34,6 @@ from weituo.quality.selectors.audits import audit_actions, plannable_contracts
 from ..actions import bad_input, form_details, run_action, status_of
 from ..files import stored_file_response
 from ..forms import TestIds, _choices
-from ..labels import ACTION_LABELS
 from ..shell import page, paginate, query_without_page
 from ..trail import trail_rows
 
@@ -202,17 +202,17 @@ class TimelineRow:
     changes: list
 
 
-def _timeline(entries: list, names: dict[tuple[str, str], str]) -> list[TimelineRow]:
+def _timeline(actor: Actor, entries: list, names: dict[tuple[str, str], str]) -> list[TimelineRow]:
     """The audit's ledger entries, oldest first: who, when, what, on which record, old → new, why."""
-    rows = list(reversed(trail_rows(entries, limit=None)))  # trail_rows gives newest first
+    rows = list(reversed(trail_rows(entries, actor=actor, limit=None)))  # trail_rows gives newest first
     return [
         TimelineRow(
             seq=e.seq,
             at=e.at,
-            actor=e.actor,
+            actor=row.actor,
             action=e.action,
-            action_label=str(ACTION_LABELS.get(e.action, e.action)),
-            record=names.get((e.object_type, e.object_id), e.object_type),
+            action_label=action_label(e.action),
+            record=names.get((e.object_type, e.object_id)) or row.record,
             reason=e.reason,
             changes=row.changes,
         )
@@ -234,7 +234,7 @@ def _audit_context(actor: Actor, ref: str) -> dict[str, Any]:
         "findings": findings,
         "actions": audit_actions(actor=actor, audit=audit, findings=findings),
         "close_problems": services.audit_close_problems(audit) if audit.status == AuditStatus.REPORTED else [],
-        "timeline": _timeline(selectors.audit_trail(actor=actor, audit=audit), names),
+        "timeline": _timeline(actor, selectors.audit_trail(actor=actor, audit=audit), names),
         "severities": _choices(FindingSeverity),
         "default_due_days": REPORT_DUE_WORKING_DAYS,
         "today": timezone.localdate(),

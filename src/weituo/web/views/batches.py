@@ -6,19 +6,18 @@ The views only parse what was typed and show what the selectors return; the batc
 and write. The release services write the record of a refused release in their own transaction, so
 they are called here outside any transaction (ATOMIC_REQUESTS is off).
 
-The signing page carries a signed timestamp (``TimestampSigner``) issued when it was shown; the
-release service refuses a release signed on a page older than ``WEITUO_SIGNING_WINDOW_SECONDS``
-(issue #6 item 10), so the QP signs what they have just reviewed.
+The signing page carries the signing session's token (``batches.signing``), issued when it was shown;
+the release service refuses a signature whose session is older than ``WEITUO_SIGNING_WINDOW_SECONDS``,
+so the QP signs what they have just reviewed. The password is checked through ``authenticate``
+(``accounts.reauth.lockout_counted``), so wrong passwords at signing count toward the login lockout.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -26,15 +25,17 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from weituo.accounts.actors import Actor
+from weituo.accounts.reauth import lockout_counted
 from weituo.batches.choices import BatchStatus, DocumentKind, ReleaseStep
 from weituo.batches.models import Batch, ReleaseDecision, ReleaseDocument, TestResult
+from weituo.batches.permissions import next_release_step
 from weituo.batches.selectors import (
     batch_abilities,
     batch_create_options,
     batch_filter_options,
     batch_get,
     batch_list,
+    batch_signing_open,
     batch_trail,
     release_decisions,
     release_document_get,
@@ -50,7 +51,9 @@ from weituo.batches.services import (
     release_document_add,
     step_label,
 )
-from weituo.core.errors import ApplicationError, ErrorDetail, NotFound, PermissionDenied, ValidationFailed
+from weituo.batches.signing import signing_window
+from weituo.core.actors import Actor
+from weituo.core.errors import ApplicationError, ErrorDetail, NotFound, PermissionDenied, ValidationFailed, http_status
 from weituo.core.validation import bilingual
 from weituo.integrity.audited import object_type
 from weituo.integrity.models import Signature
@@ -198,35 +201,6 @@ def _error_details(error: ApplicationError) -> list[ErrorDetail]:
     return [ErrorDetail(error.message_zh, error.message_en), *error.details]
 
 
-# --- the signing window -------------------------------------------------------------------------
-
-SIGNING_SALT = "weituo.web.batches.release-signing-page"
-_NO_VALID_PAGE = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-
-
-def _signing_payload(actor: Actor, batch: Batch, step: str) -> str:
-    # Bound to the batch, the step and the signer: a page stamp cannot be carried to another release.
-    return f"{batch.pk}:{step}:{actor.user_id}"
-
-
-def _signing_token(actor: Actor, batch: Batch, step: str) -> str:
-    return signing.TimestampSigner(salt=SIGNING_SALT).sign(_signing_payload(actor, batch, step))
-
-
-def _signing_started_at(token: str, actor: Actor, batch: Batch, step: str) -> dt.datetime:
-    """When the signing page was shown. A missing, forged or foreign stamp counts as a page shown
-    long ago: the service then refuses it as expired, and the refusal is ledgered like any other."""
-    signer = signing.TimestampSigner(salt=SIGNING_SALT)
-    try:
-        # The base Signer's unsign checks the signature and returns "payload:timestamp" untouched.
-        payload, stamp = signing.Signer.unsign(signer, token or "").rsplit(signer.sep, 1)
-        if payload != _signing_payload(actor, batch, step):
-            return _NO_VALID_PAGE
-        return dt.datetime.fromtimestamp(signing.b62_decode(stamp), tz=dt.UTC)
-    except (signing.BadSignature, ValueError):
-        return _NO_VALID_PAGE
-
-
 # --- list and new batch ---------------------------------------------------------------------------
 
 
@@ -311,12 +285,15 @@ def _timeline(actor: Actor, batch: Batch, documents: list, results: list, decisi
         **{(object_type(TestResult), str(r.pk)): f"{_('Test result')} {r.test_name}" for r in results},
         **{(object_type(ReleaseDecision), str(d["decision"].pk)): label(d["step_label"]) for d in decisions},
     }
-    rows = trail_rows(entries, limit=None)  # newest first
+    rows = trail_rows(entries, actor=actor, limit=None)  # newest first
     rows.reverse()
+    step_field = str(ReleaseDecision._meta.get_field("step").verbose_name)
+    generic = {str(step.label): _step_label(batch, step) for step in ReleaseStep}
     for entry, row in zip(entries, rows, strict=True):
         row.record = names.get((entry.object_type, entry.object_id), row.record)
-        if entry.action == "release_refused":
-            row.action_label = _("release refused")
+        for change in row.changes:  # the step as this batch's kind names it (a device's 生产放行)
+            if change.name == step_field and change.new in generic:
+                change.new = label(generic[change.new])
         if row.meaning in Signature.Meaning.values:
             row.meaning = label(Signature.Meaning(row.meaning).label)
     return rows
@@ -336,20 +313,12 @@ def _decisions(actor: Actor, batch: Batch) -> list[dict[str, Any]]:
     return decisions
 
 
-def _next_step(batch: Batch) -> str | None:
-    if batch.status == BatchStatus.IN_PRODUCTION:
-        return ReleaseStep.FACTORY
-    if batch.status == BatchStatus.FACTORY_RELEASED:
-        return ReleaseStep.MARKET
-    return None
-
-
 def _detail_context(request: HttpRequest, actor: Actor, batch: Batch, **extra: Any) -> dict[str, Any]:
     package = release_package(actor=actor, batch=batch)
     decisions = _decisions(actor, batch)
     events = list(event_list(actor=actor, batch=batch))
     deviations = event_list(actor=actor, batch=batch, category="deviation")
-    step = _next_step(batch)
+    step = next_release_step(batch)
     blockers = {ReleaseStep.FACTORY: package.factory_blockers, ReleaseStep.MARKET: package.market_blockers}
     context = {
         "batch": batch,
@@ -393,13 +362,13 @@ def batch_document_add(request: HttpRequest, actor: Actor, ref: str) -> HttpResp
         except (NotFound, PermissionDenied):
             raise
         except ApplicationError as e:
-            errors = _error_details(e)
+            errors, status = _error_details(e), http_status(e)
         else:
             return redirect(reverse("web:batch_detail", args=[batch.ref]) + "#package")
     else:
-        errors = _form_errors(form)
+        errors, status = _form_errors(form), 422
     context = _detail_context(request, actor, batch, document_form=form, document_errors=errors)
-    return render(request, "web/batches/detail.html", context, status=422)
+    return render(request, "web/batches/detail.html", context, status=status)
 
 
 @page
@@ -414,13 +383,13 @@ def batch_result_add_view(request: HttpRequest, actor: Actor, ref: str) -> HttpR
         except (NotFound, PermissionDenied):
             raise
         except ApplicationError as e:
-            errors = _error_details(e)
+            errors, status = _error_details(e), http_status(e)
         else:
             return redirect(reverse("web:batch_detail", args=[batch.ref]) + "#results")
     else:
-        errors = _form_errors(form)
+        errors, status = _form_errors(form), 422
     context = _detail_context(request, actor, batch, result_form=form, result_errors=errors)
-    return render(request, "web/batches/detail.html", context, status=422)
+    return render(request, "web/batches/detail.html", context, status=status)
 
 
 @page
@@ -458,9 +427,7 @@ def batch_reject_view(request: HttpRequest, actor: Actor, ref: str) -> HttpRespo
     except ApplicationError as e:
         batch = batch_get(actor=actor, ref=ref)
         context = _detail_context(request, actor, batch, reject_form=form, reject_errors=_error_details(e))
-        return render(
-            request, "web/batches/detail.html", context, status=403 if isinstance(e, PermissionDenied) else 422
-        )
+        return render(request, "web/batches/detail.html", context, status=http_status(e))
     return redirect(reverse("web:batch_detail", args=[batch.ref]) + "#decisions")
 
 
@@ -481,8 +448,13 @@ def _release_context(actor: Actor, batch: Batch, step: str, **extra: Any) -> dic
         "deviations": [(e, _event_url(e.ref)) for e in event_list(actor=actor, batch=batch)],
         "decisions": _decisions(actor, batch),
         "may_sign": getattr(batch_abilities(actor=actor, batch=batch), f"{step}_release"),
-        "form": ReleaseForm(initial={"signing_token": _signing_token(actor, batch, step), "version": batch.version}),
-        "window_minutes": f"{_signing_window() / 60:g}",
+        "form": ReleaseForm(
+            initial={
+                "signing_token": batch_signing_open(actor=actor, batch=batch, step=step).token,
+                "version": batch.version,
+            }
+        ),
+        "window_minutes": f"{signing_window().total_seconds() / 60:g}",
         "active_nav": "batches",
         **extra,
     }
@@ -503,10 +475,6 @@ def _locked_out(request: HttpRequest, error: ApplicationError) -> ApplicationErr
     return SignatureRefused(code="signature_locked_out", message_zh=zh, message_en=en)
 
 
-def _signing_window() -> int:
-    return int(getattr(settings, "WEITUO_SIGNING_WINDOW_SECONDS", 300))
-
-
 @page
 def batch_release(request: HttpRequest, actor: Actor, ref: str, step: str) -> HttpResponse:
     if step not in RELEASE_SERVICES:
@@ -523,16 +491,16 @@ def batch_release(request: HttpRequest, actor: Actor, ref: str, step: str) -> Ht
             batch=batch,
             password=data.get("password") or "",
             reason=(data.get("reason") or "").strip(),
-            request=request,
+            signing_token=data.get("signing_token") or "",
+            check_password=lockout_counted(request),
             expected_version=data.get("version") or 0,
-            signing_started_at=_signing_started_at(data.get("signing_token") or "", actor, batch, step),
         )
     except NotFound:
         raise
     except ApplicationError as refusal:
         e = _locked_out(request, refusal)
         batch = batch_get(actor=actor, ref=ref)  # as it is now: the page shows the current package
-        status = 403 if isinstance(e, PermissionDenied) or e.code == "signature_locked_out" else 422
+        status = http_status(e)
         context = _release_context(actor, batch, step, release_error=e, release_errors=_error_details(e))
         return render(request, "web/batches/release.html", context, status=status)
     return redirect(reverse("web:batch_detail", args=[batch.ref]) + "#decisions")

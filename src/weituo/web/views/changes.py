@@ -19,7 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from weituo.accounts.actors import Actor
+from weituo.core.actors import Actor
 from weituo.core.errors import ErrorDetail, NotFound, PermissionDenied, ValidationFailed
 from weituo.integrity.audited import object_type
 from weituo.quality import selectors, services
@@ -174,7 +174,7 @@ def _context(actor: Actor, ref: str, *, full_trail: bool = False) -> dict[str, A
         "filing_labels": dict(FilingStatus.choices),
         "problems": services.implementation_problems(change) if change.status == ChangeStatus.APPROVED else [],
         "today": timezone.localdate().isoformat(),
-        **trail_context(trail, full=full_trail, names=_trail_names(change, obligations)),
+        **trail_context(trail, actor=actor, full=full_trail, names=_trail_names(change, obligations)),
         "show_record": True,
         "active_nav": "changes",
     }

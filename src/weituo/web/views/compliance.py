@@ -13,11 +13,11 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from weituo.accounts.actors import Actor
-from weituo.accounts.roles import Side
 from weituo.compliance.report import render_docx, render_html
 from weituo.compliance.selectors import enterprise_overview, report_organisation, self_inspection_report
 from weituo.compliance.services import compliance_check_enterprise
+from weituo.core.actors import Actor
+from weituo.core.roles import Side
 from weituo.registry.provinces import Province
 
 from ..shell import page, paginate, query_without_page

@@ -10,7 +10,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from weituo.accounts.actors import Actor
 from weituo.contracts.choices import Activity, CommunicationCategory
 from weituo.contracts.models import CommissionContract, CommunicationItem, QualityAgreement, ResponsibilityItem
 from weituo.contracts.selectors import (
@@ -27,6 +26,7 @@ from weituo.contracts.selectors import (
     tech_transfer_search,
 )
 from weituo.contracts.services import agreement_require_editor, communication_item_edit, responsibility_edit
+from weituo.core.actors import Actor
 from weituo.core.errors import ValidationFailed
 from weituo.integrity.audited import object_type
 from weituo.registry.selectors import organisation_get, person_list
@@ -73,22 +73,26 @@ def _trail_names(contract: CommissionContract) -> dict[tuple[str, str], str]:
     """How the contract page names each record of its trail."""
     names = {(object_type(CommissionContract), str(contract.pk)): contract.number}
     for a in contract.quality_agreements.all():
-        names[(object_type(QualityAgreement), str(a.pk))] = f"v{a.version}"
+        names[(object_type(QualityAgreement), str(a.pk))] = f"v{a.document_version}"
         for r in a.responsibilities.all():
-            names[(object_type(ResponsibilityItem), str(r.pk))] = f"v{a.version} · {label(r.get_activity_display())}"
+            names[(object_type(ResponsibilityItem), str(r.pk))] = (
+                f"v{a.document_version} · {label(r.get_activity_display())}"
+            )
         for c in a.communications.all():
-            names[(object_type(CommunicationItem), str(c.pk))] = f"v{a.version} · {label(c.get_category_display())}"
+            names[(object_type(CommunicationItem), str(c.pk))] = (
+                f"v{a.document_version} · {label(c.get_category_display())}"
+            )
         for s in a.resident_staff.all():
-            names[(object_type(type(s)), str(s.pk))] = f"v{a.version} · {s.person.name}"
+            names[(object_type(type(s)), str(s.pk))] = f"v{a.document_version} · {s.person.name}"
         for att in a.attachments.all():
-            names[(object_type(type(att)), str(att.pk))] = f"v{a.version} · {att.title}"
+            names[(object_type(type(att)), str(att.pk))] = f"v{a.document_version} · {att.title}"
     return names
 
 
 def _contract_context(actor: Actor, contract: CommissionContract, *, full_trail: bool = False) -> dict[str, Any]:
     signatures = contract_signatures(actor=actor, contract=contract)
     agreements = []
-    for a in sorted(contract.quality_agreements.all(), key=lambda a: (a.effective_from is None, a.version)):
+    for a in sorted(contract.quality_agreements.all(), key=lambda a: (a.effective_from is None, a.document_version)):
         present = {r.activity for r in a.responsibilities.all()}
         agreements.append(
             AgreementView(
@@ -107,7 +111,9 @@ def _contract_context(actor: Actor, contract: CommissionContract, *, full_trail:
         "contract": contract,
         "agreements": agreements,
         "may_edit": contract_may_edit(actor=actor, contract=contract),
-        **trail_context(contract_trail(actor=actor, contract=contract), full=full_trail, names=_trail_names(contract)),
+        **trail_context(
+            contract_trail(actor=actor, contract=contract), actor=actor, full=full_trail, names=_trail_names(contract)
+        ),
         "signatures": signatures.get(None, []),
         # the technology transfers of the contract's products (art. 4), linked to their pages
         "tech_transfers": tech_transfer_search(actor=actor, contract=contract),
@@ -135,7 +141,9 @@ def _row_response(
     if not getattr(request, "htmx", False):
         return redirect(url)
     contract = contract_get(actor=actor, ref=agreement.contract.ref)
-    trail = trail_context(contract_trail(actor=actor, contract=contract), full=False, names=_trail_names(contract))
+    trail = trail_context(
+        contract_trail(actor=actor, contract=contract), actor=actor, full=False, names=_trail_names(contract)
+    )
     context.update({"agreement": agreement, "may_edit": True, **trail, "oob": True, "contract": contract})
     return render(request, template, context)
 

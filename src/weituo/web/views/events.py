@@ -22,18 +22,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import pgettext, pgettext_lazy
 
-from weituo.accounts.actors import Actor
 from weituo.batches.selectors import batch_get, batch_list
 from weituo.contracts.selectors import contract_list
-from weituo.core.errors import ApplicationError, ErrorDetail, NotFound, PermissionDenied, ValidationFailed
+from weituo.core.actors import Actor
+from weituo.core.deadlines import Deadline, my_deadlines
+from weituo.core.errors import ApplicationError, ErrorDetail, NotFound, PermissionDenied, ValidationFailed, http_status
+from weituo.core.roles import Party
+from weituo.integrity.actions import action_label
 from weituo.integrity.audited import object_type
 from weituo.quality import selectors, services
-from weituo.quality.choices import (
-    Classification,
-    EventCategory,
-    EventParty,
-    EventStatus,
-)
+from weituo.quality.choices import Classification, EventCategory, EventStatus
 from weituo.quality.models import Capa, Deviation, QualityEvent, Reclassification, RetentionObligation
 from weituo.quality.selectors.event_actions import (
     capa_get,
@@ -46,7 +44,6 @@ from weituo.quality.selectors.event_actions import (
 
 from ..actions import bad_input, form_details, run_action
 from ..forms import TestIds, _choices
-from ..labels import ACTION_LABELS
 from ..shell import page, paginate, query_without_page
 from ..templatetags.weituo_web import label
 from ..trail import trail_rows
@@ -147,7 +144,7 @@ class EventRaiseForm(TestIds, forms.Form):
         self.fields["classification"].widget.choices = _choices(Classification, "—")
         self.fields["batch"].widget.choices = [("", "—"), *((b.ref, f"{b.number} · {b.product.name}") for b in batches)]
         if name_party:
-            self.fields["party"].widget.choices = _choices(EventParty, "—")
+            self.fields["party"].widget.choices = _choices(Party, "—")
         else:
             del self.fields["party"]
         # Choosing another contract reloads the form, so that the batch list is that contract's.
@@ -222,7 +219,7 @@ def event_new(request: HttpRequest, actor: Actor) -> HttpResponse:
                 event = _raise(actor, contracts, form.cleaned_data)
             except (ValidationFailed, PermissionDenied, NotFound) as e:
                 error, errors = e, e.details
-                status = 403 if isinstance(e, PermissionDenied) else 422
+                status = http_status(e)
             else:
                 return redirect("web:event_detail", event.ref)
         else:
@@ -264,12 +261,6 @@ class TimelineRow:
     changes: list
 
 
-EXTRA_ACTIONS: dict[str, Any] = {
-    "notify": pgettext_lazy(CTX, "notified by email"),
-    "notify_failed": pgettext_lazy(CTX, "email notification failed"),
-}
-
-
 def _record_names(
     event: QualityEvent,
     deviation: Deviation | None,
@@ -292,20 +283,19 @@ def _record_names(
     return names
 
 
-def _timeline(entries: list, names: dict[tuple[str, str], str]) -> list[TimelineRow]:
+def _timeline(actor: Actor, entries: list, names: dict[tuple[str, str], str]) -> list[TimelineRow]:
     """The event's ledger entries, oldest first, readable (who, when, what, old → new, why, meaning)."""
-    rows = list(reversed(trail_rows(entries, limit=None)))  # trail_rows gives newest first
+    rows = list(reversed(trail_rows(entries, actor=actor, limit=None)))  # trail_rows gives newest first
     out = []
     for e, row in zip(entries, rows, strict=True):
-        action = ACTION_LABELS.get(e.action) or EXTRA_ACTIONS.get(e.action) or e.action
         out.append(
             TimelineRow(
                 seq=e.seq,
                 at=e.at,
-                actor=e.actor,
+                actor=row.actor,
                 action=e.action,
-                action_label=str(action),
-                record=names.get((e.object_type, e.object_id), e.object_type),
+                action_label=action_label(e.action),
+                record=names.get((e.object_type, e.object_id)) or row.record,
                 reason=e.reason,
                 meaning=e.meaning,
                 changes=row.changes,
@@ -347,9 +337,9 @@ def _event_context(actor: Actor, ref: str) -> dict[str, Any]:
         "actions": actions,
         "close_problems": services.deviation_close_problems(deviation) if deviation is not None else [],
         "overdue": event.status == EventStatus.OPEN and event.due_at is not None and event.due_at < now,
-        "timeline": _timeline(selectors.event_trail(actor=actor, event=event), names),
+        "timeline": _timeline(actor, selectors.event_trail(actor=actor, event=event), names),
         "classifications": _choices(Classification),
-        "parties": _choices(EventParty),
+        "parties": _choices(Party),
         "today": timezone.localdate(),
         "active_nav": "events",
     }
@@ -452,7 +442,7 @@ def _capa_add(actor: Actor, event: QualityEvent, post: Any) -> object:
         actor=actor,
         event=event,
         description=post.get("description", ""),
-        owner_party=_choice(post, "owner_party", tuple(EventParty.values)),
+        owner_party=_choice(post, "owner_party", tuple(Party.values)),
         due_on=_date(post, "due_on"),
         party=post.get("party") or None,
         expected_version=version,
@@ -520,7 +510,7 @@ def event_act(request: HttpRequest, actor: Actor, ref: str, action: str) -> Http
 
 @dataclass
 class DeadlineRow:
-    deadline: selectors.Deadline
+    deadline: Deadline
     url: str  # "" when the record has no page to link to
 
 
@@ -533,7 +523,7 @@ KIND_PAGES: dict[str, str] = {
 }
 
 
-def _deadline_url(d: selectors.Deadline) -> str:
+def _deadline_url(d: Deadline) -> str:
     """The page of the record owed: an event's page for the event kinds, the page ``KIND_PAGES``
     names, else the record's own URL if it has one, else none."""
     if d.event is not None and getattr(d.event, "ref", None):
@@ -551,7 +541,7 @@ def _deadline_url(d: selectors.Deadline) -> str:
 
 @page
 def deadline_index(request: HttpRequest, actor: Actor) -> HttpResponse:
-    deadlines = selectors.my_deadlines(actor=actor)
+    deadlines = my_deadlines(actor=actor)
     rows = [DeadlineRow(d, _deadline_url(d)) for d in deadlines]
     context = {
         "rows": rows,
@@ -565,6 +555,6 @@ def deadline_index(request: HttpRequest, actor: Actor) -> HttpResponse:
 def deadline_badge(request: HttpRequest, actor: Actor) -> HttpResponse:
     """The menu's badge (loaded by htmx after the page, so no page pays for it): how many deadlines
     are open, and how many of them overdue."""
-    deadlines = selectors.my_deadlines(actor=actor)
+    deadlines = my_deadlines(actor=actor)
     context = {"open_count": len(deadlines), "overdue_count": sum(1 for d in deadlines if d.overdue)}
     return render(request, "web/events/_deadline_badge.html", context)

@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from weituo.accounts.actors import Actor
+from weituo.core.actors import Actor
 from weituo.core.errors import PermissionDenied, ValidationFailed
 from weituo.exchange.formats import dump_json, load_json, read_workbook, write_workbook
 from weituo.exchange.selectors import registry_dataset

@@ -8,8 +8,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from weituo.accounts.actors import Actor
 from weituo.contracts.selectors import contract_search
+from weituo.core.actors import Actor
 from weituo.registry.choices import RISK_FLAGS, KeyRole
 from weituo.registry.selectors import (
     inspection_list,

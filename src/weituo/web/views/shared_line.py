@@ -25,12 +25,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import pgettext
 
-from weituo.accounts.actors import Actor
-from weituo.accounts.roles import Side
+from weituo.core.actors import Actor
 from weituo.core.errors import ApplicationError, NotFound
+from weituo.core.roles import QA_ROLES, Party, Side
 from weituo.integrity.audited import object_type
 from weituo.quality import services
-from weituo.quality.choices import QA_ROLES, AssessmentStatus, EventParty, SharedLineTrigger
+from weituo.quality.choices import AssessmentStatus, SharedLineTrigger
 from weituo.quality.models import Capa, CapaApproval, SharedLineAssessment, SharedLineNotice, SharedLineProductRisk
 from weituo.quality.selectors import shared_line as selectors
 from weituo.registry.selectors import product_get
@@ -73,13 +73,13 @@ def _kinds() -> dict[str, str]:
     }
 
 
-def _timeline(entries: list, names: dict[tuple[str, str], str]) -> dict[str, Any]:
+def _timeline(actor: Actor, entries: list, names: dict[tuple[str, str], str]) -> dict[str, Any]:
     """The trail panel's context, each row naming its record in this area's words (the web app's
     record labels do not know the shared-line records)."""
-    context = trail_context(entries, full=True, names=names)
+    context = trail_context(entries, actor=actor, full=True, names=names)
     kinds = _kinds()
     for entry, row in zip(reversed(entries), context["trail"], strict=True):
-        row.record = names.get((entry.object_type, entry.object_id)) or kinds.get(entry.object_type, entry.object_type)
+        row.record = names.get((entry.object_type, entry.object_id)) or kinds.get(entry.object_type) or row.record
     return context
 
 
@@ -161,7 +161,7 @@ def _assessment_context(actor: Actor, ref: str) -> dict[str, Any]:
         "a": assessment,
         "may_act": selectors.conducts(actor=actor, assessment=assessment),
         "today": timezone.localdate(),
-        **_timeline(entries, _names_for_cmo(view)),
+        **_timeline(actor, entries, _names_for_cmo(view)),
         "active_nav": "shared-line",
     }
 
@@ -303,10 +303,8 @@ def _notice_context(actor: Actor, ref: str) -> dict[str, Any]:
         "n": view,
         "may_write": actor.can_write,
         # whether to offer the agreement and the CAPA decisions (the services check again)
-        "is_qa": any(
-            m.organisation_id == notice.mah_id and m.role in QA_ROLES[EventParty.MAH] for m in actor.memberships
-        ),
-        **_timeline(entries, names),
+        "is_qa": any(m.organisation_id == notice.mah_id and m.role in QA_ROLES[Party.MAH] for m in actor.memberships),
+        **_timeline(actor, entries, names),
         "active_nav": "shared-line-notices",
     }
 

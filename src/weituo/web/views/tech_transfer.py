@@ -19,7 +19,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import pgettext_lazy
 
-from weituo.accounts.actors import Actor
 from weituo.contracts import tech_transfer as services
 from weituo.contracts.choices import TransferStep
 from weituo.contracts.models import TechTransfer
@@ -30,6 +29,7 @@ from weituo.contracts.selectors import (
     tech_transfer_risk_get,
     tech_transfer_trail,
 )
+from weituo.core.actors import Actor
 from weituo.core.errors import InvalidTransition, ValidationFailed
 from weituo.integrity.audited import object_type
 from weituo.registry.selectors import person_list
@@ -225,6 +225,7 @@ def _context(
         "active_nav": "contracts",
         **trail_context(
             tech_transfer_trail(actor=actor, transfer=transfer),
+            actor=actor,
             full=request.GET.get("trail") == "all",
             names=_trail_names(transfer),
         ),

@@ -8,9 +8,9 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from weituo.accounts.actors import Actor
-from weituo.accounts.roles import Side
 from weituo.contracts.selectors import contract_search, counterparties
+from weituo.core.actors import Actor
+from weituo.core.roles import Side
 from weituo.registry.models import Organisation
 from weituo.registry.provinces import Province
 from weituo.registry.selectors import line_list, organisation_list, own_organisations, product_search

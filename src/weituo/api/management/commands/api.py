@@ -6,10 +6,10 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from weituo.accounts.actors import system_actor
 from weituo.api.models import ApiToken
 from weituo.api.selectors import api_token_list
 from weituo.api.services import DEFAULT_DAYS, MAX_DAYS, api_token_create, api_token_revoke
+from weituo.core.actors import system_actor
 from weituo.core.errors import ApplicationError
 
 

@@ -31,10 +31,10 @@ from django.core.management.commands.check import Command as SystemCheckCommand
 from django.utils import timezone
 from tqdm import tqdm
 
-from weituo.accounts.actors import system_actor
 from weituo.compliance.report import ReportItem, build_report, render_html
 from weituo.compliance.selectors import head_of_quality
 from weituo.compliance.services import ScanResult, compliance_scan
+from weituo.core.actors import system_actor
 from weituo.registry.models import Organisation
 
 OUTCOMES = ("met", "not_met", "needs_information", "not_applicable")

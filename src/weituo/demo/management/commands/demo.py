@@ -23,10 +23,13 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from weituo.accounts.actors import system_actor
-from weituo.accounts.roles import Role
+from weituo.core.actors import system_actor
+from weituo.core.errors import ApplicationError
+from weituo.core.roles import Role
+from weituo.demo.collaboration import seed_collaboration
 from weituo.demo.generator import AS_OF, SHEET_NAMES, SIZES, STAGES, generate
 from weituo.demo.users import DEMO_PASSWORD, ensure_demo_users
+from weituo.exchange.services import registry_import
 from weituo.registry.selectors import organisation_list
 
 
@@ -53,10 +56,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, seed: int, size: str, no_serve: bool, port: int, as_of: date, **options) -> None:
-        # The import service is the one write path of the registry; imported here, not at module load.
-        from weituo.core.errors import ApplicationError
-        from weituo.exchange.services import registry_import
-
         out = self.stdout
         out.write("迁移数据库 / migrating the database …")
         call_command("migrate", interactive=False, verbosity=0)
@@ -68,7 +67,7 @@ class Command(BaseCommand):
         dataset = data.dataset
         total = sum(len(rows) for rows in dataset.values())
 
-        source = f"demo seed {seed}"
+        source = f"演示数据 demo seed {seed}"  # the ledger's reason and actor: people read it in Chinese
         actor = system_actor(source)
         clashes = _clashing_organisations(actor, dataset["organisations"])
         if clashes:
@@ -84,7 +83,7 @@ class Command(BaseCommand):
                 report = registry_import(
                     actor=actor,
                     dataset=dataset,
-                    source=f"{source} ({size}, as of {as_of.isoformat()})",
+                    source=f"{source}（{size}，截至 {as_of.isoformat()}）",
                     progress=lambda _sheet, n: bar.update(n),
                 )
         except ApplicationError as e:
@@ -114,8 +113,6 @@ class Command(BaseCommand):
         for login in logins:
             out.write(f"  {login.username:<12} {login.full_name:<4} {Role(login.role).label:<16} {login.organisation}")
         out.write("（仅供本机演示，请勿用于生产 / for a local demo only, never in production）")
-
-        from weituo.demo.collaboration import seed_collaboration  # needs the users above
 
         started = time.monotonic()
         try:

@@ -9,7 +9,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from weituo.accounts.actors import system_actor
+from weituo.core.actors import system_actor
 from weituo.core.errors import ApplicationError
 from weituo.exchange.formats import dump_json, load_json, read_workbook, write_workbook
 from weituo.exchange.selectors import registry_dataset

@@ -12,7 +12,7 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from weituo.accounts.actors import system_actor
+from weituo.core.actors import system_actor
 from weituo.core.errors import ApplicationError
 from weituo.quality.services.reminders import SHANGHAI, deadline_reminders_send, reminder_text
 

@@ -9,6 +9,7 @@ held, e.g. an installation without them) makes each rule ask for them.
 from __future__ import annotations
 
 from weituo.rules.engine import Ctx, Result
+from weituo.rules.facts import BatchFacts
 
 from . import NOTICE
 
@@ -85,38 +86,11 @@ def _batches(ctx: Ctx):
     )
 
 
-@NOTICE.rule(
-    id="134-11.major-deviation-batches",
-    title_zh="重大偏差批次由委托双方留样并开展持续稳定性考察",
-    title_en="Batches with a major deviation: both parties keep retained samples and run ongoing stability",
-    article="11",
-    quote="对于生产过程中出现重大偏差的相关批次产品、重大变更获批实施后生产的最初三批次产品，委托双方均应当对相关制剂产品开展留样及持续稳定性考察。",
-    applies_to="contract",
-    severity="major",
-)
-def major_deviation_batches(ctx: Ctx) -> Result:
-    """Each batch with a major (or critical) deviation carries, for each party, a retained-sample and
-    an ongoing-stability duty; once the batch is factory-released, each duty is recorded fulfilled
-    (the samples are taken from the batch as released). Art. 11 para. 2 (one group with one quality
-    system, or electronic data exchange) lets one party carry both duties: then one party's duties
-    suffice. The first three batches after a major change are the change-control rules' part."""
-    batches = _batches(ctx)
-    contract = ctx.contract
-    group = ctx.read("same_group_unified_qms", contract.mah.same_group_unified_qms(contract.cmo))
-    agreement = contract.current_agreement(ctx.as_of)
-    exchange = ctx.read("agreement.electronic_data_exchange", bool(agreement and agreement.electronic_data_exchange))
-    one_party = group or exchange
-    serious = [
-        b for b in batches if any(d.classification in SERIOUS and d.raised_on <= ctx.as_of for d in b.deviations)
-    ]
-    ctx.read(
-        "major_deviation_batches",
-        [(b.ref, [d.ref for d in b.deviations if d.classification in SERIOUS], b.factory_released_on) for b in serious],
-    )
-    if not serious:
-        return ctx.not_applicable("没有出现重大偏差的批次", "no batch with a major deviation")
+def _duty_problems(batches: list[BatchFacts], ctx: Ctx, *, one_party: bool) -> tuple[list[str], list[str]]:
+    """What is missing of each batch's art. 11 duties: each party's (or, under para. 2, one party's)
+    retained-sample and ongoing-stability duty, fulfilled once the batch is factory-released."""
     problems_zh, problems_en = [], []
-    for b in serious:
+    for b in batches:
         released = b.factory_released_on is not None and b.factory_released_on <= ctx.as_of
         duties = {(d.kind, d.party): d for d in b.retention_duties}
         parties = ["mah", "cmo"]
@@ -133,6 +107,40 @@ def major_deviation_batches(ctx: Ctx) -> Result:
                 elif released and (duty.fulfilled_on is None or duty.fulfilled_on > ctx.as_of):
                     problems_zh.append(f"批次{b.number or b.ref}已放行，{who_zh}尚未完成{kind_zh}")
                     problems_en.append(f"batch {b.number or b.ref} is released; {who_en} has not recorded {kind_en}")
+    return problems_zh, problems_en
+
+
+@NOTICE.rule(
+    id="134-11.major-deviation-batches",
+    title_zh="重大偏差批次由委托双方留样并开展持续稳定性考察",
+    title_en="Batches with a major deviation: both parties keep retained samples and run ongoing stability",
+    article="11",
+    quote="对于生产过程中出现重大偏差的相关批次产品、重大变更获批实施后生产的最初三批次产品，委托双方均应当对相关制剂产品开展留样及持续稳定性考察。",
+    applies_to="contract",
+    severity="major",
+)
+def major_deviation_batches(ctx: Ctx) -> Result:
+    """Each batch with a major (or critical) deviation carries, for each party, a retained-sample and
+    an ongoing-stability duty; once the batch is factory-released, each duty is recorded fulfilled
+    (the samples are taken from the batch as released). Art. 11 para. 2 (one group with one quality
+    system, or electronic data exchange) lets one party carry both duties: then one party's duties
+    suffice. The first three batches after a major change are ``134-11.major-change-batches``."""
+    batches = _batches(ctx)
+    contract = ctx.contract
+    group = ctx.read("same_group_unified_qms", contract.mah.same_group_unified_qms(contract.cmo))
+    agreement = contract.current_agreement(ctx.as_of)
+    exchange = ctx.read("agreement.electronic_data_exchange", bool(agreement and agreement.electronic_data_exchange))
+    one_party = group or exchange
+    serious = [
+        b for b in batches if any(d.classification in SERIOUS and d.raised_on <= ctx.as_of for d in b.deviations)
+    ]
+    ctx.read(
+        "major_deviation_batches",
+        [(b.ref, [d.ref for d in b.deviations if d.classification in SERIOUS], b.factory_released_on) for b in serious],
+    )
+    if not serious:
+        return ctx.not_applicable("没有出现重大偏差的批次", "no batch with a major deviation")
+    problems_zh, problems_en = _duty_problems(serious, ctx, one_party=one_party)
     if problems_zh:
         return ctx.not_met(
             "；".join(problems_zh),
@@ -145,6 +153,78 @@ def major_deviation_batches(ctx: Ctx) -> Result:
         "重大偏差批次的留样和持续稳定性考察均已落实或尚在放行前",
         "the retained samples and stability studies of batches with a major deviation are in place, or the batch "
         "is not released yet",
+    )
+
+
+@NOTICE.rule(
+    id="134-11.major-change-batches",
+    title_zh="重大变更实施后最初三批由委托双方留样并开展持续稳定性考察",
+    title_en="The first three batches after a major change: both parties keep retained samples and run ongoing stability",
+    article="11",
+    quote="重大变更获批实施后生产的最初三批次产品，委托双方均应当对相关制剂产品开展留样及持续稳定性考察。",
+    applies_to="contract",
+    severity="major",
+)
+def major_change_batches(ctx: Ctx) -> Result:
+    """Reading: for each change managed as major and implemented, the first batches
+    (``batches_after_major_change``: three) of each product it names, made on or after the day it was
+    implemented, carry each party's retained-sample and ongoing-stability duty, fulfilled once the
+    batch is factory-released — or one party's under para. 2, as for a major deviation. A batch whose
+    manufacturing date is not recorded cannot be placed and is asked for."""
+    contract = ctx.contract
+    changes = ctx.need(
+        "contract.changes",
+        contract.changes,
+        "涉及受托生产产品的变更记录",
+        "the change records of the commissioned products",
+    )
+    batches = _batches(ctx)
+    count = ctx.param("batches_after_major_change")
+    major = [
+        c for c in changes if c.managed_as == "major" and c.implemented_on is not None and c.implemented_on <= ctx.as_of
+    ]
+    ctx.read("major_changes", [(c.ref, c.product_ref, c.implemented_on) for c in major])
+    if not major:
+        return ctx.not_applicable("无已实施的重大变更", "no major change has been implemented")
+    undated = [b.ref for b in batches if b.manufactured_on is None]
+    if undated:
+        ctx.need(
+            "batch.manufactured_on",
+            None,
+            "批次的生产日期：" + "、".join(undated),
+            "the manufacturing date of " + ", ".join(undated),
+        )
+    group = ctx.read("same_group_unified_qms", contract.mah.same_group_unified_qms(contract.cmo))
+    agreement = contract.current_agreement(ctx.as_of)
+    exchange = ctx.read("agreement.electronic_data_exchange", bool(agreement and agreement.electronic_data_exchange))
+    first: dict[str, BatchFacts] = {}
+    for c in major:
+        made = sorted(
+            (
+                b
+                for b in batches
+                if b.product_ref == c.product_ref and c.implemented_on <= b.manufactured_on <= ctx.as_of
+            ),
+            key=lambda b: (b.manufactured_on, b.number, b.ref),  # a day's batches by number, as the services
+        )
+        for b in made[:count]:
+            first[b.ref] = b
+    ctx.read("first_batches", sorted(first))
+    if not first:
+        return ctx.not_applicable("重大变更实施后尚未生产批次", "no batch made since the major change yet")
+    problems_zh, problems_en = _duty_problems(list(first.values()), ctx, one_party=group or exchange)
+    if problems_zh:
+        return ctx.not_met(
+            "；".join(problems_zh),
+            "; ".join(problems_en),
+            action_zh=f"对重大变更实施后最初{count}批由委托双方（或依第二款由约定的一方）留样并开展持续稳定性考察，并记录",
+            action_en=f"have both parties (or the one agreed under para. 2) keep retained samples of the first {count} "
+            "batches after the major change and run ongoing stability, and record it",
+        )
+    return ctx.met(
+        f"重大变更实施后最初{count}批的留样和持续稳定性考察均已落实或尚在放行前",
+        f"the retained samples and stability studies of the first {count} batches after the major change are in "
+        "place, or the batch is not released yet",
     )
 
 
@@ -164,8 +244,12 @@ def market_release_review(ctx: Ctx) -> Result:
     """Reading: a review of "偏差控制情况" at market release cannot pass while a deviation of the batch
     is still open, and the MAH reviews what the CMO submitted at factory release, so market release
     comes on or after factory release and after every deviation of the batch was closed. Whether the
-    review was "严格" is the QP's judgement, not checked here."""
+    review was "严格" is the QP's judgement, not checked here. The events that must be closed first are
+    those of ``release_blocking_event_categories`` (deviations, OOS/OOT): an open OOS of the batch at
+    market release is not met either."""
     batches = _batches(ctx)
+    blocking = frozenset(ctx.param("release_blocking_event_categories"))
+    events = ctx.contract.quality_events or ()  # the deviations are also on the batches: the OOS/OOT only here
     released = [b for b in batches if b.market_released_on is not None and b.market_released_on <= ctx.as_of]
     ctx.read(
         "market_released_batches",
@@ -183,6 +267,16 @@ def market_release_review(ctx: Ctx) -> Result:
             problems_zh.append(f"批次{name}在出厂放行之前上市放行")
             problems_en.append(f"batch {name} was released to market before its factory release")
         still_open = [d.ref for d in b.deviations if d.closed_on is None or d.closed_on > b.market_released_on]
+        still_open += [
+            e.ref
+            for e in events
+            if e.batch_ref == b.ref
+            and e.category in blocking
+            and not e.withdrawn
+            and e.raised_on <= b.market_released_on
+            and (e.closed_on is None or e.closed_on > b.market_released_on)
+            and e.ref not in still_open
+        ]
         if still_open:
             problems_zh.append(f"批次{name}上市放行时偏差未关闭：{'、'.join(still_open)}")
             problems_en.append(f"batch {name} was released to market with deviations open: {', '.join(still_open)}")

@@ -4,7 +4,7 @@
 研究，确定变更的类别，并配合持有人依法进行报批、备案或者报告。委托双方关于变更类别未达成一致的，应当按照较高级别
 进行变更管理。……
 
-The platform holds no change records yet: until it does, both rules ask for them.
+The change records come from the quality app's change control (``compliance.facts``).
 """
 
 from __future__ import annotations

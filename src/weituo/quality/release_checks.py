@@ -1,0 +1,38 @@
+"""What quality adds to a batch's release checks (registered with ``batches.checks`` at start-up):
+an open deviation or OOS/OOT blocks the release (art. 12), and a deviation's investigation record
+belongs in the release package.
+"""
+
+from __future__ import annotations
+
+from weituo.batches.choices import DocumentKind
+from weituo.batches.models import Batch
+from weituo.core.errors import ErrorDetail
+
+from .choices import EventCategory, EventStatus
+from .selectors.events import blocking_events
+
+
+def open_events(batch: Batch) -> list[ErrorDetail]:
+    return [
+        ErrorDetail(
+            f"{event.get_category_display()} {event.ref}「{event.title}」尚未关闭",
+            f"{event.category} {event.ref} ({event.title}) is still open",
+            field="quality_events",
+        )
+        for event in blocking_events(batch=batch)
+    ]
+
+
+def missing_deviation_records(batch: Batch) -> list[ErrorDetail]:
+    recorded = set(batch.documents.filter(kind=DocumentKind.DEVIATION_RECORD).values_list("event_id", flat=True))
+    deviations = batch.quality_events.filter(category=EventCategory.DEVIATION).exclude(status=EventStatus.WITHDRAWN)
+    return [
+        ErrorDetail(
+            f"缺少偏差 {event.ref} 的偏差调查记录",
+            f"the deviation record of {event.ref} is missing",
+            field="documents",
+        )
+        for event in deviations.order_by("raised_at", "ref")
+        if event.pk not in recorded
+    ]
