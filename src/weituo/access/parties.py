@@ -12,9 +12,11 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from django.utils.translation import gettext_lazy
+
 from weituo.core.actors import Actor
 from weituo.core.errors import ErrorDetail, PermissionDenied, validation_failed
-from weituo.core.i18n import zh
+from weituo.core.i18n import both, detail, messages, zh
 from weituo.core.roles import QA_ROLES, SIDE_OF_PARTY, Party
 
 
@@ -32,8 +34,7 @@ def require_writer(actor: Actor) -> None:
     if not actor.can_write:
         raise PermissionDenied(
             code="permission_denied",
-            message_zh="您的角色只能查阅，不能修改",
-            message_en="your role may read but not change records",
+            **messages(gettext_lazy("your role may read but not change records")),
         )
 
 
@@ -73,13 +74,10 @@ def party_of(actor: Actor, contract: CommissionContract, party: str | None) -> s
     if not parties:
         raise refuse(
             "not_a_party",
-            "只有委托生产协议的持有人和受托方可以办理此事",
-            "only the MAH and the CMO of the commission contract may do this",
+            *both(gettext_lazy("only the MAH and the CMO of the commission contract may do this")),
         )
     if len(parties) > 1:
-        raise validation_failed(
-            [ErrorDetail("请指明代表哪一方（mah 或 cmo）", "name the party you act for (mah or cmo)", field="party")]
-        )
+        raise validation_failed([detail(gettext_lazy("name the party you act for (mah or cmo)"), field="party")])
     return parties[0]
 
 

@@ -12,6 +12,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import UserCreationForm
+from django.utils.translation import pgettext_lazy
 
 from weituo.integrity.admin import BaseAdmin
 
@@ -20,13 +21,13 @@ from .services import is_generic_name
 
 User = get_user_model()
 
-GENERIC_USERNAME = (
-    "用户名应指向一个人，而非岗位或部门 / a username must name one person, not a function or a department"
-)
+GENERIC_USERNAME = pgettext_lazy("admin", "a username must name one person, not a function or a department")
 
 
 class IndividualUserCreationForm(UserCreationForm):
-    full_name = forms.CharField(label="姓名（电子签名显示）", max_length=150)
+    full_name = forms.CharField(
+        label=pgettext_lazy("admin", "Full name (shown with electronic signatures)"), max_length=150
+    )
 
     class Meta(UserCreationForm.Meta):
         model = User
@@ -64,9 +65,9 @@ class IndividualUserAdmin(UserAdmin):
     )
     fieldsets = (
         (None, {"fields": ("username", "password")}),
-        ("个人信息", {"fields": ("first_name", "email")}),
-        ("权限", {"fields": ("is_active", "is_staff", "is_superuser")}),
-        ("时间", {"fields": ("last_login", "date_joined")}),
+        (pgettext_lazy("admin", "Personal information"), {"fields": ("first_name", "email")}),
+        (pgettext_lazy("admin", "Permissions"), {"fields": ("is_active", "is_staff", "is_superuser")}),
+        (pgettext_lazy("admin", "Times"), {"fields": ("last_login", "date_joined")}),
     )
     list_display = ("username", "first_name", "email", "is_active", "last_login")
     search_fields = ("username", "first_name", "email")
@@ -78,7 +79,7 @@ class IndividualUserAdmin(UserAdmin):
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
         if db_field.name == "first_name" and field is not None:
-            field.label = "姓名（电子签名显示）"
+            field.label = pgettext_lazy("admin", "Full name (shown with electronic signatures)")
             field.required = True
         return field
 

@@ -16,9 +16,11 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy
 
 from weituo.core.actors import Actor
 from weituo.core.errors import ErrorDetail, PermissionDenied, ValidationFailed, validation_failed
+from weituo.core.i18n import detail, messages
 from weituo.core.roles import SIDE_OF_ROLE, Role, Side
 from weituo.core.validation import validate
 from weituo.integrity import writes
@@ -106,8 +108,7 @@ def _require_manager(actor: Actor, role: str, organisation: Organisation | None,
     if not _may_manage(actor, role, organisation, province):
         raise PermissionDenied(
             code="permission_denied",
-            message_zh="您无权授予此角色",
-            message_en="you may not grant this role",
+            **messages(gettext_lazy("you may not grant this role")),
         )
 
 
@@ -157,21 +158,19 @@ def user_create(
     details: list[ErrorDetail] = []
     if is_generic_name(username):
         details.append(
-            ErrorDetail(
-                f"用户名「{username}」不是个人账户；每个账户只属于一个人",
-                f"username '{username}' is not an individual account; each account belongs to one person",
+            detail(
+                gettext_lazy(
+                    "username '%(username)s' is not an individual account; each account belongs to one person"
+                ),
+                username=username,
                 field="username",
             )
         )
     if not full_name:
-        details.append(
-            ErrorDetail("请填写姓名（用于电子签名）", "a full name is required (signatures show it)", field="full_name")
-        )
+        details.append(detail(gettext_lazy("a full name is required (signatures show it)"), field="full_name"))
     elif is_generic_name(full_name):
         details.append(
-            ErrorDetail(
-                f"姓名「{full_name}」应为个人姓名", f"full name '{full_name}' must name a person", field="full_name"
-            )
+            detail(gettext_lazy("full name '%(full_name)s' must name a person"), full_name=full_name, field="full_name")
         )
     user = User(username=username, first_name=full_name, last_name="", email=(email or "").strip())
     details.extend(_password_details(password, user))
@@ -239,15 +238,13 @@ def user_grant_admin_site(*, actor: Actor, user: AbstractBaseUser) -> AbstractBa
     if not (actor.system or actor.is_platform_admin):
         raise PermissionDenied(
             code="permission_denied",
-            message_zh="只有平台管理员可以开放管理后台",
-            message_en="only a platform administrator may open the admin site",
+            **messages(gettext_lazy("only a platform administrator may open the admin site")),
         )
     if not Membership.objects.filter(user=user, role=Role.PLATFORM_ADMIN, active=True).exists():
         raise validation_failed(
             [
-                ErrorDetail(
-                    "只有平台管理员可以使用管理后台",
-                    "only a platform administrator may use the admin site",
+                detail(
+                    gettext_lazy("only a platform administrator may use the admin site"),
                     field="role",
                 )
             ],

@@ -1,9 +1,10 @@
 """Django app configuration for api."""
 
 from django.apps import AppConfig
+from django.utils.translation import pgettext_lazy
 
 
 class ApiConfig(AppConfig):
     name = "weituo.api"
     label = "api"
-    verbose_name = "接口 API"
+    verbose_name = pgettext_lazy("app", "API")

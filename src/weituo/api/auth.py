@@ -17,12 +17,14 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
 from weituo.accounts.selectors import actor_for_user
 from weituo.core.actors import Actor
 from weituo.core.errors import PermissionDenied
+from weituo.core.i18n import messages
 
 from .selectors import api_token_for
 from .services import api_token_touch
@@ -53,8 +55,7 @@ class SessionWithCsrf(APIKeyCookie):
         if check_csrf(request) is not None:
             raise PermissionDenied(
                 code="csrf_failed",
-                message_zh="CSRF 校验失败：请求缺少有效的 X-CSRFToken",
-                message_en="CSRF check failed: the request lacks a valid X-CSRFToken header",
+                **messages(gettext_lazy("CSRF check failed: the request lacks a valid X-CSRFToken header")),
             )
         return request.COOKIES.get(self.param_name, "")
 

@@ -17,9 +17,11 @@ from dataclasses import dataclass
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from weituo.core.actors import Actor
-from weituo.core.errors import ErrorDetail, PermissionDenied, validation_failed
+from weituo.core.errors import PermissionDenied, validation_failed
+from weituo.core.i18n import detail, messages
 from weituo.integrity import writes
 
 from .models import ApiToken
@@ -80,17 +82,14 @@ def api_token_create(
     if not _may_manage(actor, user):
         raise PermissionDenied(
             code="permission_denied",
-            message_zh="只能为自己创建接口令牌",
-            message_en="you may create API tokens for yourself only",
+            **messages(gettext_lazy("you may create API tokens for yourself only")),
         )
     problems = []
     if not user.is_active:
-        problems.append(
-            ErrorDetail("该用户已停用，不能创建令牌", "the user is deactivated: no token for them", field="user")
-        )
+        problems.append(detail(gettext_lazy("the user is deactivated: no token for them"), field="user"))
     if days is not None and not 1 <= days <= MAX_DAYS:
         problems.append(
-            ErrorDetail(f"有效期应为 1 至 {MAX_DAYS} 天", f"validity must be 1 to {MAX_DAYS} days", field="days")
+            detail(gettext_lazy("validity must be 1 to %(max_days)s days"), max_days=MAX_DAYS, field="days")
         )
     if problems:
         raise validation_failed(problems, what_zh="接口令牌", what_en="API token")
@@ -116,8 +115,7 @@ def api_token_revoke(*, actor: Actor, token: ApiToken, reason: str = "") -> ApiT
     if not _may_manage(actor, token.user):
         raise PermissionDenied(
             code="permission_denied",
-            message_zh="只能撤销自己的接口令牌",
-            message_en="you may revoke your own API tokens only",
+            **messages(gettext_lazy("you may revoke your own API tokens only")),
         )
     if token.revoked_at is None:
         writes.record_update(actor=actor, instance=token, revoked_at=timezone.now(), reason=reason)

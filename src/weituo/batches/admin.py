@@ -10,6 +10,7 @@ only through the workspace's own access checks.
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils.translation import pgettext_lazy
 
 from weituo.integrity.admin import ReadOnlyAdmin
 
@@ -34,7 +35,7 @@ class ReleaseDocumentAdmin(ReadOnlyAdmin):
     exclude = ("file",)
     readonly_fields = ("file_name", "created_at", "updated_at")
 
-    @admin.display(description="文件名")
+    @admin.display(description=pgettext_lazy("admin", "File name"))
     def file_name(self, obj: ReleaseDocument) -> str:
         return obj.file.name.rsplit("/", 1)[-1] if obj.file else ""
 

@@ -14,7 +14,10 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 
+from django.utils.translation import gettext_lazy
+
 from weituo.core.errors import ErrorDetail
+from weituo.core.i18n import detail
 from weituo.integrity.canonical import canonical_bytes
 
 from .choices import DocumentKind, ReleaseStep
@@ -46,7 +49,7 @@ def package_problems(batch: Batch) -> list[ErrorDetail]:
             problems.append(ErrorDetail(zh, en, field="documents"))
     results = list(batch.test_results.all())
     if not results:
-        problems.append(ErrorDetail("缺少结构化检验结果", "no structured test result", field="test_results"))
+        problems.append(detail(gettext_lazy("no structured test result"), field="test_results"))
     for r in results:
         if not r.passed:
             problems.append(
@@ -66,7 +69,7 @@ def release_problems(batch: Batch, step: str) -> list[ErrorDetail]:
     problems = [problem for check in _BLOCKING for problem in check(batch)]
     problems += package_problems(batch)
     if step == ReleaseStep.MARKET and not batch.decisions.filter(step=ReleaseStep.FACTORY).exists():
-        problems.append(ErrorDetail("尚未出厂放行", "the batch has not been factory released", field="status"))
+        problems.append(detail(gettext_lazy("the batch has not been factory released"), field="status"))
     return problems
 
 

@@ -3,6 +3,10 @@ batch page and the API ask the same ones what to offer."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.utils.translation import pgettext_lazy
+
 from weituo.core.actors import Actor
 from weituo.core.roles import Role, Side
 
@@ -10,6 +14,21 @@ from .choices import BatchStatus, ReleaseStep
 from .models import Batch
 
 QP_OF_STEP = {ReleaseStep.FACTORY: Role.CMO_QP, ReleaseStep.MARKET: Role.MAH_QP}
+
+
+STEP_NAMES = {
+    "factory": pgettext_lazy("release step", "factory release"),
+    "production": pgettext_lazy("release step", "production release"),
+    "market": pgettext_lazy("release step", "market release"),
+}
+
+
+def step_name(batch: Batch, step: str) -> Any:
+    """The release step in the product's own words (translated when shown): a drug's first step is
+    出厂放行 (factory release), a device's 生产放行 (production release)."""
+    if step == ReleaseStep.FACTORY and batch.product.kind == "device":
+        return STEP_NAMES["production"]
+    return STEP_NAMES[step]
 
 
 def next_release_step(batch: Batch) -> str | None:

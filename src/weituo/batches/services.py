@@ -39,13 +39,14 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from weituo.access import policy
 from weituo.access.parties import writes_for
 from weituo.contracts.models import CommissionContract
 from weituo.core.actors import Actor
 from weituo.core.errors import ApplicationError, ErrorDetail, InvalidTransition, PermissionDenied, validation_failed
-from weituo.core.i18n import zh
+from weituo.core.i18n import detail, en, messages, zh
 from weituo.core.roles import Side
 from weituo.core.validation import validate
 from weituo.integrity import writes
@@ -60,7 +61,7 @@ from .checks import package_digest, release_problems
 from .choices import BATCH_TRANSITIONS, STATUS_AFTER, BatchStatus, ReleaseStep
 from .hooks import batch_created
 from .models import Batch, ReleaseDecision, ReleaseDocument, TestResult
-from .permissions import is_release_qp, next_release_step
+from .permissions import is_release_qp, next_release_step, step_name
 from .signing import signing_window, started_at
 
 DOCUMENT_MAX_BYTES = 50 * 1024 * 1024
@@ -78,8 +79,7 @@ def _require_cmo_writer(actor: Actor, contract: CommissionContract) -> None:
     if not writes_for(actor, contract.cmo_id, Side.CMO):
         raise PermissionDenied(
             code="not_the_cmo",
-            message_zh="只有该协议的受托方可以登记批次及其放行资料",
-            message_en="only the CMO of the contract records its batches and their release package",
+            **messages(gettext_lazy("only the CMO of the contract records its batches and their release package")),
         )
 
 
@@ -119,7 +119,7 @@ def _lock_open_package(actor: Actor, batch: Batch) -> Batch:
             code="package_frozen",
             message_zh=f"批次 {batch.number} 已{zh(batch.get_status_display)}，放行资料不能再修改",
             message_en=f"batch {batch.number} is {batch.status}: its release package can no longer change",
-            details=[ErrorDetail("放行资料已冻结", "the release package is frozen", field="status")],
+            details=[detail(gettext_lazy("the release package is frozen"), field="status")],
         )
     return batch
 
@@ -173,10 +173,9 @@ def batch_result_add(
 
 
 def step_label(batch: Batch, step: str) -> tuple[str, str]:
-    """The release step in the product's own words (zh, en): 出厂放行 for a drug, 生产放行 for a device."""
-    if step == ReleaseStep.FACTORY:
-        return ("生产放行", "production release") if batch.product.kind == "device" else ("出厂放行", "factory release")
-    return "上市放行", "market release"
+    """The release step in the product's own words, (Chinese, English): 出厂放行 for a drug, 生产放行 for a device."""
+    name = step_name(batch, step)
+    return zh(name), en(name)
 
 
 def _require_qp(actor: Actor, batch: Batch, step: str) -> None:
@@ -207,14 +206,13 @@ def _require_not_released(batch: Batch, step: str) -> None:
             code="already_released",
             message_zh=f"批次 {batch.number} 已于 {when} 由 {name} {zh}，不能再次签署",
             message_en=f"batch {batch.number} was already given its {en} by {name} at {when}; it cannot be signed again",
-            details=[ErrorDetail("已放行", "already released", field="status")],
+            details=[detail(gettext_lazy("already released"), field="status")],
         )
     if batch.status == BatchStatus.REJECTED:
         raise InvalidTransition(
             code="batch_rejected",
-            message_zh=f"批次 {batch.number} 已决定不予放行",
-            message_en=f"batch {batch.number} was rejected",
-            details=[ErrorDetail("不予放行", "rejected", field="status")],
+            **messages(gettext_lazy("batch %(number)s was rejected"), number=batch.number),
+            details=[detail(gettext_lazy("rejected"), field="status")],
         )
 
 
@@ -372,7 +370,9 @@ def batch_reject(*, actor: Actor, batch: Batch, reason: str, expected_version: i
     step = next_release_step(batch) or ReleaseStep.MARKET  # a released or rejected batch: the transition refuses
     _require_qp(actor, batch, step)
     if not (reason or "").strip():
-        raise validation_failed([ErrorDetail("应说明不予放行的理由", "a rejection needs its reason", field="reason")])
+        raise validation_failed(
+            [detail(pgettext_lazy("error: 应说明不予放行的理由", "a rejection needs its reason"), field="reason")]
+        )
     return writes.transition(
         actor,
         batch,

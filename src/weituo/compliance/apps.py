@@ -1,9 +1,10 @@
 """Django app configuration for compliance."""
 
 from django.apps import AppConfig
+from django.utils.translation import pgettext_lazy
 
 
 class ComplianceConfig(AppConfig):
     name = "weituo.compliance"
     label = "compliance"
-    verbose_name = "合规 Compliance"
+    verbose_name = pgettext_lazy("app", "Compliance")

@@ -21,11 +21,13 @@ import datetime as dt
 from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from weituo.access import policy
 from weituo.contracts.models import CommissionContract
 from weituo.core.actors import Actor
-from weituo.core.errors import ErrorDetail, NotFound
+from weituo.core.errors import NotFound
+from weituo.core.i18n import detail, messages
 from weituo.registry.choices import KeyRole
 from weituo.registry.models import Appointment, Organisation
 
@@ -40,9 +42,8 @@ OTHER_HOLDERS_FACTS = frozenset({"same_name_products"})
 def _not_found(ref: str) -> NotFound:
     return NotFound(
         code="not_found",
-        message_zh=f"未找到企业 {ref} 的自查报告",
-        message_en=f"no self-inspection report of {ref}",
-        details=[ErrorDetail(f"未找到 {ref}", f"{ref} not found", field="ref")],
+        **messages(gettext_lazy("no self-inspection report of %(ref)s"), ref=ref),
+        details=[detail(gettext_lazy("%(ref)s not found"), ref=ref, field="ref")],
     )
 
 

@@ -23,12 +23,14 @@ from typing import Any
 
 from django.db import connection, models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from weituo.access import policy
 from weituo.access.parties import require_writer
 from weituo.contracts.models import CommissionContract
 from weituo.core.actors import Actor
 from weituo.core.errors import PermissionDenied
+from weituo.core.i18n import messages
 from weituo.core.selectors import working_calendar
 from weituo.integrity.audited import object_type
 from weituo.integrity.ledger import Change, ledger_append_many
@@ -234,8 +236,9 @@ def compliance_check_enterprise(*, actor: Actor, organisation: Organisation) -> 
     if not policy.sees_all_of(actor, organisation):
         raise PermissionDenied(
             code="permission_denied",
-            message_zh="只有本企业、所在省药监部门和平台可以对该企业开展合规检查",
-            message_en="only the enterprise itself, its provincial regulator and the platform may check it",
+            **messages(
+                gettext_lazy("only the enterprise itself, its provincial regulator and the platform may check it")
+            ),
         )
     return compliance_scan(actor=actor, organisation=organisation)
 

@@ -14,6 +14,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.forms import BaseInlineFormSet, ModelForm
 from django.http import HttpRequest
+from django.utils.translation import pgettext_lazy
 
 from weituo.integrity.admin import BaseAdmin
 
@@ -30,9 +31,10 @@ from .models import (
     TechTransferStep,
 )
 
-STATUS_READ_ONLY = (
-    "状态只读：状态变更须通过业务服务按状态转换表办理（草稿 → 生效 → 已终止），不能在此直接修改；新建记录为草稿。"
-    " / Status is read-only: it changes only through the services and their transition table."
+STATUS_READ_ONLY = pgettext_lazy(
+    "admin",
+    "The status is read-only: it changes only through the services, along the transition table "
+    "(draft → in force → terminated); a new record is a draft.",
 )
 
 
@@ -135,11 +137,11 @@ class CommissionContractAdmin(BaseAdmin):
     # status changes only through the services (transition table), never by hand
     readonly_fields = ("status", "created_at", "updated_at")
     fieldsets = (
-        ("基本信息", {"fields": ("ref", "number", "mah", "cmo")}),
-        ("委托范围", {"fields": ("products", "lines")}),
-        ("期限", {"fields": ("signed_on", "effective_from", "expires_on")}),
-        ("状态", {"fields": ("status", "terminated_on"), "description": STATUS_READ_ONLY}),
-        ("记录时间", {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
+        (pgettext_lazy("admin", "Basic information"), {"fields": ("ref", "number", "mah", "cmo")}),
+        (pgettext_lazy("admin", "Scope of the commission"), {"fields": ("products", "lines")}),
+        (pgettext_lazy("admin", "Dates"), {"fields": ("signed_on", "effective_from", "expires_on")}),
+        (pgettext_lazy("admin", "Status"), {"fields": ("status", "terminated_on"), "description": STATUS_READ_ONLY}),
+        (pgettext_lazy("admin", "Recorded at"), {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
     )
     inlines = (QualityAgreementInline, TechTransferInline)
 
@@ -174,19 +176,22 @@ class QualityAgreementAdmin(BaseAdmin):
     # status changes only through the services (transition table), never by hand
     readonly_fields = ("status", "created_at", "updated_at")
     fieldsets = (
-        ("基本信息", {"fields": ("ref", "contract", "document_version")}),
-        ("期限", {"fields": ("signed_on", "effective_from", "expires_on", "last_annual_review")}),
-        ("状态", {"fields": ("status", "terminated_on"), "description": STATUS_READ_ONLY}),
+        (pgettext_lazy("admin", "Basic information"), {"fields": ("ref", "contract", "document_version")}),
         (
-            "查阅与衔接（第六条）",
+            pgettext_lazy("admin", "Dates"),
+            {"fields": ("signed_on", "effective_from", "expires_on", "last_annual_review")},
+        ),
+        (pgettext_lazy("admin", "Status"), {"fields": ("status", "terminated_on"), "description": STATUS_READ_ONLY}),
+        (
+            pgettext_lazy("admin", "Access and coordination (art. 6)"),
             {"fields": ("mah_may_consult_records", "mah_may_visit_sites", "cmo_link_person")},
         ),
         (
-            "留样与稳定性（第十一条）",
+            pgettext_lazy("admin", "Retained samples and stability (art. 11)"),
             {"fields": ("retained_samples_party", "stability_party", "production_date_definition")},
         ),
-        ("其他", {"fields": ("electronic_data_exchange", "notes")}),
-        ("记录时间", {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
+        (pgettext_lazy("admin", "Other"), {"fields": ("electronic_data_exchange", "notes")}),
+        (pgettext_lazy("admin", "Recorded at"), {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
     )
     inlines = (ResponsibilityItemInline, CommunicationItemInline, ResidentStaffInline, AgreementAttachmentInline)
 
@@ -262,9 +267,12 @@ class TechTransferAdmin(BaseAdmin):
     autocomplete_fields = ("contract", "product", "lead", "working_group")
     date_hierarchy = "started_on"
     fieldsets = (
-        ("基本信息", {"fields": ("ref", "contract", "product", "lead", "working_group")}),
         (
-            "技术转移过程（第四条）",
+            pgettext_lazy("admin", "Basic information"),
+            {"fields": ("ref", "contract", "product", "lead", "working_group")},
+        ),
+        (
+            pgettext_lazy("admin", "Technology transfer (art. 4)"),
             {
                 "fields": (
                     "started_on",
@@ -280,7 +288,7 @@ class TechTransferAdmin(BaseAdmin):
                 )
             },
         ),
-        ("记录时间", {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
+        (pgettext_lazy("admin", "Recorded at"), {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
     )
 
 
@@ -323,9 +331,9 @@ class MahEvaluationAdmin(BaseAdmin):
     autocomplete_fields = ("cmo", "mah", "products")
     date_hierarchy = "evaluated_on"
     fieldsets = (
-        ("基本信息", {"fields": ("ref", "cmo", "mah", "products", "evaluated_on")}),
+        (pgettext_lazy("admin", "Basic information"), {"fields": ("ref", "cmo", "mah", "products", "evaluated_on")}),
         (
-            "评估内容（第三条）",
+            pgettext_lazy("admin", "What was evaluated (art. 3)"),
             {
                 "fields": (
                     "covers_qualification",
@@ -337,6 +345,6 @@ class MahEvaluationAdmin(BaseAdmin):
                 )
             },
         ),
-        ("结论", {"fields": ("conclusion", "notes")}),
-        ("记录时间", {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
+        (pgettext_lazy("admin", "Conclusion"), {"fields": ("conclusion", "notes")}),
+        (pgettext_lazy("admin", "Recorded at"), {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
     )

@@ -8,11 +8,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext_lazy
 
 from weituo.access import policy
 from weituo.access.parties import writes_for_contract
 from weituo.core.actors import Actor
-from weituo.core.errors import ErrorDetail, NotFound
+from weituo.core.errors import NotFound
+from weituo.core.i18n import detail
 from weituo.core.roles import Side
 from weituo.integrity.audited import object_type
 from weituo.integrity.models import LedgerEntry, Signature
@@ -39,7 +41,7 @@ def _not_found(what_zh: str, what_en: str, ref: str) -> NotFound:
         code="not_found",
         message_zh=f"未找到{what_zh} {ref}",
         message_en=f"{what_en} {ref} not found",
-        details=[ErrorDetail(f"未找到 {ref}", f"{ref} not found", field="ref")],
+        details=[detail(gettext_lazy("%(ref)s not found"), ref=ref, field="ref")],
     )
 
 

@@ -10,10 +10,12 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils.translation import gettext_lazy
 
 from weituo.access.parties import require_writer, writes_for, writes_for_contract
 from weituo.core.actors import Actor
 from weituo.core.errors import ErrorDetail, PermissionDenied, validation_failed
+from weituo.core.i18n import detail, messages
 from weituo.core.roles import Side
 from weituo.integrity import writes
 from weituo.integrity.writes import record_create, record_update
@@ -37,24 +39,21 @@ def contract_create(
     _require_party(actor, mah, cmo)
     lines = lines or []
     problems = [
-        ErrorDetail(
-            f"产品 {p.ref} 不属于委托方 {mah.ref}",
-            f"product {p.ref} is not held by the MAH {mah.ref}",
+        detail(
+            gettext_lazy("product %(ref)s is not held by the MAH %(ref2)s"),
+            ref=p.ref,
+            ref2=mah.ref,
             field="products",
         )
         for p in products
         if p.holder_id != mah.pk
     ] + [
-        ErrorDetail(
-            f"生产线 {line.ref} 不属于受托方 {cmo.ref}", f"line {line.ref} is not the CMO {cmo.ref}'s", field="lines"
-        )
+        detail(gettext_lazy("line %(ref)s is not the CMO %(ref2)s's"), ref=line.ref, ref2=cmo.ref, field="lines")
         for line in lines
         if line.workshop.site.organisation_id != cmo.pk
     ]
     if not products:
-        problems.append(
-            ErrorDetail("至少委托一个产品", "a contract commissions at least one product", field="products")
-        )
+        problems.append(detail(gettext_lazy("a contract commissions at least one product"), field="products"))
     if problems:
         raise validation_failed(problems, what_zh="委托生产协议", what_en="contract")
     return record_create(
@@ -94,7 +93,7 @@ def quality_agreement_change_status(
     agreement = QualityAgreement.objects.select_for_update().get(pk=agreement.pk)
     if to == ContractStatus.IN_FORCE and agreement.contract.status != ContractStatus.IN_FORCE:
         raise validation_failed(
-            [ErrorDetail("委托生产协议尚未生效", "the commission contract is not in force", field="status")],
+            [detail(gettext_lazy("the commission contract is not in force"), field="status")],
             what_zh="质量协议",
             what_en="quality agreement",
         )
@@ -154,9 +153,10 @@ def agreement_attachment_add(
         )
     if file.size is not None and file.size > ATTACHMENT_MAX_BYTES:
         problems.append(
-            ErrorDetail(
-                f"文件过大：{file.size} 字节，上限 {ATTACHMENT_MAX_BYTES} 字节",
-                f"file too large: {file.size} bytes, limit {ATTACHMENT_MAX_BYTES}",
+            detail(
+                gettext_lazy("file too large: %(size)s bytes, limit %(attachment_max_bytes)s"),
+                size=file.size,
+                attachment_max_bytes=ATTACHMENT_MAX_BYTES,
                 field="file",
             )
         )
@@ -178,14 +178,14 @@ def agreement_require_editor(*, actor: Actor, agreement: QualityAgreement) -> No
     if not writes_for_contract(actor, agreement.contract):
         raise PermissionDenied(
             code="not_a_party",
-            message_zh="只有该委托生产协议的持有人和受托方可以修改其质量协议",
-            message_en="only the MAH and the CMO of this commission contract may change its quality agreement",
+            **messages(
+                gettext_lazy("only the MAH and the CMO of this commission contract may change its quality agreement")
+            ),
         )
     if agreement.status == ContractStatus.TERMINATED:
         raise PermissionDenied(
             code="agreement_terminated",
-            message_zh="质量协议已终止，不能修改",
-            message_en="the quality agreement is terminated and cannot be changed",
+            **messages(gettext_lazy("the quality agreement is terminated and cannot be changed")),
         )
 
 
@@ -216,6 +216,5 @@ def _require_party(actor: Actor, mah: Organisation, cmo: Organisation) -> None:
     if not (writes_for(actor, mah.pk, Side.MAH) or writes_for(actor, cmo.pk, Side.CMO)):
         raise PermissionDenied(
             code="not_a_party",
-            message_zh="只有委托生产协议的持有人和受托方可以办理此事",
-            message_en="only the MAH and the CMO of the commission contract may do this",
+            **messages(gettext_lazy("only the MAH and the CMO of the commission contract may do this")),
         )

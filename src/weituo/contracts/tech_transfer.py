@@ -38,13 +38,14 @@ from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from weituo.access import policy
 from weituo.access.parties import party_of, require_party, user_id, writes_for_party
 from weituo.accounts.models import Membership
 from weituo.core.actors import Actor
 from weituo.core.errors import ErrorDetail, InvalidTransition, validation_failed
-from weituo.core.i18n import en, zh
+from weituo.core.i18n import detail, en, zh
 from weituo.core.ids import new_ref
 from weituo.core.roles import QA_ROLES, Party
 from weituo.core.validation import required_text
@@ -104,12 +105,10 @@ def _check_date(
 ) -> list[ErrorDetail]:
     """A date given, not in the future, and not before ``not_before`` (the previous step)."""
     if value is None:
-        return [ErrorDetail("请填写日期", "give the date", field=field)]
+        return [detail(gettext_lazy("give the date"), field=field)]
     problems = []
     if value > _today():
-        problems.append(
-            ErrorDetail(f"日期 {value} 晚于今天，不能预先记录", f"the date {value} is in the future", field=field)
-        )
+        problems.append(detail(gettext_lazy("the date %(value)s is in the future"), value=value, field=field))
     if not_before is not None and value < not_before:
         problems.append(
             ErrorDetail(
@@ -145,14 +144,14 @@ def tech_transfer_start(
     problems = _check_date(started_on, "started_on", not_before=None, before_zh="", before_en="")
     if not contract.products.filter(pk=product.pk).exists():
         problems.append(
-            ErrorDetail(
-                f"品种 {product.ref} 不是该协议委托生产的品种",
-                f"product {product.ref} is not commissioned by this contract",
+            detail(
+                gettext_lazy("product %(ref)s is not commissioned by this contract"),
+                ref=product.ref,
                 field="product",
             )
         )
     if contract.status == ContractStatus.TERMINATED:
-        problems.append(ErrorDetail("委托生产协议已终止", "the commission contract is terminated", field="contract"))
+        problems.append(detail(gettext_lazy("the commission contract is terminated"), field="contract"))
     if problems:
         raise validation_failed(problems, what_zh="技术转移", what_en="technology transfer")
     running = [
@@ -187,19 +186,18 @@ def tech_transfer_set_team(
     problems = []
     if lead is None or lead.organisation_id != contract.cmo_id:
         problems.append(
-            ErrorDetail(
-                "技术转移负责人应为受托方人员（第四条（1））",
-                "the transfer lead must be the CMO's person (art. 4(1))",
+            detail(
+                gettext_lazy("the transfer lead must be the CMO's person (art. 4(1))"),
                 field="lead",
             )
         )
     if not working_group:
-        problems.append(ErrorDetail("请指定工作组成员", "name the working group's members", field="working_group"))
+        problems.append(detail(gettext_lazy("name the working group's members"), field="working_group"))
     parties = {contract.mah_id, contract.cmo_id}
     problems += [
-        ErrorDetail(
-            f"工作组成员 {p.name} 不是委托双方的人员",
-            f"working group member {p.name} is not a person of either party",
+        detail(
+            gettext_lazy("working group member %(name)s is not a person of either party"),
+            name=p.name,
             field="working_group",
         )
         for p in working_group
@@ -267,9 +265,7 @@ def tech_transfer_record_step(
     )
     problems = _check_date(done_on, "done_on", not_before=previous, before_zh=before_zh, before_en=before_en)
     if not (note or "").strip():
-        problems.append(
-            ErrorDetail("请填写说明（做了什么、结论）", "give a note (what was done, its conclusion)", field="note")
-        )
+        problems.append(detail(gettext_lazy("give a note (what was done, its conclusion)"), field="note"))
     if problems:
         raise validation_failed(problems, what_zh="技术转移步骤", what_en="transfer step")
     record = writes.create(
@@ -326,16 +322,17 @@ def tech_transfer_correct_step(
         following = step_date(transfer, STEPS[index + 1]) if index + 1 < len(STEPS) else None
         if following is not None and done_on > following:
             problems.append(
-                ErrorDetail(
-                    f"日期 {done_on} 晚于下一步骤的日期（{following}）",
-                    f"the date {done_on} is after the next step's date ({following})",
+                detail(
+                    gettext_lazy("the date %(done_on)s is after the next step's date (%(following)s)"),
+                    done_on=done_on,
+                    following=following,
                     field="done_on",
                 )
             )
         fields["done_on"] = done_on
     if note is not None:
         if not note.strip():
-            problems.append(ErrorDetail("说明不能为空", "the note cannot be empty", field="note"))
+            problems.append(detail(gettext_lazy("the note cannot be empty"), field="note"))
         fields["note"] = note.strip()
     if evidence is not None:
         fields["evidence"] = evidence.strip()
@@ -486,7 +483,7 @@ def _resolve(
     if measures is not None:
         fields["measures"] = measures.strip()
     if to == TransferRiskStatus.CONTROLLED and not (fields.get("measures") or risk.measures).strip():
-        problems.append(ErrorDetail("请填写采取的控制措施", "give the measures taken to control it", field="measures"))
+        problems.append(detail(gettext_lazy("give the measures taken to control it"), field="measures"))
     if problems:
         raise validation_failed(problems, what_zh="技术转移风险", what_en="transfer risk")
     return writes.transition(

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Set
 
-from .errors import ErrorDetail, InvalidTransition
+from django.utils.translation import gettext_lazy
+
+from weituo.core.i18n import detail, messages
+
+from .errors import InvalidTransition
 
 
 def check_transition(table: Mapping[str, Set[str]], old: str, new: str, *, field: str = "status") -> None:
@@ -15,9 +19,11 @@ def check_transition(table: Mapping[str, Set[str]], old: str, new: str, *, field
         allowed = "、".join(sorted(table.get(old, set()))) or "—"
         raise InvalidTransition(
             code="invalid_transition",
-            message_zh=f"状态不能从 {old} 变为 {new}（可变为：{allowed}）",
-            message_en=f"status cannot change from {old} to {new} (allowed: {allowed})",
-            details=[
-                ErrorDetail(f"不允许的状态变更 {old} → {new}", f"transition {old} → {new} not allowed", field=field)
-            ],
+            **messages(
+                gettext_lazy("status cannot change from %(old)s to %(new)s (allowed: %(allowed)s)"),
+                old=old,
+                new=new,
+                allowed=allowed,
+            ),
+            details=[detail(gettext_lazy("transition %(old)s → %(new)s not allowed"), old=old, new=new, field=field)],
         )

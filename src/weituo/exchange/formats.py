@@ -8,11 +8,13 @@ import json
 from collections.abc import Iterable
 from typing import IO, Any
 
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from weituo.core.errors import ErrorDetail, validation_failed
+from weituo.core.i18n import detail
 
 from .cells import to_cell, to_json
 from .sheets import SHEET_BY_NAME, SHEET_BY_TITLE, SHEETS
@@ -124,7 +126,7 @@ def load_json(text: str) -> dict[str, list[dict[str, Any]]]:
         ) from None
     if not isinstance(doc, dict) or doc.get("format") != JSON_FORMAT or not isinstance(doc.get("sheets"), dict):
         raise validation_failed(
-            [ErrorDetail(f"不是 {JSON_FORMAT} 格式的文件", f"not a {JSON_FORMAT} file (format/sheets missing)")],
+            [detail(gettext_lazy("not a %(json_format)s file (format/sheets missing)"), json_format=JSON_FORMAT)],
             what_zh="导入文件",
             what_en="import file",
         )

@@ -17,13 +17,16 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.utils.translation import gettext_lazy
 
 from weituo.core.actors import Actor
 from weituo.core.errors import ErrorDetail, InvalidTransition, PermissionDenied, validation_failed
+from weituo.core.i18n import messages
 from weituo.core.transitions import check_transition
 from weituo.core.validation import error_details
 from weituo.integrity.audited import diff, snapshot
 from weituo.integrity.ledger import Change, ledger_append, ledger_append_many
+from weituo.integrity.writes import record_organisation
 
 from .cells import CellError, parse
 from .sheets import SHEET_BY_MODEL, SHEETS, Column, Sheet
@@ -77,8 +80,7 @@ def registry_import(
     if not isinstance(actor, Actor) or not (actor.system or actor.is_platform_admin):
         raise PermissionDenied(
             code="permission_denied",
-            message_zh="只有平台管理员可以批量导入登记信息",
-            message_en="only a platform administrator may import the registry in bulk",
+            **messages(gettext_lazy("only a platform administrator may import the registry in bulk")),
         )
     errors: list[ErrorDetail] = []
     unknown = [name for name in dataset if name not in {s.name for s in SHEETS}]
@@ -272,15 +274,26 @@ class _Loader:
             values = snapshot(obj, with_m2m=False)
             for name in m2m_names:
                 values[name] = sorted(t.pk for t in wanted.get(id(obj), {}).get(name, []))
-            changes.append(Change.of("create", obj, new=values, reason=self.source))
+            changes.append(
+                Change.of("create", obj, new=values, reason=self.source, organisation=record_organisation(obj))
+            )
         for obj, _fields, before in to_update:
             old, new = diff(before, snapshot(obj, with_m2m=False))
-            changes.append(Change.of("update", obj, old=old, new=new, reason=self.source))
+            changes.append(
+                Change.of("update", obj, old=old, new=new, reason=self.source, organisation=record_organisation(obj))
+            )
         created = {id(obj) for obj in to_create}
         for obj, name, have, want in m2m_changes:
             if id(obj) not in created:
                 changes.append(
-                    Change.of("update", obj, old={name: sorted(have)}, new={name: sorted(want)}, reason=self.source)
+                    Change.of(
+                        "update",
+                        obj,
+                        old={name: sorted(have)},
+                        new={name: sorted(want)},
+                        reason=self.source,
+                        organisation=record_organisation(obj),
+                    )
                 )
         if changes:
             ledger_append_many(actor=self.actor, changes=changes)

@@ -2,6 +2,7 @@
 
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import pgettext_lazy
 
 
 def _install_guards(sender, using: str = "default", **kwargs) -> None:
@@ -13,7 +14,7 @@ def _install_guards(sender, using: str = "default", **kwargs) -> None:
 class IntegrityConfig(AppConfig):
     name = "weituo.integrity"
     label = "integrity"
-    verbose_name = "审计追踪 Integrity"
+    verbose_name = pgettext_lazy("app", "Integrity")
 
     def ready(self) -> None:
         # Sent once per app after migrate; tied to this app so the guards are installed once, after

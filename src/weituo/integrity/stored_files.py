@@ -20,8 +20,10 @@ from collections.abc import Collection
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models.fields.files import FieldFile
+from django.utils.translation import gettext_lazy
 
 from weituo.core.errors import ErrorDetail, InvalidTransition, NotFound
+from weituo.core.i18n import detail
 
 logger = logging.getLogger("weituo.integrity")
 
@@ -42,7 +44,7 @@ def upload_problems(
     limit; ``noun_zh``/``noun_en`` name the file in the type message ("报告文件"/"report file").
     """
     if file is None:
-        return [ErrorDetail("请选择文件", "a file is required", field="file")]
+        return [detail(gettext_lazy("a file is required"), field="file")]
     name = file.name or ""
     suffix = name[name.rfind(".") :].lower() if "." in name else ""
     problems = []
@@ -57,14 +59,15 @@ def upload_problems(
         )
     if file.size is not None and file.size > max_bytes:
         problems.append(
-            ErrorDetail(
-                f"文件过大：{file.size} 字节，上限 {max_bytes} 字节",
-                f"file too large: {file.size} bytes, limit {max_bytes}",
+            detail(
+                gettext_lazy("file too large: %(size)s bytes, limit %(max_bytes)s"),
+                size=file.size,
+                max_bytes=max_bytes,
                 field="file",
             )
         )
     if not file.size:
-        problems.append(ErrorDetail("文件为空", "the file is empty", field="file"))
+        problems.append(detail(gettext_lazy("the file is empty"), field="file"))
     return problems
 
 

@@ -33,11 +33,13 @@ from collections.abc import Mapping, Set
 from typing import Any, TypeVar
 
 from django.db import models, transaction
+from django.utils.translation import gettext_lazy
 
 from weituo.access import policy
 from weituo.access.parties import require_writer
 from weituo.core.actors import Actor
-from weituo.core.errors import ErrorDetail, InvalidTransition, NotFound
+from weituo.core.errors import InvalidTransition, NotFound
+from weituo.core.i18n import detail, messages
 from weituo.core.transitions import check_transition
 from weituo.core.validation import validate
 
@@ -58,7 +60,7 @@ def not_found(model: type[models.Model], key: Any) -> NotFound:
         code="not_found",
         message_zh=f"未找到{what} {key}",
         message_en=f"{model._meta.model_name} {key} not found",
-        details=[ErrorDetail(f"未找到 {key}", f"{key} not found", field="ref")],
+        details=[detail(gettext_lazy("%(key)s not found"), key=key, field="ref")],
     )
 
 
@@ -77,6 +79,16 @@ def _party_organisation(actor: Actor, instance: models.Model, acting_for: int | 
     owners = _owners(instance, follow=not actor.writes_anywhere)
     if not actor.writes_anywhere:
         owners = [o for o in owners if o in actor.writer_organisations()]
+    return owners[0] if len(owners) == 1 else None
+
+
+def record_organisation(instance: models.Model) -> int | None:
+    """The one organisation a record belongs to (an organisation itself, a site's, a product's
+    holder), read without a query; ``None`` for a record of two parties or of none. The bulk writers
+    (the registry import) enter each row for it."""
+    if instance._meta.label_lower == "registry.organisation":
+        return instance.pk
+    owners = _owners(instance, follow=False)
     return owners[0] if len(owners) == 1 else None
 
 
@@ -119,12 +131,14 @@ def lock(actor: Actor, instance: M, *, expected_version: int | None = None) -> M
         if locked.version != expected_version:
             raise StaleRecord(
                 code="stale_record",
-                message_zh=f"记录已被他人修改（您看到的是第 {expected_version} 版，当前为第 {locked.version} 版），请刷新后重试",
-                message_en=(
-                    f"the record was changed by someone else (you saw version {expected_version}, it is now "
-                    f"version {locked.version}); reload it and try again"
+                **messages(
+                    gettext_lazy(
+                        "the record was changed by someone else (you saw version %(expected_version)s, it is now version %(version)s); reload it and try again"
+                    ),
+                    expected_version=expected_version,
+                    version=locked.version,
                 ),
-                details=[ErrorDetail("版本已过期", "stale version", field="version")],
+                details=[detail(gettext_lazy("stale version"), field="version")],
             )
     return locked
 
@@ -235,7 +249,7 @@ def transition(
             code="already_in_status",
             message_zh=f"{instance._meta.verbose_name}已是「{label}」状态，未做任何修改",
             message_en=f"the {instance._meta.model_name} is already {to}; nothing was changed",
-            details=[ErrorDetail(f"已是 {to}", f"already {to}", field="status")],
+            details=[detail(gettext_lazy("already %(to)s"), to=to, field="status")],
         )
     check_transition(table, instance.status, to)
     return change(actor, instance, action="transition", reason=reason, acting_for=acting_for, status=to, **fields)

@@ -1,12 +1,13 @@
 """Django app configuration for quality."""
 
 from django.apps import AppConfig
+from django.utils.translation import pgettext_lazy
 
 
 class QualityConfig(AppConfig):
     name = "weituo.quality"
     label = "quality"
-    verbose_name = "质量事件 Quality"
+    verbose_name = pgettext_lazy("app", "Quality")
 
     def ready(self) -> None:
         # Register with the floors below: visibility rules (access imports no domain model), the release

@@ -5,9 +5,12 @@ belongs in the release package.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy
+
 from weituo.batches.choices import DocumentKind
 from weituo.batches.models import Batch
 from weituo.core.errors import ErrorDetail
+from weituo.core.i18n import detail
 
 from .choices import EventCategory, EventStatus
 from .selectors.events import blocking_events
@@ -28,9 +31,9 @@ def missing_deviation_records(batch: Batch) -> list[ErrorDetail]:
     recorded = set(batch.documents.filter(kind=DocumentKind.DEVIATION_RECORD).values_list("event_id", flat=True))
     deviations = batch.quality_events.filter(category=EventCategory.DEVIATION).exclude(status=EventStatus.WITHDRAWN)
     return [
-        ErrorDetail(
-            f"缺少偏差 {event.ref} 的偏差调查记录",
-            f"the deviation record of {event.ref} is missing",
+        detail(
+            gettext_lazy("the deviation record of %(ref)s is missing"),
+            ref=event.ref,
             field="documents",
         )
         for event in deviations.order_by("raised_at", "ref")

@@ -15,6 +15,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import pgettext_lazy
 
 from weituo.core.models import CalendarYear
 from weituo.integrity.admin import BaseAdmin
@@ -39,11 +40,11 @@ from .models import (
 
 # Short Chinese names of the organisation roles, for one compact list column.
 ROLE_LABELS: tuple[tuple[str, str], ...] = (
-    ("is_mah", "持有人"),
-    ("is_cmo", "受托生产"),
-    ("is_registrant", "器械注册人"),
-    ("is_device_cmo", "器械受托生产"),
-    ("is_testing_lab", "检验机构"),
+    ("is_mah", pgettext_lazy("admin", "MAH")),
+    ("is_cmo", pgettext_lazy("admin", "Contract manufacturing")),
+    ("is_registrant", pgettext_lazy("admin", "Device registrant")),
+    ("is_device_cmo", pgettext_lazy("admin", "Device contract manufacturing")),
+    ("is_testing_lab", pgettext_lazy("admin", "Testing laboratory")),
 )
 
 # Risk flags offered as list filters (the others remain searchable on the change form).
@@ -172,15 +173,18 @@ class OrganisationAdmin(BaseAdmin):
     search_fields = ("name", "uscc", "ref")
     autocomplete_fields = ("group",)
     fieldsets = (
-        ("基本信息", {"fields": ("ref", "name", "uscc", "province", "address", "group")}),
-        ("角色", {"fields": tuple(field for field, _label in ROLE_LABELS)}),
-        ("记录时间", {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
+        (
+            pgettext_lazy("admin", "Basic information"),
+            {"fields": ("ref", "name", "uscc", "province", "address", "group")},
+        ),
+        (pgettext_lazy("admin", "Roles"), {"fields": tuple(field for field, _label in ROLE_LABELS)}),
+        (pgettext_lazy("admin", "Recorded at"), {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
     )
     inlines = (SiteInline, LicenceInline, PersonInline)
 
-    @admin.display(description="角色")
+    @admin.display(description=pgettext_lazy("admin", "Roles"))
     def roles(self, obj: Organisation) -> str:
-        return "、".join(label for field, label in ROLE_LABELS if getattr(obj, field)) or "—"
+        return "、".join(str(label) for field, label in ROLE_LABELS if getattr(obj, field)) or "—"
 
 
 @admin.register(Site)
@@ -243,21 +247,21 @@ class ProductAdmin(BaseAdmin):
     search_fields = ("name", "approval_number", "ref", "holder__name", "holder__uscc")
     autocomplete_fields = ("holder",)
     fieldsets = (
-        ("基本信息", {"fields": ("ref", "kind", "holder", "name", "status")}),
-        ("药品", {"fields": ("approval_number", "dosage_form", "strength", "category")}),
+        (pgettext_lazy("admin", "Basic information"), {"fields": ("ref", "kind", "holder", "name", "status")}),
+        (pgettext_lazy("admin", "Drugs"), {"fields": ("approval_number", "dosage_form", "strength", "category")}),
         (
-            "医疗器械",
+            pgettext_lazy("admin", "Medical devices"),
             {"fields": ("device_class", "implantable", "prohibited_catalogue", "last_commercial_batch_released")},
         ),
         (
-            "风险标识",
+            pgettext_lazy("admin", "Risk flags"),
             {
                 "fields": tuple(RISK_FLAGS),
-                "description": "各风险标识的依据："
+                "description": pgettext_lazy("admin", "What each risk flag rests on:")
                 + "；".join(f"{label}（{citation}）" for label, citation in RISK_FLAGS.values()),
             },
         ),
-        ("记录时间", {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
+        (pgettext_lazy("admin", "Recorded at"), {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
     )
     inlines = (RegistrationCertificateInline, LineProductInline)
 
@@ -266,7 +270,7 @@ class ProductAdmin(BaseAdmin):
             return (LineProductInline,)
         return self.inlines
 
-    @admin.display(description="风险标识")
+    @admin.display(description=pgettext_lazy("admin", "Risk flags"))
     def risk_flags(self, obj: Product) -> str:
         return "、".join(label for field, (label, _citation) in RISK_FLAGS.items() if getattr(obj, field)) or "—"
 
@@ -289,7 +293,7 @@ class RegistrationCertificateAdmin(BaseAdmin):
     autocomplete_fields = ("product",)
     date_hierarchy = "valid_until"
 
-    @admin.display(description="注册人", ordering="product__holder__name")
+    @admin.display(description=pgettext_lazy("admin", "Registrant"), ordering="product__holder__name")
     def holder(self, obj: RegistrationCertificate) -> str:
         return str(obj.product.holder)
 
@@ -397,11 +401,11 @@ class CalendarYearAdmin(BaseAdmin):
     search_fields = ("year", "source")
     fields = ("year", "holidays", "workdays", "source", "loaded_by", "created_at", "updated_at")
 
-    @admin.display(description="法定节假日天数")
+    @admin.display(description=pgettext_lazy("admin", "Official holidays"))
     def holiday_count(self, obj: CalendarYear) -> int:
         return len(obj.holidays or [])
 
-    @admin.display(description="调休上班日天数")
+    @admin.display(description=pgettext_lazy("admin", "Adjusted working days"))
     def workday_count(self, obj: CalendarYear) -> int:
         return len(obj.workdays or [])
 

@@ -6,11 +6,13 @@ Views, the API and management commands call these; none of them saves a core mod
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy
 
 from weituo.access.parties import require_writer
 from weituo.core.actors import Actor
 from weituo.core.calendar import YearSchedule, schedule_problems
 from weituo.core.errors import ErrorDetail, validation_failed
+from weituo.core.i18n import messages
 from weituo.core.models import CalendarYear
 from weituo.integrity import writes
 
@@ -30,8 +32,11 @@ def calendar_year_load(*, actor: Actor, schedule: YearSchedule) -> CalendarYear:
         # SQLite would store it anyway; PostgreSQL would fail mid-transaction with a bare DataError.
         problems.append(
             ErrorDetail(
-                message_zh=f"来源 source 过长：{len(schedule.source)} 个字符，最多 {max_source} 个",
-                message_en=f"source is too long: {len(schedule.source)} characters, at most {max_source}",
+                **messages(
+                    gettext_lazy("source is too long: %(source)s characters, at most %(max_source)s"),
+                    source=len(schedule.source),
+                    max_source=max_source,
+                ),
                 field="source",
             )
         )

@@ -11,10 +11,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Case, Count, F, Prefetch, Q, QuerySet, Sum, When
+from django.utils.translation import gettext_lazy
 
 from weituo.access import policy
 from weituo.core.actors import Actor
-from weituo.core.errors import ErrorDetail, NotFound
+from weituo.core.errors import NotFound
+from weituo.core.i18n import detail
 
 from .choices import KeyRole
 from .experience import Period, PracticeYears, practice_years
@@ -40,7 +42,7 @@ def _not_found(what_zh: str, what_en: str, ref: str) -> NotFound:
         code="not_found",
         message_zh=f"未找到{what_zh} {ref}",
         message_en=f"{what_en} {ref} not found",
-        details=[ErrorDetail(f"未找到 {ref}", f"{ref} not found", field="ref")],
+        details=[detail(gettext_lazy("%(ref)s not found"), ref=ref, field="ref")],
     )
 
 

@@ -11,10 +11,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy
 
 from weituo.access.parties import require_writer, writes_for
 from weituo.core.actors import Actor
-from weituo.core.errors import ErrorDetail, PermissionDenied, validation_failed
+from weituo.core.errors import PermissionDenied, validation_failed
+from weituo.core.i18n import detail
 from weituo.core.roles import Side
 from weituo.integrity.writes import record_create, record_update
 
@@ -82,9 +84,13 @@ def line_product_set(
     if planned > line.design_capacity and not allow_over_capacity:
         raise validation_failed(
             [
-                ErrorDetail(
-                    f"计划年产量合计 {planned} 超过设计产能 {line.design_capacity}{line.capacity_unit}",
-                    f"planned volume {planned} exceeds the design capacity {line.design_capacity} {line.capacity_unit}",
+                detail(
+                    gettext_lazy(
+                        "planned volume %(planned)s exceeds the design capacity %(design_capacity)s %(capacity_unit)s"
+                    ),
+                    planned=planned,
+                    design_capacity=line.design_capacity,
+                    capacity_unit=line.capacity_unit,
                     field="annual_volume",
                 )
             ],

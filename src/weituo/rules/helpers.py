@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from .engine import Ctx, Deadline, Result
-from .facts import ContractFacts, ExperienceFacts, PersonFacts, ProductFacts
+from .facts import ChangeFacts, ContractFacts, ExperienceFacts, PersonFacts, ProductFacts
 from .periods import add_months, union_years
 
 
@@ -116,3 +116,13 @@ def periodic_duty(
 
 def person_text(person: PersonFacts | None) -> str | None:
     return None if person is None else f"{person.name} ({person.ref}, {person.organisation_ref})"
+
+
+def contract_changes(ctx: Ctx) -> tuple[ChangeFacts, ...]:
+    """The contract's change records, or "needs information" naming them."""
+    return ctx.need(
+        "contract.changes",
+        ctx.contract.changes,
+        "涉及受托生产产品的变更记录",
+        "the change records of the commissioned products",
+    )

@@ -17,8 +17,10 @@ from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy
 
 from weituo.core.errors import ApplicationError, ErrorDetail, NotFound, ValidationFailed, http_status
+from weituo.core.i18n import messages
 from weituo.core.validation import bilingual
 from weituo.integrity.writes import StaleRecord
 
@@ -33,8 +35,7 @@ def bad_input(field: str, zh: str, en: str) -> ValidationFailed:
     a service's validation: 422, nothing written."""
     return ValidationFailed(
         code="validation_failed",
-        message_zh="输入有误，未写入任何数据",
-        message_en="the input has errors; nothing was written",
+        **messages(gettext_lazy("the input has errors; nothing was written")),
         details=[ErrorDetail(zh, en, field=field)],
     )
 

@@ -17,12 +17,14 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.http import FileResponse, HttpRequest
+from django.utils.translation import gettext_lazy
 from ninja import File, Form, Path, Query, Router, Schema, Status
 from ninja.files import UploadedFile as NinjaUploadedFile
 from pydantic import Field
 
 from weituo.contracts import selectors as contracts
 from weituo.core.errors import NotFound
+from weituo.core.i18n import messages
 from weituo.integrity.stored_files import open_verified
 from weituo.quality import selectors, services
 from weituo.quality.choices import AuditMode, AuditStatus, FindingSeverity
@@ -262,8 +264,7 @@ def audit_report_file(request: HttpRequest, ref: str = RefPath):
     if not audit.report_file:
         raise NotFound(
             code="no_report_file",
-            message_zh="该审核没有报告文件",
-            message_en="this audit has no report file",
+            **messages(gettext_lazy("this audit has no report file")),
         )
     handle = open_verified(
         audit.report_file, audit.report_sha256, what_zh="审核报告", what_en="audit report", ref=audit.ref

@@ -13,12 +13,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy
 from ninja import Path, Query, Router, Status
 
 from weituo.batches import selectors as batches
 from weituo.contracts import selectors as contracts
 from weituo.core.deadlines import my_deadlines
-from weituo.core.errors import ErrorDetail, validation_failed
+from weituo.core.errors import validation_failed
+from weituo.core.i18n import detail
 from weituo.quality import selectors, services
 from weituo.quality.choices import EventCategory
 from weituo.quality.models import QualityEvent
@@ -126,7 +128,7 @@ def event_raise(request: HttpRequest, payload: EventIn):
     else:
         if payload.classification is not None:
             raise validation_failed(
-                [ErrorDetail("只有偏差有分类", "only a deviation has a classification", field="classification")]
+                [detail(gettext_lazy("only a deviation has a classification"), field="classification")]
             )
         event = services.event_raise(category=payload.category.value, **common)
     return Status(201, _detail(request, event.ref))

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from weituo.access import policy
 from weituo.access.parties import writer_orgs
@@ -32,6 +33,7 @@ from weituo.contracts.models import CommissionContract, CommunicationItem, Quali
 from weituo.core.actors import Actor
 from weituo.core.deadlines import Deadline
 from weituo.core.errors import ErrorDetail
+from weituo.core.i18n import detail
 from weituo.core.roles import Side
 from weituo.core.selectors import working_calendar
 from weituo.integrity.audited import object_type
@@ -142,9 +144,9 @@ def assessment_close_problems(assessment: SharedLineAssessment) -> list[ErrorDet
     open_notices = assessment.notices.exclude(status=NoticeStatus.AGREED).count()
     if open_notices:
         problems.append(
-            ErrorDetail(
-                f"尚有 {open_notices} 份通报未与持有人达成一致",
-                f"{open_notices} notice(s) without agreement with the MAH",
+            detail(
+                gettext_lazy("%(open_notices)s notice(s) without agreement with the MAH"),
+                open_notices=open_notices,
                 field="notices",
             )
         )
@@ -153,9 +155,7 @@ def assessment_close_problems(assessment: SharedLineAssessment) -> list[ErrorDet
     rejected = CapaApproval.objects.filter(decision=ApprovalDecision.REJECTED).values("capa_id")
     planned = assessment.capas.filter(status=CapaStatus.PLANNED).exclude(pk__in=rejected).count()
     if planned:
-        problems.append(
-            ErrorDetail(f"尚有 {planned} 项措施未实施", f"{planned} CAPA(s) not implemented", field="capas")
-        )
+        problems.append(detail(gettext_lazy("%(planned)s CAPA(s) not implemented"), planned=planned, field="capas"))
     return problems
 
 

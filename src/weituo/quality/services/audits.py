@@ -34,13 +34,14 @@ import datetime as dt
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from weituo.access import policy
 from weituo.access.parties import is_qa_of, refuse, require_party, require_user, user_id
 from weituo.contracts.models import CommissionContract
 from weituo.core.actors import Actor
 from weituo.core.errors import ErrorDetail, InvalidTransition, validation_failed
-from weituo.core.i18n import zh
+from weituo.core.i18n import both, detail, zh
 from weituo.core.ids import new_ref
 from weituo.core.roles import Party
 from weituo.core.selectors import working_calendar
@@ -140,7 +141,7 @@ def audit_plan(
     scope = required_text(scope, "scope", "应填写审核范围", "the scope of the audit is required")
     auditors = required_text(auditors, "auditors", "应填写审核员", "the auditors are required")
     if not isinstance(planned_on, dt.date):
-        raise validation_failed([ErrorDetail("应填写计划日期", "the planned date is required", field="planned_on")])
+        raise validation_failed([detail(gettext_lazy("the planned date is required"), field="planned_on")])
     if mode == AuditMode.REMOTE:
         _require_remote_allowed(contract, planned_on)
     audit = Audit(
@@ -172,34 +173,24 @@ def audit_conduct(
     _require_mah(actor, audit.contract, "登记审核实施", "record the audit as conducted")
     problems = []
     if not isinstance(conducted_from, dt.date):
-        problems.append(
-            ErrorDetail("应填写审核开始日期", "the first day of the audit is required", field="conducted_from")
-        )
+        problems.append(detail(gettext_lazy("the first day of the audit is required"), field="conducted_from"))
     if not isinstance(conducted_to, dt.date):
-        problems.append(
-            ErrorDetail("应填写审核结束日期", "the last day of the audit is required", field="conducted_to")
-        )
+        problems.append(detail(gettext_lazy("the last day of the audit is required"), field="conducted_to"))
     if problems:
         raise validation_failed(problems, what_zh="审核实施", what_en="audit conduct")
     today = timezone.localdate(timezone.now(), CHINA)
     if conducted_to > today:
         problems.append(
-            ErrorDetail(
-                f"审核结束日期 {conducted_to} 晚于今天，审核尚未完成",
-                f"the audit's last day {conducted_to} is after today: it has not ended yet",
+            detail(
+                gettext_lazy("the audit's last day %(conducted_to)s is after today: it has not ended yet"),
+                conducted_to=conducted_to,
                 field="conducted_to",
             )
         )
     if conducted_from > conducted_to:
-        problems.append(
-            ErrorDetail("审核结束日期早于开始日期", "the audit ends before it starts", field="conducted_to")
-        )
+        problems.append(detail(gettext_lazy("the audit ends before it starts"), field="conducted_to"))
     if report_due_on is not None and report_due_on < conducted_to:
-        problems.append(
-            ErrorDetail(
-                "报告应完成日期早于审核结束日期", "the report is due before the audit ends", field="report_due_on"
-            )
-        )
+        problems.append(detail(gettext_lazy("the report is due before the audit ends"), field="report_due_on"))
     if problems:
         raise validation_failed(problems, what_zh="审核实施", what_en="audit conduct")
     if audit.mode == AuditMode.REMOTE:
@@ -254,16 +245,13 @@ def audit_finding_add(
             )
         )
     if not (description or "").strip():
-        problems.append(ErrorDetail("应填写发现的问题", "the finding's description is required", field="description"))
+        problems.append(detail(gettext_lazy("the finding's description is required"), field="description"))
     if not isinstance(response_due_on, dt.date):
-        problems.append(
-            ErrorDetail("应填写整改应完成日期", "the response due date is required", field="response_due_on")
-        )
+        problems.append(detail(gettext_lazy("the response due date is required"), field="response_due_on"))
     elif audit.conducted_to and response_due_on < audit.conducted_to:
         problems.append(
-            ErrorDetail(
-                "整改应完成日期早于审核结束日期",
-                "the response is due before the audit ended",
+            detail(
+                gettext_lazy("the response is due before the audit ended"),
                 field="response_due_on",
             )
         )
@@ -303,7 +291,7 @@ def audit_report(
     _require_status(audit, {AuditStatus.CONDUCTED}, "出具审核报告", "report it")
     problems = []
     if not (summary or "").strip():
-        problems.append(ErrorDetail("应填写审核报告结论", "the report's conclusion is required", field="summary"))
+        problems.append(detail(gettext_lazy("the report's conclusion is required"), field="summary"))
     if file is not None:
         problems += upload_problems(
             file, types=REPORT_TYPES, max_bytes=REPORT_MAX_BYTES, noun_zh="报告文件", noun_en="report file"
@@ -350,9 +338,9 @@ def finding_capa_add(
     _require_status(audit, OPEN_FOR_CAPA, "再制定整改措施", "add a CAPA")
     problems = []
     if not (description or "").strip():
-        problems.append(ErrorDetail("应填写措施内容", "the action is required", field="description"))
+        problems.append(detail(gettext_lazy("the action is required"), field="description"))
     if not isinstance(due_on, dt.date):
-        problems.append(ErrorDetail("应填写计划完成日期", "the due date is required", field="due_on"))
+        problems.append(detail(gettext_lazy("the due date is required"), field="due_on"))
     if problems:
         raise validation_failed(problems, what_zh="纠正预防措施", what_en="CAPA")
     capa = writes.create(
@@ -393,8 +381,7 @@ def finding_capa_check(
     if not is_qa_of(actor, audit.contract, Party.MAH):
         raise refuse(
             "qa_required",
-            "整改有效性确认须由持有人的 QA 或质量负责人办理",
-            "the effectiveness check is for QA or the head of quality of the MAH",
+            *both(gettext_lazy("the effectiveness check is for QA or the head of quality of the MAH")),
         )
     _require_status(audit, OPEN_FOR_CAPA, "再确认整改措施", "check its CAPA")
     return capa_steps.mark_checked(actor, capa, effective, note)

@@ -69,6 +69,7 @@ from collections.abc import Iterable
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from weituo.access import policy
 from weituo.access.parties import is_qa_of, party_of, refuse, require_party, require_user, user_id
@@ -76,7 +77,7 @@ from weituo.batches.models import Batch
 from weituo.contracts.models import CommissionContract
 from weituo.core.actors import Actor
 from weituo.core.errors import ErrorDetail, InvalidTransition, validation_failed
-from weituo.core.i18n import zh
+from weituo.core.i18n import both, detail, zh
 from weituo.core.ids import new_ref
 from weituo.core.roles import Party
 from weituo.core.transitions import check_transition
@@ -149,22 +150,21 @@ def _visible_contract(actor: Actor, contract: CommissionContract) -> CommissionC
 def _scope_problems(contract: CommissionContract, products: list[Product], lines: list[Line]) -> list[ErrorDetail]:
     commissioned = set(contract.products.values_list("pk", flat=True))
     problems = [
-        ErrorDetail(
-            f"品种 {p.ref} 不在委托生产协议 {contract.number} 中",
-            f"product {p.ref} is not commissioned by contract {contract.number}",
+        detail(
+            gettext_lazy("product %(ref)s is not commissioned by contract %(number)s"),
+            ref=p.ref,
+            number=contract.number,
             field="products",
         )
         for p in products
         if p.pk not in commissioned
     ]
     if not products:
-        problems.append(
-            ErrorDetail("变更至少涉及一个委托品种", "a change concerns at least one product", field="products")
-        )
+        problems.append(detail(gettext_lazy("a change concerns at least one product"), field="products"))
     problems += [
-        ErrorDetail(
-            f"生产线 {line.ref} 不属于受托方",
-            f"line {line.ref} is not a line of the contract's CMO",
+        detail(
+            gettext_lazy("line %(ref)s is not a line of the contract's CMO"),
+            ref=line.ref,
             field="lines",
         )
         for line in lines
@@ -226,11 +226,9 @@ def change_propose(
     products = list(dict.fromkeys(products))
     problems = []
     if not (title or "").strip():
-        problems.append(ErrorDetail("应填写变更标题", "the change needs a title", field="title"))
+        problems.append(detail(gettext_lazy("the change needs a title"), field="title"))
     if not (description or "").strip():
-        problems.append(
-            ErrorDetail("应说明变更内容及理由", "describe the change and why it is made", field="description")
-        )
+        problems.append(detail(gettext_lazy("describe the change and why it is made"), field="description"))
     if trigger not in CHANGE_TRIGGERS:
         problems.append(
             ErrorDetail(
@@ -308,7 +306,7 @@ def change_classify(
             )
         )
     if not (rationale or "").strip():
-        problems.append(ErrorDetail("应说明定类依据", "the classification needs its rationale", field="rationale"))
+        problems.append(detail(gettext_lazy("the classification needs its rationale"), field="rationale"))
     if problems:
         raise validation_failed(problems, what_zh="变更定类", what_en="classification")
     fields = {
@@ -347,8 +345,7 @@ def change_decide(
     if not is_qa_of(actor, change.contract, Party.MAH):
         raise refuse(
             "mah_qa_required",
-            "变更须由持有人的 QA 或质量负责人批准",
-            "a change is approved or rejected by the MAH's QA or head of quality",
+            *both(gettext_lazy("a change is approved or rejected by the MAH's QA or head of quality")),
         )
     if change.status != ChangeStatus.CLASSIFIED:
         raise _not_in_status(
@@ -415,12 +412,12 @@ def change_filing_record(
             code="already_in_status",
             message_zh=f"变更 {change.ref} 的申报状态已是「{zh(change.get_filing_status_display)}」，未做任何修改",
             message_en=f"the filing of change {change.ref} is already {to}; nothing was changed",
-            details=[ErrorDetail(f"已是 {to}", f"already {to}", field="filing_status")],
+            details=[detail(gettext_lazy("already %(to)s"), to=to, field="filing_status")],
         )
     on = on or timezone.localdate()
     if on > timezone.localdate():
         raise validation_failed(
-            [ErrorDetail("日期不能晚于今天", "the date cannot be in the future", field="on")],
+            [detail(gettext_lazy("the date cannot be in the future"), field="on")],
             what_zh="申报登记",
             what_en="filing",
         )
@@ -443,9 +440,8 @@ def implementation_problems(change: Change, on: dt.date | None = None) -> list[E
     if change.status != ChangeStatus.APPROVED:
         if change.status in (ChangeStatus.PROPOSED, ChangeStatus.CLASSIFIED):
             return [
-                ErrorDetail(
-                    "未经持有人批准，不得擅自实施（第（九）条）",
-                    "not approved by the MAH: it may not be implemented (art. 9)",
+                detail(
+                    gettext_lazy("not approved by the MAH: it may not be implemented (art. 9)"),
                     field="status",
                 )
             ]
@@ -470,17 +466,16 @@ def implementation_problems(change: Change, on: dt.date | None = None) -> list[E
         )
     if path == RegulatoryPath.FILING and filing not in (FilingStatus.SUBMITTED, FilingStatus.ACCEPTED):
         problems.append(
-            ErrorDetail(
-                "备案类变更须先向药品监督管理部门备案后方可实施，尚未登记备案",
-                "a change on the filing path is implemented once filed with the regulator; no filing is recorded",
+            detail(
+                gettext_lazy(
+                    "a change on the filing path is implemented once filed with the regulator; no filing is recorded"
+                ),
                 field="filing_status",
             )
         )
     if on is not None:
         if on > timezone.localdate():
-            problems.append(
-                ErrorDetail("实施日期不能晚于今天", "the implementation date cannot be in the future", field="on")
-            )
+            problems.append(detail(gettext_lazy("the implementation date cannot be in the future"), field="on"))
         not_before = [
             (timezone.localdate(change.decided_at), "持有人批准日期", "the MAH's approval")
             if change.decided_at

@@ -30,6 +30,7 @@ from functools import partial
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from weituo.access import policy
 from weituo.access.parties import (
@@ -47,7 +48,7 @@ from weituo.contracts.choices import Assignee, ContractStatus
 from weituo.contracts.models import CommissionContract, CommunicationItem, QualityAgreement
 from weituo.core.actors import Actor
 from weituo.core.errors import ErrorDetail, InvalidTransition, validation_failed
-from weituo.core.i18n import zh
+from weituo.core.i18n import both, detail, messages, zh
 from weituo.core.ids import new_ref
 from weituo.core.roles import QA_ROLES, Party, counterparty
 from weituo.core.selectors import working_calendar
@@ -326,8 +327,7 @@ def event_acknowledge(
     if not writes_for_party(actor, event.contract, recipient):
         raise refuse(
             "not_recipient",
-            "只有接收方（对方企业）可以确认该质量事件",
-            "only the recipient (the counterparty) may acknowledge this event",
+            *both(gettext_lazy("only the recipient (the counterparty) may acknowledge this event")),
         )
     return writes.transition(
         actor,
@@ -366,28 +366,24 @@ def deviation_close_problems(deviation: Deviation) -> list[ErrorDetail]:
     implemented and none still planned; no downgrade awaiting approval."""
     problems = []
     if not deviation.root_cause.strip():
-        problems.append(ErrorDetail("尚未查明根本原因", "the root cause has not been recorded", field="root_cause"))
+        problems.append(detail(gettext_lazy("the root cause has not been recorded"), field="root_cause"))
     if deviation.reclassifications.filter(status=ReclassificationStatus.PENDING).exists():
-        problems.append(
-            ErrorDetail("有待批准的分类变更", "a reclassification is awaiting approval", field="classification")
-        )
+        problems.append(detail(gettext_lazy("a reclassification is awaiting approval"), field="classification"))
     if deviation.classification in SERIOUS:
         capas = list(deviation.event.capas.values_list("status", flat=True))
         if not capas:
             problems.append(
-                ErrorDetail(
-                    "主要/重大偏差应有纠正预防措施",
-                    "a major or critical deviation needs a CAPA",
+                detail(
+                    gettext_lazy("a major or critical deviation needs a CAPA"),
                     field="capas",
                 )
             )
         elif CapaStatus.PLANNED in capas:
-            problems.append(ErrorDetail("有尚未实施的纠正预防措施", "a CAPA is not implemented yet", field="capas"))
+            problems.append(detail(gettext_lazy("a CAPA is not implemented yet"), field="capas"))
         elif not {CapaStatus.IMPLEMENTED, CapaStatus.EFFECTIVE} & set(capas):
             problems.append(
-                ErrorDetail(
-                    "纠正预防措施均被确认无效，应制定新的措施",
-                    "every CAPA was found not effective: a new one is needed",
+                detail(
+                    gettext_lazy("every CAPA was found not effective: a new one is needed"),
                     field="capas",
                 )
             )
@@ -424,7 +420,7 @@ def _require_open(event: QualityEvent) -> None:
             code="event_not_open",
             message_zh=f"质量事件 {event.ref} 已{zh(event.get_status_display)}，不能再修改",
             message_en=f"quality event {event.ref} is {event.status} and cannot be changed",
-            details=[ErrorDetail("事件已关闭或撤回", "the event is closed or withdrawn", field="status")],
+            details=[detail(gettext_lazy("the event is closed or withdrawn"), field="status")],
         )
 
 
@@ -491,9 +487,8 @@ def deviation_reclassify(
     if not upgrade and deviation.reclassifications.filter(status=ReclassificationStatus.PENDING).exists():
         raise InvalidTransition(
             code="reclassification_pending",
-            message_zh="已有待批准的分类变更",
-            message_en="a reclassification is already awaiting approval",
-            details=[ErrorDetail("已有待批准的分类变更", "one is pending", field="to_classification")],
+            **messages(gettext_lazy("a reclassification is already awaiting approval")),
+            details=[detail(gettext_lazy("one is pending"), field="to_classification")],
         )
     request = writes.create(
         actor,
@@ -536,16 +531,14 @@ def reclassification_decide(
     if reclassification.requested_by_id == actor.user_id:
         raise refuse(
             "second_person_required",
-            "申请人不能批准自己的降级申请，须由另一人批准",
-            "the requester cannot approve their own downgrade: a second person must",
+            *both(gettext_lazy("the requester cannot approve their own downgrade: a second person must")),
         )
     to = ReclassificationStatus.APPROVED if approve else ReclassificationStatus.REJECTED
     if approve and deviation.classification != reclassification.from_classification:
         raise writes.StaleRecord(
             code="stale_record",
-            message_zh="申请后偏差分类已变更，请重新申请",
-            message_en="the classification changed since the request; request again",
-            details=[ErrorDetail("分类已变更", "classification changed", field="classification")],
+            **messages(gettext_lazy("the classification changed since the request; request again")),
+            details=[detail(gettext_lazy("classification changed"), field="classification")],
         )
     writes.transition(
         actor,
@@ -628,8 +621,7 @@ def capa_check_effectiveness(
     if not qa:
         raise refuse(
             "qa_required",
-            "有效性确认须由委托双方的 QA 或质量负责人办理",
-            "the effectiveness check is for QA or the head of quality of either party",
+            *both(gettext_lazy("the effectiveness check is for QA or the head of quality of either party")),
         )
     return capa_steps.mark_checked(actor, capa, effective, note)
 

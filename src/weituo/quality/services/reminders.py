@@ -23,13 +23,15 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
+from django.utils.translation import gettext_lazy
 
 from weituo.access.parties import refuse
 from weituo.accounts.models import Membership
 from weituo.accounts.selectors import actor_for_user
 from weituo.core.actors import Actor
 from weituo.core.deadlines import Deadline, my_deadlines
-from weituo.core.errors import ErrorDetail, validation_failed
+from weituo.core.errors import validation_failed
+from weituo.core.i18n import both, detail
 from weituo.core.roles import WRITER_ROLES
 from weituo.integrity import writes
 from weituo.integrity.mail import render_mail
@@ -106,13 +108,10 @@ def deadline_reminders_send(
     if not (actor.system or actor.is_platform_admin):
         raise refuse(
             "not_allowed",
-            "只有系统任务或平台管理员可以发送到期提醒",
-            "only a system job or the platform admin sends deadline reminders",
+            *both(gettext_lazy("only a system job or the platform admin sends deadline reminders")),
         )
     if not 1 <= within <= 24 * 366:
-        raise validation_failed(
-            [ErrorDetail("提醒时段应为 1 至 8784 小时", "within must be 1 to 8784 hours", field="within")]
-        )
+        raise validation_failed([detail(gettext_lazy("within must be 1 to 8784 hours"), field="within")])
     summary = ReminderSummary(at=at, within_hours=within, dry_run=dry_run)
     run = at.astimezone(dt.UTC).isoformat()
     for user in _writers():

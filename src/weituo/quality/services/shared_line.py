@@ -39,6 +39,7 @@ from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from weituo.access import policy
 from weituo.access.parties import refuse, require_user, require_writer, user_id
@@ -46,7 +47,7 @@ from weituo.contracts.choices import ContractStatus
 from weituo.contracts.models import CommissionContract
 from weituo.core.actors import Actor
 from weituo.core.errors import ErrorDetail, InvalidTransition, validation_failed
-from weituo.core.i18n import zh
+from weituo.core.i18n import both, detail, messages, zh
 from weituo.core.ids import new_ref
 from weituo.core.roles import QA_ROLES, Party, Side
 from weituo.core.validation import required_text
@@ -112,7 +113,7 @@ def _require_status(assessment: SharedLineAssessment, *allowed: str) -> None:
             code="assessment_status",
             message_zh=f"共线风险评估 {assessment.ref} 当前为「{zh(assessment.get_status_display)}」，不能办理此事",
             message_en=f"shared-line assessment {assessment.ref} is {assessment.status}: this cannot be done now",
-            details=[ErrorDetail("评估状态不允许", "not allowed in this status", field="status")],
+            details=[detail(gettext_lazy("not allowed in this status"), field="status")],
         )
 
 
@@ -150,9 +151,11 @@ def assessment_start(
         if not party:
             raise refuse(
                 "not_line_party",
-                "只有该生产线的受托生产企业，或与其订有委托生产协议的持有人，可以发起共线风险评估",
-                "only the line's CMO, or an MAH with a commission contract with that CMO, may start "
-                "a shared-line assessment",
+                *both(
+                    gettext_lazy(
+                        "only the line's CMO, or an MAH with a commission contract with that CMO, may start a shared-line assessment"
+                    )
+                ),
             )
     if trigger not in SharedLineTrigger.values:
         raise validation_failed(
@@ -167,9 +170,8 @@ def assessment_start(
         if change.contract.cmo_id != cmo_id:
             raise validation_failed(
                 [
-                    ErrorDetail(
-                        "该变更不属于此生产线的受托生产企业",
-                        "the change is not with the CMO of this line",
+                    detail(
+                        gettext_lazy("the change is not with the CMO of this line"),
                         field="change",
                     )
                 ]
@@ -199,9 +201,7 @@ def assessment_product_risk_set(
         findings, "findings", "应填写该品种的评估数据与结论", "the product's findings are required"
     )
     if not LineProduct.objects.filter(line_id=assessment.line_id, product_id=product.pk).exists():
-        raise validation_failed(
-            [ErrorDetail("该品种不在此生产线上", "the product is not made on this line", field="product")]
-        )
+        raise validation_failed([detail(gettext_lazy("the product is not made on this line"), field="product")])
     row = SharedLineProductRisk.objects.select_for_update().filter(assessment=assessment, product=product).first()
     if row is None:
         return writes.create(actor, SharedLineProductRisk(assessment=assessment, product=product, findings=findings))
@@ -234,16 +234,14 @@ def assessment_notify(
     line_cmo = _require_cmo(actor, assessment, "通报共线风险评估结论", "notify the assessment")
     problems = []
     if not (conclusion or "").strip():
-        problems.append(ErrorDetail("应填写清晰明确的评估结论", "the conclusion is required", field="conclusion"))
+        problems.append(detail(gettext_lazy("the conclusion is required"), field="conclusion"))
     if not (controls or "").strip():
-        problems.append(ErrorDetail("应填写采取的风险控制措施", "the risk controls are required", field="controls"))
+        problems.append(detail(gettext_lazy("the risk controls are required"), field="controls"))
     if problems:
         raise validation_failed(problems)
     holders = _holders(assessment.line_id)
     if not holders:
-        raise validation_failed(
-            [ErrorDetail("该生产线上没有任何持有人的品种", "no MAH has a product on this line", field="line")]
-        )
+        raise validation_failed([detail(gettext_lazy("no MAH has a product on this line"), field="line")])
     now = timezone.now()
     writes.transition(
         actor,
@@ -294,9 +292,8 @@ def _require_notice_open(notice: SharedLineNotice, assessment: SharedLineAssessm
     if notice.status == NoticeStatus.AGREED:
         raise InvalidTransition(
             code="notice_agreed",
-            message_zh="该通报已达成一致，不能再修改",
-            message_en="agreement was reached on this notice: it cannot be changed",
-            details=[ErrorDetail("已达成一致", "already agreed", field="status")],
+            **messages(gettext_lazy("agreement was reached on this notice: it cannot be changed")),
+            details=[detail(gettext_lazy("already agreed"), field="status")],
         )
 
 
@@ -330,9 +327,8 @@ def notice_respond(
     if notice.status != NoticeStatus.FEEDBACK:
         raise InvalidTransition(
             code="no_feedback",
-            message_zh="该持有人尚未反馈意见，无需答复",
-            message_en="this MAH has given no feedback to respond to",
-            details=[ErrorDetail("尚无反馈", "no feedback yet", field="response")],
+            **messages(gettext_lazy("this MAH has given no feedback to respond to")),
+            details=[detail(gettext_lazy("no feedback yet"), field="response")],
         )
     response = required_text(response, "response", "应填写研判结论及措施", "the evaluation and measures are required")
     return writes.change(actor, notice, response=response)
@@ -349,17 +345,15 @@ def notice_agree(
     if not _is_mah_qa(actor, notice.mah_id):
         raise refuse(
             "mah_qa_required",
-            "须由被通报持有人的 QA 或质量负责人确认达成一致",
-            "agreement is confirmed by QA or the head of quality of the notified MAH",
+            *both(gettext_lazy("agreement is confirmed by QA or the head of quality of the notified MAH")),
         )
     assessment = _lock_assessment_of(actor, notice.assessment_id)
     _require_status(assessment, AssessmentStatus.NOTIFIED)
     if notice.feedback.strip() and not notice.response.strip():
         raise InvalidTransition(
             code="response_missing",
-            message_zh="受托生产企业尚未答复贵司的反馈意见",
-            message_en="the CMO has not yet responded to your feedback",
-            details=[ErrorDetail("尚未答复", "no response yet", field="response")],
+            **messages(gettext_lazy("the CMO has not yet responded to your feedback")),
+            details=[detail(gettext_lazy("no response yet"), field="response")],
         )
     return writes.transition(
         actor,
@@ -391,7 +385,7 @@ def assessment_capa_add(*, actor: Actor, assessment: SharedLineAssessment, descr
     _require_status(assessment, AssessmentStatus.NOTIFIED)
     description = required_text(description, "description", "应填写措施内容", "the action is required")
     if not isinstance(due_on, dt.date):
-        raise validation_failed([ErrorDetail("应填写计划完成日期", "the due date is required", field="due_on")])
+        raise validation_failed([detail(gettext_lazy("the due date is required"), field="due_on")])
     return writes.create(
         actor,
         Capa(
@@ -423,29 +417,28 @@ def assessment_capa_decide(
     if not mine:
         raise refuse(
             "mah_qa_required",
-            "须由被通报持有人的 QA 或质量负责人审核措施",
-            "a CAPA is reviewed by QA or the head of quality of a notified MAH",
+            *both(gettext_lazy("a CAPA is reviewed by QA or the head of quality of a notified MAH")),
         )
     if len(mine) > 1:
-        raise validation_failed([ErrorDetail("请指明代表哪一持有人", "name the MAH you act for", field="mah")])
+        raise validation_failed([detail(gettext_lazy("name the MAH you act for"), field="mah")])
     mah_id = mine[0]
     if capa.status != CapaStatus.PLANNED:
         raise InvalidTransition(
             code="capa_not_planned",
-            message_zh="措施已实施，不能再审核",
-            message_en="the CAPA is already implemented: it can no longer be reviewed",
-            details=[ErrorDetail("措施已实施", "already implemented", field="status")],
+            **messages(gettext_lazy("the CAPA is already implemented: it can no longer be reviewed")),
+            details=[detail(gettext_lazy("already implemented"), field="status")],
         )
     if CapaApproval.objects.filter(capa=capa, mah_id=mah_id).exists():
         raise InvalidTransition(
             code="already_decided",
-            message_zh="贵司已审核过该措施",
-            message_en="your organisation has already reviewed this CAPA",
-            details=[ErrorDetail("已审核", "already reviewed", field="decision")],
+            **messages(gettext_lazy("your organisation has already reviewed this CAPA")),
+            details=[detail(gettext_lazy("already reviewed"), field="decision")],
         )
     note = (note or "").strip()
     if not approve and not note:
-        raise validation_failed([ErrorDetail("不同意时应说明理由", "a rejection needs its reason", field="note")])
+        raise validation_failed(
+            [detail(pgettext_lazy("error: 不同意时应说明理由", "a rejection needs its reason"), field="note")]
+        )
     return writes.create(
         actor,
         CapaApproval(
@@ -471,14 +464,16 @@ def assessment_capa_implement(*, actor: Actor, capa: Capa, note: str, expected_v
     if undecided or rejected:
         # Only the CMO (or the platform) gets here, and the CMO knows every MAH on its line.
         details = [
-            ErrorDetail(f"{o.name} 尚未审核", f"{o.name} has not reviewed it", field="approvals") for o in undecided
-        ] + [ErrorDetail(f"{o.name} 不同意", f"{o.name} rejected it", field="approvals") for o in rejected]
+            detail(gettext_lazy("%(name)s has not reviewed it"), name=o.name, field="approvals") for o in undecided
+        ] + [detail(gettext_lazy("%(name)s rejected it"), name=o.name, field="approvals") for o in rejected]
         raise InvalidTransition(
             code="capa_not_approved",
-            message_zh=f"措施须经所有被通报持有人审核同意后方可实施（未审核 {len(undecided)} 家，不同意 {len(rejected)} 家）",
-            message_en=(
-                f"the CAPA may be implemented only once every notified MAH approved it "
-                f"({len(undecided)} not reviewed, {len(rejected)} rejected)"
+            **messages(
+                gettext_lazy(
+                    "the CAPA may be implemented only once every notified MAH approved it (%(undecided)s not reviewed, %(rejected)s rejected)"
+                ),
+                undecided=len(undecided),
+                rejected=len(rejected),
             ),
             details=details,
         )
@@ -497,8 +492,7 @@ def assessment_capa_check(
     ):
         raise refuse(
             "qa_required",
-            "有效性确认须由受托生产企业的 QA 或质量负责人办理",
-            "the effectiveness check is for QA or the head of quality of the CMO",
+            *both(gettext_lazy("the effectiveness check is for QA or the head of quality of the CMO")),
         )
     require_user(actor, "确认措施有效性", "the effectiveness check")
     return capa_steps.mark_checked(actor, capa, effective, note)

@@ -30,6 +30,8 @@ def split_label(text: str) -> tuple[str, str]:
     if last is None:
         return "", text
     zh, en = text[: last.end()].strip(), text[last.end() :].strip()
+    if en and not re.search(r"[a-z]{3,}", en):
+        return text.strip(), ""  # a trailing acronym (QA, OOS/OOT) belongs to the Chinese label
     return zh, en
 
 

@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from weituo.accounts.reauth import lockout_counted
 from weituo.batches.choices import BatchStatus, DocumentKind, ReleaseStep
 from weituo.batches.models import Batch, ReleaseDecision, ReleaseDocument, TestResult
-from weituo.batches.permissions import next_release_step
+from weituo.batches.permissions import next_release_step, step_name
 from weituo.batches.selectors import (
     batch_abilities,
     batch_create_options,
@@ -49,11 +49,11 @@ from weituo.batches.services import (
     batch_reject,
     batch_result_add,
     release_document_add,
-    step_label,
 )
 from weituo.batches.signing import signing_window
 from weituo.core.actors import Actor
 from weituo.core.errors import ApplicationError, ErrorDetail, NotFound, PermissionDenied, ValidationFailed, http_status
+from weituo.core.i18n import messages
 from weituo.core.validation import bilingual
 from weituo.integrity.audited import object_type
 from weituo.integrity.models import Signature
@@ -232,8 +232,7 @@ def batch_new(request: HttpRequest, actor: Actor) -> HttpResponse:
     if not options.contracts.exists():
         raise PermissionDenied(
             code="not_the_cmo",
-            message_zh="只有受托方可以登记批次",
-            message_en="only a CMO of a commission contract records batches",
+            **messages(gettext_lazy("only a CMO of a commission contract records batches")),
         )
     errors: list[ErrorDetail] = []
     status = 200
@@ -288,7 +287,7 @@ def _timeline(actor: Actor, batch: Batch, documents: list, results: list, decisi
     rows = trail_rows(entries, actor=actor, limit=None)  # newest first
     rows.reverse()
     step_field = str(ReleaseDecision._meta.get_field("step").verbose_name)
-    generic = {str(step.label): _step_label(batch, step) for step in ReleaseStep}
+    generic = {str(step.label): str(_step_label(batch, step)) for step in ReleaseStep}
     for entry, row in zip(entries, rows, strict=True):
         row.record = names.get((entry.object_type, entry.object_id), row.record)
         for change in row.changes:  # the step as this batch's kind names it (a device's 生产放行)
@@ -299,11 +298,10 @@ def _timeline(actor: Actor, batch: Batch, documents: list, results: list, decisi
     return rows
 
 
-def _step_label(batch: Batch, step: str) -> str:
-    """The step as the services name it, as a bilingual label for the ``label`` filter: a drug's
-    first step is 出厂放行 / factory release, a device's 生产放行 / production release (the choice
-    label names both, which reads wrong on either)."""
-    return " ".join(step_label(batch, step))
+def _step_label(batch: Batch, step: str) -> Any:
+    """The step as the services name it (a drug's 出厂放行, a device's 生产放行), translated when shown:
+    the choice's label names both, which reads wrong on either."""
+    return step_name(batch, step)
 
 
 def _decisions(actor: Actor, batch: Batch) -> list[dict[str, Any]]:

@@ -18,9 +18,11 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from weituo.core.actors import Actor
 from weituo.core.errors import ErrorDetail, NotFound, PermissionDenied, ValidationFailed
+from weituo.core.i18n import messages
 from weituo.integrity.audited import object_type
 from weituo.quality import selectors, services
 from weituo.quality.choices import ChangeClass, ChangeStatus, FilingStatus, RegulatoryPath, SharedLineTrigger
@@ -85,8 +87,9 @@ def change_new(request: HttpRequest, actor: Actor) -> HttpResponse:
     if not scopes:
         raise PermissionDenied(
             code="not_a_party",
-            message_zh="只有委托生产协议的持有人和受托方（可写角色）可以提出变更",
-            message_en="only a writer of the MAH or the CMO of a commission contract may propose a change",
+            **messages(
+                gettext_lazy("only a writer of the MAH or the CMO of a commission contract may propose a change")
+            ),
         )
     errors: list[ErrorDetail] = []
     values: dict[str, Any] = {"trigger": SharedLineTrigger.FORMULA_OR_PROCESS_CHANGE}

@@ -20,13 +20,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import pgettext, pgettext_lazy
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from weituo.batches.selectors import batch_get, batch_list
 from weituo.contracts.selectors import contract_list
 from weituo.core.actors import Actor
 from weituo.core.deadlines import Deadline, my_deadlines
 from weituo.core.errors import ApplicationError, ErrorDetail, NotFound, PermissionDenied, ValidationFailed, http_status
+from weituo.core.i18n import detail, messages
 from weituo.core.roles import Party
 from weituo.integrity.actions import action_label
 from weituo.integrity.audited import object_type
@@ -166,12 +167,10 @@ def _raise(actor: Actor, contracts: dict[str, Any], data: dict[str, Any]) -> Qua
     if contract is None:
         raise ValidationFailed(
             code="validation_failed",
-            message_zh="输入有误，未写入任何数据",
-            message_en="the input has errors; nothing was written",
+            **messages(gettext_lazy("the input has errors; nothing was written")),
             details=[
-                ErrorDetail(
-                    "请选择您可代表一方办理的委托生产协议",
-                    "choose a contract you act for a party of",
+                detail(
+                    gettext_lazy("choose a contract you act for a party of"),
                     field="contract",
                 )
             ],
@@ -183,9 +182,8 @@ def _raise(actor: Actor, contracts: dict[str, Any], data: dict[str, Any]) -> Qua
         except NotFound:
             raise ValidationFailed(
                 code="validation_failed",
-                message_zh="输入有误，未写入任何数据",
-                message_en="the input has errors; nothing was written",
-                details=[ErrorDetail(f"未找到批次 {data['batch']}", f"no batch {data['batch']}", field="batch")],
+                **messages(gettext_lazy("the input has errors; nothing was written")),
+                details=[detail(gettext_lazy("no batch %(batch)s"), batch=data["batch"], field="batch")],
             ) from None
     common = {
         "actor": actor,

@@ -7,9 +7,11 @@ import io
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from weituo.core.actors import Actor
 from weituo.core.errors import PermissionDenied, ValidationFailed
+from weituo.core.i18n import messages
 from weituo.exchange.formats import dump_json, load_json, read_workbook, write_workbook
 from weituo.exchange.selectors import registry_dataset
 from weituo.exchange.services import registry_import
@@ -41,8 +43,7 @@ def _require_importer(actor: Actor) -> None:
     if not actor.is_platform_admin:
         raise PermissionDenied(
             code="permission_denied",
-            message_zh="只有平台管理员可以批量导入登记信息",
-            message_en="only a platform administrator may import the registry in bulk",
+            **messages(gettext_lazy("only a platform administrator may import the registry in bulk")),
         )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from weituo.rules.engine import Ctx, Result
+from weituo.rules.helpers import contract_changes
 
 from . import NOTICE
 
@@ -57,13 +58,7 @@ def audit_trail(ctx: Ctx) -> Result:
 def major_change_approval(ctx: Ctx) -> Result:
     """Each change classed major (by either party, or managed as major) and implemented by the date of
     evaluation has the authority's approval (``authority_approved_on``) on or before implementation."""
-    contract = ctx.contract
-    changes = ctx.need(
-        "contract.changes",
-        contract.changes,
-        "涉及受托生产产品的变更记录",
-        "the change records of the commissioned products",
-    )
+    changes = contract_changes(ctx)
     major = [
         c
         for c in changes

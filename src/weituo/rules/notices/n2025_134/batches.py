@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from weituo.rules.engine import Ctx, Result
 from weituo.rules.facts import BatchFacts
+from weituo.rules.helpers import contract_changes
 
 from . import NOTICE
 
@@ -172,12 +173,7 @@ def major_change_batches(ctx: Ctx) -> Result:
     batch is factory-released — or one party's under para. 2, as for a major deviation. A batch whose
     manufacturing date is not recorded cannot be placed and is asked for."""
     contract = ctx.contract
-    changes = ctx.need(
-        "contract.changes",
-        contract.changes,
-        "涉及受托生产产品的变更记录",
-        "the change records of the commissioned products",
-    )
+    changes = contract_changes(ctx)
     batches = _batches(ctx)
     count = ctx.param("batches_after_major_change")
     major = [

@@ -10,6 +10,7 @@ The change records come from the quality app's change control (``compliance.fact
 from __future__ import annotations
 
 from weituo.rules.engine import Ctx, MissingFact, Result
+from weituo.rules.helpers import contract_changes
 
 from . import NOTICE
 
@@ -18,12 +19,7 @@ RANK = {"minor": 1, "moderate": 2, "major": 3}
 
 def _changes(ctx: Ctx):
     contract = ctx.contract
-    changes = ctx.need(
-        "contract.changes",
-        contract.changes,
-        "涉及受托生产产品的变更记录",
-        "the change records of the commissioned products",
-    )
+    changes = contract_changes(ctx)
     refs = {p.ref for p in contract.products}
     relevant = [c for c in changes if c.product_ref is None or c.product_ref in refs]
     ctx.read("changes", [(c.ref, c.product_ref, c.implemented_on, c.mah_approved_on) for c in relevant])
