@@ -122,3 +122,26 @@ def test_a_user_on_both_sides_of_a_contract_is_entered_for_the_party_named(world
     both = actor_for_user(user)
     event = event_raise(actor=both, contract=world.contract, category="oos_oot", title="含量 OOS", party="cmo")
     assert last_entry(event).organisation == str(world.contract.cmo_id)
+
+
+def test_a_change_is_entered_for_the_party_that_proposed_or_classified_it(world):
+    from weituo.quality.services import change_classify, change_propose
+    from weituo.registry.models import Product
+
+    actor = _user("both.cc", "柏变", "cmo_qa", "ORG-CMO")
+    user = get_user_model().objects.get(pk=actor.user_id)
+    membership_add(actor=SYSTEM, user=user, role="mah_qa", organisation=Organisation.objects.get(ref="ORG-MAH"))
+    both = actor_for_user(user)
+    change = change_propose(
+        actor=both,
+        contract=world.contract,
+        products=[Product.objects.get(ref="P-1")],
+        title="灌装机更换",
+        description="灌装机由 A 型更换为 B 型",
+        party="cmo",
+    )
+    assert last_entry(change).organisation == str(world.contract.cmo_id)
+    change = change_classify(
+        actor=both, change=change, change_class="major", regulatory_path="approval", rationale="评估", party="mah"
+    )
+    assert last_entry(change).organisation == str(world.contract.mah_id)

@@ -41,7 +41,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from weituo.access import policy
-from weituo.access.parties import party_of, require_party, user_id, writes_for_party
+from weituo.access.parties import organisation_of, party_of, require_party, user_id, writes_for_party
 from weituo.accounts.models import Membership
 from weituo.core.actors import Actor
 from weituo.core.errors import ErrorDetail, InvalidTransition, validation_failed
@@ -167,7 +167,9 @@ def tech_transfer_start(
             "product",
         )
     return writes.create(
-        actor, TechTransfer(ref=ref or new_ref("TT"), contract=contract, product=product, started_on=started_on)
+        actor,
+        TechTransfer(ref=ref or new_ref("TT"), contract=contract, product=product, started_on=started_on),
+        acting_for=organisation_of(contract, Party.MAH),
     )
 
 
@@ -206,7 +208,12 @@ def tech_transfer_set_team(
     if problems:
         raise validation_failed(problems, what_zh="技术转移工作组", what_en="transfer working group")
     return writes.record_update(
-        actor=actor, instance=transfer, reason=reason, lead=lead, many={"working_group": working_group}
+        actor=actor,
+        instance=transfer,
+        reason=reason,
+        lead=lead,
+        many={"working_group": working_group},
+        acting_for=organisation_of(contract, Party.CMO),
     )
 
 
@@ -279,10 +286,13 @@ def tech_transfer_record_step(
             evidence=(evidence or "").strip(),
             recorded_by_id=user_id(actor),
         ),
+        acting_for=organisation_of(contract, party),
     )
     # The reason names the step as people read it (the step's code is in the changed field already).
     reason = f"{TransferStep(step).label}：{note.strip()}"[:500]
-    writes.change(actor, transfer, reason=reason, **{f"{step}_on": done_on})
+    writes.change(
+        actor, transfer, reason=reason, **{f"{step}_on": done_on}, acting_for=organisation_of(contract, party)
+    )
     return record
 
 
@@ -341,9 +351,21 @@ def tech_transfer_correct_step(
     changed = {k: v for k, v in fields.items() if getattr(record, k) != v}
     if not changed:
         return record
-    record = writes.change(actor, record, reason=reason, **changed)
+    record = writes.change(
+        actor,
+        record,
+        reason=reason,
+        **changed,
+        acting_for=organisation_of(transfer.contract, TRANSFER_STEP_PARTY[step]),
+    )
     if "done_on" in changed:
-        writes.change(actor, transfer, reason=reason, **{f"{step}_on": changed["done_on"]})
+        writes.change(
+            actor,
+            transfer,
+            reason=reason,
+            **{f"{step}_on": changed["done_on"]},
+            acting_for=organisation_of(transfer.contract, TRANSFER_STEP_PARTY[step]),
+        )
     return record
 
 
@@ -383,7 +405,14 @@ def tech_transfer_complete(*, actor: Actor, transfer: TechTransfer, completed_on
     )
     if problems:
         raise validation_failed(problems, what_zh="技术转移", what_en="technology transfer")
-    return writes.change(actor, transfer, action="transition", reason="completed", completed_on=completed_on)
+    return writes.change(
+        actor,
+        transfer,
+        action="transition",
+        reason="completed",
+        completed_on=completed_on,
+        acting_for=organisation_of(transfer.contract, Party.MAH),
+    )
 
 
 # --- risks ----------------------------------------------------------------------------------------
@@ -422,6 +451,7 @@ def tech_transfer_risk_raise(
             description=description,
             measures=(measures or "").strip(),
         ),
+        acting_for=organisation_of(transfer.contract, raising),
     )
     transaction.on_commit(partial(_notify_risk, actor, risk.pk))
     return risk
@@ -497,6 +527,7 @@ def _resolve(
         resolved_by_id=user_id(actor),
         resolution=resolution,
         **fields,
+        acting_for=organisation_of(transfer.contract, acting),
     )
 
 

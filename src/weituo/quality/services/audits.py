@@ -37,7 +37,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from weituo.access import policy
-from weituo.access.parties import is_qa_of, refuse, require_party, require_user, user_id
+from weituo.access.parties import is_qa_of, organisation_of, refuse, require_party, require_user, user_id
 from weituo.contracts.models import CommissionContract
 from weituo.core.actors import Actor
 from weituo.core.errors import ErrorDetail, InvalidTransition, validation_failed
@@ -352,9 +352,13 @@ def finding_capa_add(
             due_on=due_on,
             created_by_id=user_id(actor),
         ),
+        acting_for=organisation_of(audit.contract, Party.CMO),
     )
     writes.change(
-        actor, audit, reason=f"审核发现 {finding.pk} 的整改措施 {capa.pk} / CAPA {capa.pk} for finding {finding.pk}"
+        actor,
+        audit,
+        reason=f"审核发现 {finding.pk} 的整改措施 {capa.pk} / CAPA {capa.pk} for finding {finding.pk}",
+        acting_for=organisation_of(audit.contract, Party.CMO),
     )
     return capa
 

@@ -72,7 +72,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from weituo.access import policy
-from weituo.access.parties import is_qa_of, party_of, refuse, require_party, require_user, user_id
+from weituo.access.parties import is_qa_of, organisation_of, party_of, refuse, require_party, require_user, user_id
 from weituo.batches.models import Batch
 from weituo.contracts.models import CommissionContract
 from weituo.core.actors import Actor
@@ -252,6 +252,7 @@ def change_propose(
         proposed_by_party=proposing,
         proposed_by_id=user_id(actor),
         proposed_at=timezone.now(),
+        acting_for=organisation_of(contract, proposing),
     )
     _start_assessments(actor, change, lines, trigger)
     return change
@@ -320,15 +321,25 @@ def change_classify(
     other_class, other_path = getattr(change, f"{other}_class"), getattr(change, f"{other}_path")
     reason = f"{zh(Party(acting).label)}定类 classified by the {acting}: {change_class}/{regulatory_path}"
     if not other_class:
-        return writes.change(actor, change, reason=reason, **fields)
+        return writes.change(
+            actor, change, reason=reason, **fields, acting_for=organisation_of(change.contract, acting)
+        )
     classes = {acting: change_class, other: other_class}
     paths = {acting: regulatory_path, other: other_path}
     fields["change_class"] = governing(classes[Party.MAH], classes[Party.CMO], CHANGE_CLASS_RANK)
     fields["regulatory_path"] = governing(paths[Party.MAH], paths[Party.CMO], REGULATORY_PATH_RANK)
     fields["filing_status"] = FilingStatus.PENDING
     if change.status == ChangeStatus.PROPOSED:
-        return writes.transition(actor, change, CHANGE_TRANSITIONS, ChangeStatus.CLASSIFIED, reason=reason, **fields)
-    return writes.change(actor, change, reason=reason, **fields)
+        return writes.transition(
+            actor,
+            change,
+            CHANGE_TRANSITIONS,
+            ChangeStatus.CLASSIFIED,
+            reason=reason,
+            **fields,
+            acting_for=organisation_of(change.contract, acting),
+        )
+    return writes.change(actor, change, reason=reason, **fields, acting_for=organisation_of(change.contract, acting))
 
 
 # --- the MAH's decision ----------------------------------------------------------------------------
@@ -364,6 +375,7 @@ def change_decide(
         decided_by_id=actor.user_id,
         decided_at=timezone.now(),
         decision_note=note,
+        acting_for=organisation_of(change.contract, Party.MAH),
     )
 
 
@@ -428,7 +440,9 @@ def change_filing_record(
         fields["filing_submitted_on"] = on
     else:
         fields["filing_concluded_on"] = on
-    return writes.change(actor, change, reason=f"filing {to}", **fields)
+    return writes.change(
+        actor, change, reason=f"filing {to}", **fields, acting_for=organisation_of(change.contract, Party.MAH)
+    )
 
 
 # --- implementation --------------------------------------------------------------------------------
@@ -533,6 +547,7 @@ def change_implement(
         implemented_on=on,
         implemented_by_id=user_id(actor),
         implementation_note=note,
+        acting_for=organisation_of(change.contract, Party.CMO),
     )
     if change.change_class == ChangeClass.MAJOR:
         for product in change.products.all():
@@ -603,6 +618,7 @@ def change_close(*, actor: Actor, change: Change, conclusion: str, expected_vers
         closed_at=timezone.now(),
         closed_by_id=user_id(actor),
         conclusion=conclusion,
+        acting_for=organisation_of(change.contract, Party.MAH),
     )
 
 
@@ -628,4 +644,5 @@ def change_withdraw(*, actor: Actor, change: Change, reason: str, expected_versi
         closed_at=timezone.now(),
         closed_by_id=user_id(actor),
         conclusion=reason,
+        acting_for=organisation_of(change.contract, change.proposed_by_party),
     )

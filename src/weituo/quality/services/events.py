@@ -358,6 +358,7 @@ def event_withdraw(
         closed_at=timezone.now(),
         closed_by_id=user_id(actor),
         conclusion=reason,
+        acting_for=organisation_of(event.contract, event.raised_by_party),
     )
 
 
@@ -411,6 +412,7 @@ def event_close(
         closed_at=timezone.now(),
         closed_by_id=user_id(actor),
         conclusion=conclusion,
+        acting_for=organisation_of(event.contract, event.raised_by_party),
     )
 
 
@@ -503,9 +505,16 @@ def deviation_reclassify(
             status=ReclassificationStatus.APPLIED if upgrade else ReclassificationStatus.PENDING,
         ),
         reason=reason,
+        acting_for=organisation_of(deviation.event.contract, acting),
     )
     if upgrade:
-        writes.change(actor, deviation, reason=reason, classification=to)
+        writes.change(
+            actor,
+            deviation,
+            reason=reason,
+            classification=to,
+            acting_for=organisation_of(deviation.event.contract, acting),
+        )
         _retention_obligations(actor, deviation)
     return request
 
@@ -644,4 +653,5 @@ def retention_obligation_fulfil(*, actor: Actor, obligation: RetentionObligation
         fulfilled_at=timezone.now(),
         fulfilled_by_id=user_id(actor),
         note=note,
+        acting_for=organisation_of(obligation.batch.contract, obligation.party),
     )

@@ -195,7 +195,7 @@ def assessment_product_risk_set(
     """The CMO's findings for one product of the line (residue limits, cleaning results…), shown only
     to that product's holder; set again to revise them (each version in the trail)."""
     assessment = writes.lock(actor, assessment)
-    _require_cmo(actor, assessment, "填写品种评估数据", "record a product's findings")
+    cmo_id = _require_cmo(actor, assessment, "填写品种评估数据", "record a product's findings")
     _require_status(assessment, AssessmentStatus.OPEN, AssessmentStatus.NOTIFIED)
     findings = required_text(
         findings, "findings", "应填写该品种的评估数据与结论", "the product's findings are required"
@@ -204,8 +204,10 @@ def assessment_product_risk_set(
         raise validation_failed([detail(gettext_lazy("the product is not made on this line"), field="product")])
     row = SharedLineProductRisk.objects.select_for_update().filter(assessment=assessment, product=product).first()
     if row is None:
-        return writes.create(actor, SharedLineProductRisk(assessment=assessment, product=product, findings=findings))
-    return writes.change(actor, row, findings=findings)
+        return writes.create(
+            actor, SharedLineProductRisk(assessment=assessment, product=product, findings=findings), acting_for=cmo_id
+        )
+    return writes.change(actor, row, findings=findings, acting_for=cmo_id)
 
 
 def _holders(line_id: int) -> dict[int, list[int]]:
@@ -253,6 +255,7 @@ def assessment_notify(
         controls=controls.strip(),
         concluded_by_id=user_id(actor),
         concluded_at=now,
+        acting_for=line_cmo,
     )
     total = sum(len(p) for p in holders.values())
     for mah_id, product_ids in holders.items():
@@ -311,8 +314,10 @@ def notice_feedback(
     fields = {"feedback": feedback, "feedback_by_id": actor.user_id, "feedback_at": timezone.now()}
     if notice.status == NoticeStatus.FEEDBACK:
         # feedback → feedback is allowed by the table; writes.transition refuses staying put.
-        return writes.change(actor, notice, **fields)
-    return writes.transition(actor, notice, NOTICE_TRANSITIONS, NoticeStatus.FEEDBACK, **fields)
+        return writes.change(actor, notice, **fields, acting_for=notice.mah_id)
+    return writes.transition(
+        actor, notice, NOTICE_TRANSITIONS, NoticeStatus.FEEDBACK, **fields, acting_for=notice.mah_id
+    )
 
 
 @transaction.atomic
@@ -322,7 +327,7 @@ def notice_respond(
     """The CMO's evaluation of an MAH's feedback and the measures it takes ("认真研判，采取相应措施")."""
     notice = writes.lock(actor, notice, expected_version=expected_version)
     assessment = _lock_assessment_of(actor, notice.assessment_id)
-    _require_cmo(actor, assessment, "答复持有人的反馈", "respond to the MAH's feedback")
+    cmo_id = _require_cmo(actor, assessment, "答复持有人的反馈", "respond to the MAH's feedback")
     _require_notice_open(notice, assessment)
     if notice.status != NoticeStatus.FEEDBACK:
         raise InvalidTransition(
@@ -331,7 +336,7 @@ def notice_respond(
             details=[detail(gettext_lazy("no feedback yet"), field="response")],
         )
     response = required_text(response, "response", "应填写研判结论及措施", "the evaluation and measures are required")
-    return writes.change(actor, notice, response=response)
+    return writes.change(actor, notice, response=response, acting_for=cmo_id)
 
 
 @transaction.atomic
@@ -381,7 +386,7 @@ def assessment_capa_add(*, actor: Actor, assessment: SharedLineAssessment, descr
     """A corrective or preventive action of the CMO for a risk the assessment found; applied only once
     every notified MAH approved it."""
     assessment = writes.lock(actor, assessment)
-    _require_cmo(actor, assessment, "制定纠正预防措施", "add a CAPA")
+    cmo_id = _require_cmo(actor, assessment, "制定纠正预防措施", "add a CAPA")
     _require_status(assessment, AssessmentStatus.NOTIFIED)
     description = required_text(description, "description", "应填写措施内容", "the action is required")
     if not isinstance(due_on, dt.date):
@@ -396,6 +401,7 @@ def assessment_capa_add(*, actor: Actor, assessment: SharedLineAssessment, descr
             created_by_id=user_id(actor),
         ),
         reason=ART8,
+        acting_for=cmo_id,
     )
 
 
@@ -504,7 +510,7 @@ def assessment_close(
 ) -> SharedLineAssessment:
     """The CMO closes the assessment once every notice is agreed and every CAPA implemented."""
     assessment = writes.lock(actor, assessment, expected_version=expected_version)
-    _require_cmo(actor, assessment, "关闭共线风险评估", "close the assessment")
+    cmo_id = _require_cmo(actor, assessment, "关闭共线风险评估", "close the assessment")
     _require_status(assessment, AssessmentStatus.NOTIFIED)
     problems = assessment_close_problems(assessment)
     if problems:
@@ -516,4 +522,5 @@ def assessment_close(
         AssessmentStatus.CLOSED,
         closed_at=timezone.now(),
         closed_by_id=user_id(actor),
+        acting_for=cmo_id,
     )
