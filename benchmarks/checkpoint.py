@@ -169,7 +169,7 @@ def bench_checkpoint(size: int, repeat: int, rows: list[Row]) -> None:
     full: list[float] = []
     for r in range(repeat):
         with transaction.atomic():  # a release's worth of entries since the last checkpoint
-            ledger_append_many(actor=actor, changes=[Change("note", "bench.item", f"r{r}-{i}") for i in range(20)])
+            ledger_append_many(actor=actor, changes=[Change("notify", "bench.item", f"r{r}-{i}") for i in range(20)])
         order = (True, False) if r % 2 == 0 else (False, True)
         for is_full in order:
             start = time.perf_counter()

@@ -1,8 +1,8 @@
 """Every write of the registry, as ``<entity>_<action>(*, actor, ...)``.
 
-Plain creates and edits share ``core.services.record_create/record_update`` (validate, save, and
-— once the integrity app exists — ledger in the same transaction); entities with rules of their own
-get their own service here. Bulk loading goes through ``weituo.exchange.services.registry_import``.
+Plain creates and edits go through the one write path, ``integrity.writes.record_create`` /
+``record_update`` (validate, save and ledger in the same transaction); entities with rules of their
+own get their own service here. Bulk loading goes through ``weituo.exchange.services.registry_import``.
 """
 
 from __future__ import annotations

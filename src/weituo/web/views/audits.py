@@ -37,7 +37,7 @@ from ..forms import TestIds, _choices
 from ..shell import page, paginate, query_without_page
 from ..trail import trail_rows
 
-CTX = "audits"  # the msgctxt of this area's strings (see web/catalogues/README.md)
+CTX = "audits"  # the msgctxt of this area's strings in the one catalogue (src/weituo/locale)
 
 FIELD_NAMES: dict[str, tuple[str, str]] = {
     "contract": ("委托生产协议", "contract"),

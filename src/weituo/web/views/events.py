@@ -49,7 +49,7 @@ from ..shell import page, paginate, query_without_page
 from ..templatetags.weituo_web import label
 from ..trail import trail_rows
 
-CTX = "events"  # the msgctxt of this area's strings (see web/catalogues/README.md)
+CTX = "events"  # the msgctxt of this area's strings in the one catalogue (src/weituo/locale)
 
 # Field names as the error messages name them: (Chinese, English).
 FIELD_NAMES: dict[str, tuple[str, str]] = {
