@@ -49,8 +49,7 @@ def test_the_entry_names_the_party_the_two_organisation_user_acted_for(world):
     assert len(dual.organisation_ids()) == 2
     event = event_raise(actor=dual, contract=world.contract, category="oos_oot", title="含量 OOS")
     # CON-1 is between ORG-MAH and ORG-CMO: the dual user writes there for the CMO only
-    assert last_entry(event).organisation == str(cmo.pk)
-    assert last_entry(event).organisation != str(mah2.pk) or cmo.pk == mah2.pk
+    assert cmo.pk != mah2.pk and last_entry(event).organisation == str(cmo.pk)
 
 
 def test_a_record_of_one_organisation_is_entered_for_it_even_by_a_system_job(world):
@@ -83,13 +82,21 @@ def test_a_change_counts_a_new_version_and_an_unchanged_edit_writes_nothing(worl
     assert set(json.loads(entry.new)) == {"quantity", "version"}
 
 
-def test_a_note_survives_the_rollback_of_the_refused_act(world):
+def test_a_refused_act_leaves_only_its_note(world):
+    """The refused change rolls back with its entry; the note written after it stays, and changes nothing."""
     batch = make_batch(world)
+    quantity, before = batch.quantity, LedgerEntry.objects.count()
     with pytest.raises(RuntimeError), transaction.atomic():
         writes.change(world.cmo_qa, batch, quantity=batch.quantity + 5)
         raise RuntimeError("refused")
+    assert LedgerEntry.objects.count() == before
     writes.note(world.cmo_qa, batch, LedgerAction.RELEASE_REFUSED, {"code": "release_blocked"})
-    assert last_entry(batch).action == "release_refused"
+    batch.refresh_from_db()
+    assert batch.quantity == quantity and LedgerEntry.objects.count() == before + 1
+    assert (last_entry(batch).action, json.loads(last_entry(batch).new)) == (
+        "release_refused",
+        {"code": "release_blocked"},
+    )
 
 
 def test_a_note_cannot_disguise_a_change():

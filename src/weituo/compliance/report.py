@@ -81,7 +81,7 @@ def _rule_meta(rule_id: str) -> dict[str, str]:
         "title_zh": rule.title_zh,
         "title_en": rule.title_en,
         "label": c.label_en,
-        "label_zh": f"{c.notice_title_zh}第{c.article}条" + (f"（{c.clause}）" if c.clause else ""),
+        "label_zh": c.label_zh,
         "quote": c.quote,
         "article": c.article,
     }

@@ -46,8 +46,8 @@ class Deadline:
 
     @property
     def kind_label(self) -> str:
-        """The bilingual name of the kind ("确认质量事件 acknowledge the event"); an unknown kind as it is."""
-        return str(_LABELS.get(self.kind, self.kind))
+        """The name of the kind in the UI's language; an unknown kind as it is."""
+        return str(self.kind_label_lazy)
 
     @property
     def no_agreed_time_limit(self) -> bool:

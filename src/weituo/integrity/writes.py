@@ -20,8 +20,9 @@ silently made twice.
 
 The optimistic version of a record is an integer field named ``version``; a model without one (a
 registry row) is changed without it. Each entry records the organisation the action is for: the
-service names it (the record's party); left out, it is the actor's organisation when the actor has
-exactly one, and blank for a system job or an actor of several organisations.
+service names it (the party it checked the actor acts for); left out, it is the actor's organisation
+when the actor has exactly one, else the record's own organisation or the one party of its contract
+the actor writes for, and blank while that stays ambiguous.
 
 Outside this module, entries are appended only by the ledger itself and by the named bulk writers
 listed in ``docs/architecture.md``.
@@ -32,6 +33,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Set
 from typing import Any, TypeVar
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy
 
@@ -113,7 +115,7 @@ def has_version(model: type[models.Model]) -> bool:
     """Whether the model carries an optimistic version (an integer field named ``version``)."""
     try:
         field = model._meta.get_field("version")
-    except Exception:
+    except FieldDoesNotExist:
         return False
     return isinstance(field, models.IntegerField)
 

@@ -10,27 +10,36 @@ import datetime as dt
 from django.utils import timezone
 
 from weituo.rules import parameter
+from weituo.rules.engine import ParameterValue
 
 NOTICE_134 = "2025-134"
-_APPLIES = dt.date(2026, 1, 6)  # the notice's publication, from which it applies (art. 28)
+
+
+def _in_force(name: str, on: dt.date | None) -> ParameterValue | None:
+    """The parameter on ``on`` (today if not given); ``None`` before the notice applied."""
+    try:
+        return parameter(NOTICE_134, name, on or timezone.localdate())
+    except LookupError:
+        return None
 
 
 def batches_after_major_change(on: dt.date) -> int:
     """Art. 11: how many first batches after a major change carry the retention and stability duties;
-    none for a change implemented before the notice applied (2026-01-06), which it does not reach."""
-    try:
-        return int(parameter(NOTICE_134, "batches_after_major_change", on).value)
-    except LookupError:
-        return 0
+    none for a change implemented before the notice applied, which it does not reach."""
+    value = _in_force("batches_after_major_change", on)
+    return int(value.value) if value is not None else 0
 
 
 def release_blocking_categories(on: dt.date | None = None) -> frozenset[str]:
-    """Art. 12: the quality-event categories whose open events on a batch block its release."""
-    on = max(on or timezone.localdate(), _APPLIES)  # GMP blocked such releases before the notice too
-    return frozenset(parameter(NOTICE_134, "release_blocking_event_categories", on).value)
+    """Art. 12: the quality-event categories whose open events on a batch block its release (before
+    the notice applied, today's: GMP blocked such releases then too)."""
+    value = _in_force("release_blocking_event_categories", on) or _in_force("release_blocking_event_categories", None)
+    assert value is not None  # the notice is in force today
+    return frozenset(value.value)
 
 
-def art11_citation(on: dt.date | None = None) -> str:
+def art11_citation() -> str:
     """The citation a retention duty records as its basis (both languages, as the ledger shows it)."""
-    cited = parameter(NOTICE_134, "batches_after_major_change", max(on or timezone.localdate(), _APPLIES)).citation
-    return f"国家药监局公告{cited.notice_id.replace('-', '年第')}号 第（十一）条 / {cited.label_en}"
+    value = _in_force("batches_after_major_change", None)
+    assert value is not None
+    return f"{value.citation.label_zh} / {value.citation.label_en}"

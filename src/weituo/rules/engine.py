@@ -166,6 +166,10 @@ class Citation:
         clause = f", {self.clause}" if self.clause else ""
         return f"Notice {self.notice_id} art. {self.article}{clause}"
 
+    @property
+    def label_zh(self) -> str:
+        return f"{self.notice_title_zh}第{self.article}条" + (f"（{self.clause}）" if self.clause else "")
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "notice": self.notice_id,

@@ -14,13 +14,12 @@ import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import CharField, QuerySet, Value
-from django.db.models.functions import Cast, Concat
+from django.db.models.functions import Cast, Coalesce, Concat, NullIf
 from django.utils.translation import gettext as _
 
 from weituo.access import policy
@@ -30,6 +29,7 @@ from weituo.integrity.models import LedgerEntry
 from weituo.integrity.selectors import record_trail, signature_manifestations
 
 from .labels import OBJECT_LABELS
+from .templatetags.weituo_web import shanghai
 
 
 @dataclass
@@ -52,7 +52,6 @@ class TrailRow:
     changes: list[FieldChange] = field(default_factory=list)
 
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 # A timestamp as the ledger stores it (canonical ISO 8601, UTC).
 _ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$")
 # The field a related record is named by on the trail, in order of preference (a cheap column, never
@@ -61,14 +60,11 @@ _NAME_FIELDS = ("name", "title", "number", "ref", "username")
 
 
 def _moment(text: str) -> str:
-    """An ISO timestamp in China Standard Time, as every page shows times."""
+    """An ISO timestamp in China Standard Time, as every page shows times (the ``shanghai`` filter)."""
     try:
-        value = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+        return shanghai(dt.datetime.fromisoformat(text.replace("Z", "+00:00")))
     except ValueError:
         return text
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.UTC)
-    return value.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def _field(model: type[models.Model] | None, name: str) -> models.Field | None:
@@ -117,7 +113,9 @@ class _Names:
             if model is user_model:
                 # The people a visible record names (who decided, who closed), as its page shows them.
                 qs = user_model.objects.filter(pk__in=ids)
-                name: Any = Concat("first_name", "last_name", output_field=CharField())
+                # The full name (first_name holds it, as user_create stores it), else the username.
+                full = Concat("first_name", "last_name", output_field=CharField())
+                name: Any = Coalesce(NullIf(full, Value("")), "username", output_field=CharField())
             else:
                 column = next((n for n in _NAME_FIELDS if _field(model, n) is not None), None)
                 try:

@@ -574,7 +574,7 @@ def _oblige(actor: Actor, change: Change, batch: Batch) -> list[RetentionObligat
         batch_id=batch.pk,
         contract=change.contract,
         agreement=agreement_in_force(change.contract, change.implemented_on),
-        basis=f"重大变更 {change.ref} 实施后第 {n} 批；{art11_citation(change.implemented_on)}",
+        basis=f"重大变更 {change.ref} 实施后第 {n} 批；{art11_citation()}",
         change=change,
     )
 
