@@ -38,9 +38,21 @@ def test_a_rule_is_registered_once():
         policy.register(Line, lambda s: models.Q())
 
 
-def test_the_rules_of_lower_apps_are_extended_by_the_apps_above():
-    from weituo.registry.models import Line, Organisation, Person, Product
+@pytest.mark.django_db
+def test_the_rules_of_lower_apps_are_extended_by_the_apps_above(settings, tmp_path):
+    """registry's own rule shows a person to their organisation; contracts extends it with the people
+    a quality agreement names, to the other party of that agreement only."""
+    from tests.quality.world import build_world
+    from weituo.registry.models import Person
 
-    # contracts adds the lines and products a contract names, its parties and the people its agreements name
-    for model in (Line, Product, Organisation, Person):
-        assert policy._EXTENSIONS.get(model), model._meta.label
+    settings.MEDIA_ROOT = tmp_path
+    world = build_world()
+    mah_contact = "PER-MQA"  # the MAH's contact in QA-1's communication list, no key appointment
+    assert Person.objects.get(ref=mah_contact).organisation.ref == "ORG-MAH"
+
+    def sees(actor) -> bool:
+        return policy.visible(actor, Person).filter(ref=mah_contact).exists()
+
+    assert sees(world.mah_qa)  # the person's own organisation, through registry's rule
+    assert sees(world.cmo_qa)  # ORG-CMO: the other party to QA-1, through contracts' extension
+    assert not sees(world.mah2_qa)  # ORG-MAH2 shares the CMO's line but no agreement names them to it

@@ -181,7 +181,7 @@ def test_repeated_wrong_passwords_lock_the_signer_out_as_at_login(client, world)
     assert response.status_code == 403 and response["Content-Type"].startswith("application/json")
     error = response.json()
     assert error["code"] == "signature_locked_out" and error["field"] == "password"
-    assert "locked for 30 minutes" in error["message_en"] and "锁定" in error["message_zh"]
+    assert "Try again after 30 minutes" in error["message_en"] and "锁定" in error["message_zh"]
     assert [r["code"] for r in refusals(batch, before)] == ["signature_refused"] * 6
     assert not ReleaseDecision.objects.filter(batch=batch).exists()
 
@@ -232,7 +232,7 @@ def _stored_files(media) -> list:
 @pytest.mark.parametrize(
     ("name", "content", "max_bytes", "says"),
     [
-        ("record.exe", b"MZ\x90\x00 not a record", None, "file type '.exe' not accepted"),
+        ("record.exe", b"MZ\x90\x00 not a record", None, "file type .exe not accepted"),
         ("record", b"%PDF-1.7 no suffix", None, "not accepted"),
         ("record.pdf", b"%PDF-1.7 " + b"x" * 200, 100, "file too large"),
         ("empty.pdf", b"", None, "the file is empty"),

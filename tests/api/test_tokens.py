@@ -14,10 +14,18 @@ from weituo.accounts.selectors import actor_for_user
 from weituo.api.models import ApiToken
 from weituo.api.selectors import api_token_for, api_token_list
 from weituo.api.services import api_token_create, api_token_revoke
+from weituo.core.commands import LANGUAGE_VARIABLES
 from weituo.core.errors import PermissionDenied, ValidationFailed
 from weituo.integrity.models import LedgerEntry
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def chinese_command_line(monkeypatch):
+    """The command speaks Chinese, the site's language, whatever the shell running the tests asks for."""
+    for name in LANGUAGE_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
 
 
 def entries(token: ApiToken) -> list[LedgerEntry]:
@@ -81,7 +89,7 @@ def test_command_creates_lists_and_revokes(world):
 
     out = StringIO()
     call_command("api", "token", "list", "wang.cmo", stdout=out)
-    assert f"{token.prefix}…" in out.getvalue() and "active" in out.getvalue()
+    assert f"{token.prefix}…" in out.getvalue() and "有效" in out.getvalue()
 
     call_command("api", "token", "revoke", str(token.pk), "--reason", "rotated", stdout=StringIO())
     token.refresh_from_db()
@@ -89,9 +97,21 @@ def test_command_creates_lists_and_revokes(world):
 
 
 def test_command_refuses_clearly(world):
-    with pytest.raises(CommandError, match="no such user"):
+    with pytest.raises(CommandError, match="无此用户：nobody"):
         call_command("api", "token", "create", "nobody", stdout=StringIO())
-    with pytest.raises(CommandError, match="validity"):
+    with pytest.raises(CommandError, match="有效期应为 1 至") as caught:
         call_command("api", "token", "create", "wang.cmo", "--days", "0", stdout=StringIO())
-    with pytest.raises(CommandError, match="no such token"):
+    assert "validity" not in str(caught.value)  # one language, not both
+    with pytest.raises(CommandError, match="无此令牌"):
         call_command("api", "token", "revoke", "999999", stdout=StringIO())
+
+
+def test_command_speaks_english_when_the_environment_asks(world, monkeypatch):
+    monkeypatch.setenv("LANG", "en_US.UTF-8")
+    out = StringIO()
+    call_command("api", "token", "create", "wang.cmo", "--days", "30", stdout=out)
+    assert "the token is shown this once only" in out.getvalue() and "令牌" not in out.getvalue()
+    with pytest.raises(CommandError, match="validity must be 1 to"):
+        call_command("api", "token", "create", "wang.cmo", "--days", "0", stdout=StringIO())
+    with pytest.raises(CommandError, match="no such user: nobody"):
+        call_command("api", "token", "create", "nobody", stdout=StringIO())

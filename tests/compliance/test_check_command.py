@@ -14,9 +14,17 @@ from tests.compliance.conftest import DEMO_AS_OF, SYSTEM
 from tests.compliance.seeded import survey
 from weituo.compliance.models import Finding, FindingEvent, Scan
 from weituo.compliance.services import compliance_scan
+from weituo.core.commands import LANGUAGE_VARIABLES
 from weituo.integrity.models import LedgerEntry
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def chinese_command_line(monkeypatch):
+    """The command speaks Chinese, the site's language, whatever the shell running the tests asks for."""
+    for name in LANGUAGE_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture
@@ -117,9 +125,19 @@ def test_draft_rules_only_when_asked(demo):
 def test_table_for_one_enterprise_lists_its_open_findings(demo):
     cmo = next(o["ref"] for o in demo.dataset["organisations"] if o.get("is_cmo"))
     out, err = check("--org", cmo, "--as-of", DEMO_AS_OF.isoformat(), "--no-store")
-    assert f"scope {cmo}" in out
-    assert "134-7.communication-list" in out and "未符合或需补充信息 open findings" in out
-    assert "未记录 not recorded" in err and "载入 load" in err
+    assert f"范围 {cmo}" in out
+    assert "134-7.communication-list" in out and "未符合或需补充信息（" in out
+    assert "未记录" in err and "载入" in err
+    assert "open findings" not in out and "not recorded" not in err  # one language, not both
+
+
+def test_the_table_is_in_english_when_the_environment_asks(demo, monkeypatch):
+    monkeypatch.setenv("LANG", "en_US.UTF-8")
+    cmo = next(o["ref"] for o in demo.dataset["organisations"] if o.get("is_cmo"))
+    out, err = check("--org", cmo, "--as-of", DEMO_AS_OF.isoformat(), "--no-store")
+    assert f"compliance scan — scope {cmo}" in out and "open findings (" in out
+    assert "not recorded; load" in err
+    assert "未符合" not in out and "未记录" not in err
 
 
 def test_html_for_one_enterprise_is_its_self_inspection_report(demo):
@@ -143,12 +161,12 @@ def test_check_records_as_of_today_and_a_second_run_changes_nothing(demo, today)
     assert FindingEvent.objects.count() == stored == scan.changes
     # one ledger entry per change of outcome, and one for the scan
     assert LedgerEntry.objects.count() == entries + stored + 1
-    assert f"scan #{scan.pk}, {stored} 项结论变化" in err
+    assert f"已记录：检查 #{scan.pk}，{stored} 项结论变化" in err
     _, err = check()
     assert "0 项结论变化" in err and FindingEvent.objects.count() == stored
     out, _ = io.StringIO(), None
     call_command("ledger", "verify", stdout=out)
-    assert "ledger intact" in out.getvalue()
+    assert "审计追踪完整" in out.getvalue()
 
 
 def test_another_date_is_reported_not_recorded(demo, today):

@@ -15,6 +15,7 @@ from weituo import cli
 from weituo.core import selectors
 from weituo.core.actors import Actor, MembershipView, system_actor
 from weituo.core.calendar import DateAnswer, YearSchedule, read_schedule_file
+from weituo.core.commands import LANGUAGE_VARIABLES
 from weituo.core.errors import ValidationFailed
 from weituo.core.models import CalendarYear
 from weituo.registry import calendar_services as services
@@ -33,6 +34,13 @@ holidays:
 workdays:
   - "2027-02-22"
 """
+
+
+@pytest.fixture(autouse=True)
+def chinese_command_line(monkeypatch):
+    """The command speaks Chinese, the site's language, whatever the shell running the tests asks for."""
+    for name in LANGUAGE_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
 
 
 def run(*args: str) -> str:
@@ -100,19 +108,19 @@ def test_the_service_refuses_an_inconsistent_schedule_and_writes_nothing():
 
 @pytest.mark.django_db
 def test_command_load_end_to_end():
-    assert "(provisional 暂定)" in run("add", "2026-12-29", "5")
-    assert "provisional" in run("show", "2027")
+    assert "（暂定）— 2027 年节假日安排未知" in run("add", "2026-12-29", "5")
+    assert "结果为暂定" in run("show", "2027")
 
     output = run("load", str(SAMPLE_2027))
-    assert "2027" in output
+    assert "已载入 2027 年节假日安排" in output
     assert CalendarYear.objects.filter(year=2027).exists()
 
     assert run("add", "2026-12-29", "5").strip() == "2027-01-06"
     assert run("between", "2026-12-29", "2027-01-08").strip() == "7"
     shown = run("show", "2027")
-    assert "loaded" in shown
+    assert "2027：已载入" in shown
     assert "TEST SAMPLE" in shown
-    assert "2027-02-20" in shown
+    assert "2027-02-20 星期六" in shown
 
 
 @pytest.mark.django_db
@@ -125,12 +133,12 @@ def test_command_add_and_between_on_2026():
 
 
 @pytest.mark.django_db
-def test_command_load_of_a_bad_file_fails_bilingually_and_writes_nothing(bad_file):
+def test_command_load_of_a_bad_file_fails_in_chinese_and_writes_nothing(bad_file):
     with pytest.raises(CommandError) as caught:
         run("load", str(bad_file))
     message = str(caught.value)
     assert "未写入任何数据" in message
-    assert "nothing was written" in message
+    assert "nothing was written" not in message  # one language, not both
     assert "holidays[1]" in message
     assert "2027-02-30" in message
     assert "2027-02-22" in message
@@ -144,6 +152,19 @@ def test_a_bad_file_does_not_replace_a_loaded_year(bad_file):
     with pytest.raises(CommandError):
         run("load", str(bad_file))
     assert CalendarYear.objects.get(year=2027).workdays == ["2027-02-20"]
+
+
+@pytest.mark.django_db
+def test_the_command_speaks_english_when_the_environment_asks(bad_file, monkeypatch):
+    monkeypatch.setenv("LANG", "en_US.UTF-8")
+    assert "(provisional) — no holiday schedule for 2027" in run("add", "2026-12-29", "5")
+    assert "every answer that touches this year is provisional" in run("show", "2027")
+    assert "2026-10-10 Sat" in run("show", "2026")
+    with pytest.raises(CommandError) as caught:
+        run("load", str(bad_file))
+    assert "nothing was written" in str(caught.value) and "未写入" not in str(caught.value)
+    with pytest.raises(CommandError, match="cannot parse date '2026-02-30', expected YYYY-MM-DD"):
+        run("add", "2026-02-30", "5")
 
 
 def test_the_weituo_command_exits_non_zero_on_a_bad_file(bad_file, capsys):

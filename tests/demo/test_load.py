@@ -11,6 +11,7 @@ from django.core.management import CommandError, call_command
 
 from weituo.accounts.selectors import actor_for_user
 from weituo.contracts.models import TechTransfer
+from weituo.core.commands import LANGUAGE_VARIABLES
 from weituo.demo.generator import build_dataset
 from weituo.demo.management.commands import demo as demo_command
 from weituo.demo.users import DEMO_PASSWORD, PEOPLE
@@ -18,6 +19,13 @@ from weituo.exchange.sheets import SHEETS
 from weituo.integrity.verify import verify_all
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def chinese_command_line(monkeypatch):
+    """The command speaks Chinese, the site's language, whatever the shell running the tests asks for."""
+    for name in LANGUAGE_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
 
 
 def actor():
@@ -83,6 +91,8 @@ def test_the_command_loads_creates_one_login_per_role_and_serves(monkeypatch):
     assert served == [(("127.0.0.1:8123",), {"use_reloader": False})]
     assert "http://127.0.0.1:8123/" in text and DEMO_PASSWORD in text
     assert "organisations" in text and "copied_template" in text
+    assert f"演示账号（密码均为 {DEMO_PASSWORD}）" in text and "访问 http://127.0.0.1:8123/" in text
+    assert "demo logins" not in text  # one language, not both
     for username, _name, role, _place in PEOPLE:
         assert username in text
         actor = actor_for_user(get_user_model().objects.get(username=username))
@@ -108,13 +118,19 @@ def test_the_command_loads_creates_one_login_per_role_and_serves(monkeypatch):
 
 
 def test_a_malformed_as_of_date_is_refused():
-    with pytest.raises(CommandError, match="YYYY-MM-DD"):
+    with pytest.raises(CommandError, match="日期应为 YYYY-MM-DD：2026-13-01"):
+        call_command("demo", "--as-of", "2026-13-01", "--no-serve", stdout=io.StringIO())
+
+
+def test_a_malformed_date_is_refused_in_english_when_the_environment_asks(monkeypatch):
+    monkeypatch.setenv("LANG", "en_US.UTF-8")
+    with pytest.raises(CommandError, match="the date must be YYYY-MM-DD: 2026-13-01"):
         call_command("demo", "--as-of", "2026-13-01", "--no-serve", stdout=io.StringIO())
 
 
 def test_another_seed_over_an_existing_demo_is_refused_with_a_hint_and_writes_nothing():
     call_command("demo", "--size", "small", "--seed", "1", "--no-serve", stdout=io.StringIO())
     before = stored_counts()
-    with pytest.raises(CommandError, match="nothing was written"):
+    with pytest.raises(CommandError, match="未写入任何数据。请换一个数据目录"):
         call_command("demo", "--size", "small", "--seed", "2", "--no-serve", stdout=io.StringIO())
     assert stored_counts() == before

@@ -11,6 +11,7 @@ from django.core.management import CommandError, call_command
 from tests.exchange.dataset import CMO_USCC, mini_dataset
 from weituo.contracts.models import CommissionContract
 from weituo.core.actors import system_actor
+from weituo.core.commands import LANGUAGE_VARIABLES
 from weituo.core.errors import ValidationFailed
 from weituo.exchange.formats import dump_json, load_json, read_workbook, write_workbook
 from weituo.exchange.selectors import registry_dataset
@@ -246,13 +247,21 @@ def test_not_a_workbook_or_not_our_json_is_a_clear_error():
     assert "line 1" in str(excinfo.value)
 
 
-def test_registry_command_exports_and_reimports(tmp_path):
+@pytest.fixture
+def chinese_command_line(monkeypatch):
+    """The command speaks Chinese, the site's language, whatever the shell running the tests asks for."""
+    for name in LANGUAGE_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    return monkeypatch
+
+
+def test_registry_command_exports_and_reimports(tmp_path, chinese_command_line):
     load(mini_dataset())
     xlsx = tmp_path / "registry.xlsx"
     call_command("registry", "export", str(xlsx))
     out = io.StringIO()
     call_command("registry", "import", str(xlsx), stdout=out)
-    assert "0 created or changed" in out.getvalue()
+    assert "导入完成：0 条新增或变更" in out.getvalue()
 
     exported = registry_dataset(actor=SYSTEM)
     exported["organisations"][0]["uscc"] = "91320100MA1W0001XX"
@@ -260,7 +269,22 @@ def test_registry_command_exports_and_reimports(tmp_path):
     bad.write_bytes(workbook_bytes(exported))
     with pytest.raises(CommandError) as excinfo:
         call_command("registry", "import", str(bad))
-    assert "第2行/row 2" in str(excinfo.value) and "统一社会信用代码" in str(excinfo.value)
+    assert "第2行" in str(excinfo.value) and "统一社会信用代码" in str(excinfo.value)
+    assert "row 2" not in str(excinfo.value)  # one language, not both
+
+
+def test_registry_command_speaks_english_when_the_environment_asks(tmp_path, chinese_command_line):
+    chinese_command_line.setenv("LANG", "en_US.UTF-8")
+    load(mini_dataset())
+    path = tmp_path / "registry.json"
+    out = io.StringIO()
+    call_command("registry", "export", str(path), stdout=out)
+    assert "exported" in out.getvalue() and "rows to" in out.getvalue()
+    out = io.StringIO()
+    call_command("registry", "import", str(path), "--dry-run", stdout=out)
+    assert "validated, nothing written: 0 created or changed" in out.getvalue()
+    with pytest.raises(CommandError, match=r"the file must be \.xlsx or \.json"):
+        call_command("registry", "import", str(tmp_path / "registry.csv"))
 
 
 def test_a_missing_required_reference_is_named():

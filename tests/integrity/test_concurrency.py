@@ -70,6 +70,7 @@ def test_eight_concurrent_writers_leave_one_unbroken_chain(fresh_database, tmp_p
     assert (count, low, high) == (WRITERS * EACH, 1, WRITERS * EACH)  # no gap
     assert distinct_prev == count  # no fork: no two entries share a predecessor
 
-    verify = subprocess.run([*weituo, "ledger", "verify"], cwd=ROOT, env=env, capture_output=True, text=True)
+    english = {**env, "LANGUAGE": "en"}  # the command's summary in English, whatever the shell's language
+    verify = subprocess.run([*weituo, "ledger", "verify"], cwd=ROOT, env=english, capture_output=True, text=True)
     assert verify.returncode == 0, verify.stdout + verify.stderr
     assert f"{WRITERS * EACH} entries" in verify.stdout

@@ -16,6 +16,7 @@ from tests.integrity.tamper import drop_ledger_guards, sql
 from weituo.contracts.models import CommissionContract
 from weituo.contracts.services import contract_change_status
 from weituo.core.actors import system_actor
+from weituo.core.commands import LANGUAGE_VARIABLES
 from weituo.integrity.canonical import GENESIS, canonical_bytes, entry_hash, stored_entry_bytes
 from weituo.integrity.models import LedgerEntry, ShadowChange
 from weituo.integrity.services import ledger_checkpoint
@@ -234,16 +235,38 @@ def test_tampered_checkpoint_is_found(tampered_ledger):
     assert "checkpoint_signature" in kinds(verify_all(records=False))
 
 
-def test_verify_command_exits_non_zero_and_names_the_problem():
+@pytest.fixture
+def chinese_command_line(monkeypatch):
+    """The command speaks Chinese, the site's language, whatever the shell running the tests asks for."""
+    for name in LANGUAGE_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    return monkeypatch
+
+
+def test_verify_command_exits_non_zero_and_names_the_problem(chinese_command_line):
     load_mini()
     out = io.StringIO()
     call_command("ledger", "verify", stdout=out)
-    assert "ledger intact" in out.getvalue()
+    assert "审计追踪完整：已校验" in out.getvalue()
     sql("UPDATE registry_organisation SET name = 'X' WHERE ref = 'ORG-CMO'")
     out = io.StringIO()
-    with pytest.raises(CommandError):
+    with pytest.raises(CommandError, match="发现 1 处问题"):
         call_command("ledger", "verify", stdout=out)
-    assert "registry_organisation" in out.getvalue() and "field name" in out.getvalue()
+    assert "registry_organisation" in out.getvalue() and "字段 name 在系统之外被修改" in out.getvalue()
+    assert "field name" not in out.getvalue()  # one language, not both
+
+
+def test_verify_command_speaks_english_when_the_environment_asks(chinese_command_line):
+    chinese_command_line.setenv("LANG", "en_US.UTF-8")
+    load_mini()
+    out = io.StringIO()
+    call_command("ledger", "verify", stdout=out)
+    assert "ledger intact: " in out.getvalue() and " entries, " in out.getvalue()
+    sql("UPDATE registry_organisation SET name = 'X' WHERE ref = 'ORG-CMO'")
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="1 problem\\(s\\) found"):
+        call_command("ledger", "verify", stdout=out)
+    assert "field name was changed outside the services" in out.getvalue() and "字段" not in out.getvalue()
 
 
 def test_checkpoint_and_export_bundle_verify_offline(tmp_path):
@@ -284,3 +307,15 @@ def test_ledger_append_outside_a_transaction_is_refused():
             ledger_append(actor=SYSTEM, change=Change("test", "x", "1"))
         finally:
             connection.in_atomic_block = saved
+
+
+def test_a_broken_key_directory_is_named_in_the_commands_language(chinese_command_line, settings, tmp_path):
+    keys = tmp_path / "keys"
+    keys.mkdir()
+    (keys / "current").write_text("0123456789abcdef\n")  # names a key whose files are gone
+    settings.WEITUO_KEY_DIR = keys
+    with pytest.raises(CommandError, match="私钥 0123456789abcdef 缺失"):
+        call_command("ledger", "checkpoint", stdout=io.StringIO())
+    chinese_command_line.setenv("LANG", "en_US.UTF-8")
+    with pytest.raises(CommandError, match="private key 0123456789abcdef missing"):
+        call_command("ledger", "checkpoint", stdout=io.StringIO())

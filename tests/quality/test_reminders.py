@@ -15,6 +15,7 @@ from django.contrib.auth.models import User
 from django.core import mail
 from django.core.management import CommandError, call_command
 
+from weituo.core.commands import LANGUAGE_VARIABLES
 from weituo.integrity.models import LedgerEntry
 from weituo.quality import services
 from weituo.quality.deadlines import CHINA
@@ -149,18 +150,37 @@ def test_only_a_system_job_or_the_platform_admin_sends(world, owed):
     assert mail.outbox == [] and not LedgerEntry.objects.filter(action__startswith="deadline_reminder").exists()
 
 
-def test_the_command_dry_run_prints_who_would_get_what_then_sends(world, owed):
+@pytest.fixture
+def chinese_command_line(monkeypatch):
+    """The command speaks Chinese, the site's language, whatever the shell running the tests asks for."""
+    for name in LANGUAGE_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    return monkeypatch
+
+
+def test_the_command_dry_run_prints_who_would_get_what_then_sends(world, owed, chinese_command_line):
     out = io.StringIO()
     before = LedgerEntry.objects.count()
     call_command("deadlines", "remind", "--at", "2026-10-08T06:00", "--dry-run", stdout=out)
     text = out.getvalue()
-    assert "dry_run: li.xiaomei <li.xiaomei@example.cn> 1 overdue, 1 due soon" in text
-    assert "3 would be mailed" in text and owed[0].ref in text
+    assert "dry_run：li.xiaomei <li.xiaomei@example.cn> 逾期 1 项，即将到期 1 项" in text
+    assert "3 位用户将收到提醒（试运行" in text and owed[0].ref in text
     assert mail.outbox == [] and LedgerEntry.objects.count() == before
     out = io.StringIO()
     call_command("deadlines", "remind", "--at", "2026-10-08T06:00+08:00", "--within", "24", stdout=out)
-    assert "3 mailed, 0 failed" in out.getvalue() and len(mail.outbox) == 3
+    assert "已发送 3 封，失败 0 封" in out.getvalue() and len(mail.outbox) == 3
     [entry] = LedgerEntry.objects.filter(action="deadline_reminder", new__contains="li.xiaomei@example.cn")
     assert entry.actor.startswith("system:deadline reminders")
-    with pytest.raises(CommandError):
+    with pytest.raises(CommandError, match="--at 应为 ISO 日期时间"):
+        call_command("deadlines", "remind", "--at", "next tuesday")
+
+
+def test_the_command_speaks_english_when_the_environment_asks(world, owed, chinese_command_line):
+    chinese_command_line.setenv("LANG", "en_US.UTF-8")
+    out = io.StringIO()
+    call_command("deadlines", "remind", "--at", "2026-10-08T06:00", "--dry-run", stdout=out)
+    text = out.getvalue()
+    assert "dry_run: li.xiaomei <li.xiaomei@example.cn> 1 overdue, 1 due soon" in text
+    assert "3 would be mailed (dry run: nothing sent or written)" in text
+    with pytest.raises(CommandError, match="--at must be an ISO date-time"):
         call_command("deadlines", "remind", "--at", "next tuesday")

@@ -436,7 +436,7 @@ def test_repeated_wrong_passwords_lock_the_signer_out_on_weituos_own_page(world,
     assert response.status_code == 403 and response["Content-Type"].startswith("text/html")
     error = block(response, "release-error")
     assert "连续错误 5 次" in error and "30 分钟" in error and "平台管理员" in error
-    assert "密码连续错误 5 次，账号已锁定；请 30 分钟后再试，或联系平台管理员" in error
+    assert "密码连续错误 5 次，账号已锁定，签名被拒绝；请 30 分钟后再试，或联系平台管理员" in error
     assert 'data-testid="page-title"' in html(response)  # weituo's page, not axes' plain 429
     locked = sign(client, ready, "factory")  # the right password, too late
     assert locked.status_code == 403 and 'data-code="signature_locked_out"' in block(locked, "release-error")

@@ -10,13 +10,13 @@ this module imports no domain model.
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
 
 from django.utils.translation import gettext_lazy
 
 from weituo.core.actors import Actor
-from weituo.core.errors import ErrorDetail, PermissionDenied, validation_failed
-from weituo.core.i18n import both, detail, messages, zh
+from weituo.core.errors import PermissionDenied
+from weituo.core.i18n import detail, messages, validation_failed
 from weituo.core.roles import QA_ROLES, SIDE_OF_PARTY, Party
 
 
@@ -53,8 +53,9 @@ def writes_for_party(actor: Actor, contract: CommissionContract, party: str) -> 
     return actor.writes_in(organisation_of(contract, party), SIDE_OF_PARTY[party])
 
 
-def refuse(code: str, zh: str, en: str, field: str | None = None) -> PermissionDenied:
-    return PermissionDenied(code=code, message_zh=zh, message_en=en, details=[ErrorDetail(zh, en, field=field)])
+def refuse(code: str, message: Any, field: str | None = None, **params: Any) -> PermissionDenied:
+    """The refusal ``code``, saying why in one gettext message (``params`` interpolated per language)."""
+    return PermissionDenied(code=code, **messages(message, **params), details=[detail(message, field=field, **params)])
 
 
 def party_of(actor: Actor, contract: CommissionContract, party: str | None) -> str:
@@ -66,15 +67,15 @@ def party_of(actor: Actor, contract: CommissionContract, party: str | None) -> s
         if party not in parties:
             raise refuse(
                 "not_a_party",
-                f"您不能代表该协议的{zh(Party(party).label)}办理",
-                f"you do not act for the {party} of this contract",
+                gettext_lazy("you do not act for the %(party)s of this contract"),
                 "party",
+                party=Party(party).label,
             )
         return party
     if not parties:
         raise refuse(
             "not_a_party",
-            *both(gettext_lazy("only the MAH and the CMO of the commission contract may do this")),
+            gettext_lazy("only the MAH and the CMO of the commission contract may do this"),
         )
     if len(parties) > 1:
         raise validation_failed([detail(gettext_lazy("name the party you act for (mah or cmo)"), field="party")])
@@ -82,35 +83,39 @@ def party_of(actor: Actor, contract: CommissionContract, party: str | None) -> s
 
 
 def writes_for_contract(actor: Actor, contract: CommissionContract) -> bool:
-    """A writer of either party of the contract (the quality agreement is both parties' document), or
-    a system job."""
+    """A writer of either party of the contract, or a system job. The quality agreement is the two
+    parties' own document: unlike the other predicates, the platform admin does not write it."""
     return actor.system or actor.writes_in(contract.mah_id) or actor.writes_in(contract.cmo_id)
 
 
-def require_party(actor: Actor, contract: CommissionContract, party: str, what_zh: str, what_en: str) -> None:
+def require_party(actor: Actor, contract: CommissionContract, party: str, what: Any) -> None:
+    """Refuse unless the actor writes for ``party`` of the contract; ``what`` is the act (a lazy
+    phrase such as "approve the change")."""
     require_writer(actor)
     if actor.writes_anywhere or writes_for_party(actor, contract, party):
         return
-    raise refuse("not_a_party", f"只有{zh(Party(party).label)}可以{what_zh}", f"only the {party} may {what_en}")
+    raise refuse("not_a_party", gettext_lazy("only the %(party)s may %(what)s"), party=Party(party).label, what=what)
 
 
-def require_user(actor: Actor, what_zh: str, what_en: str) -> None:
+def require_user(actor: Actor, what: Any) -> None:
+    """Refuse a system job: ``what`` (a lazy phrase: "signing the release") needs a named user."""
     if actor.system or actor.user_id is None:
-        raise refuse(
-            "user_required",
-            f"{what_zh}须由具名用户办理，系统任务不能办理",
-            f"{what_en} needs a named user, not a system job",
-        )
+        raise refuse("user_required", gettext_lazy("%(what)s needs a named user, not a system job"), what=what)
 
 
 def user_id(actor: Actor) -> int | None:
     return None if actor.system else actor.user_id
 
 
+def is_qa_in(actor: Actor, organisation_id: int | None, party: str) -> bool:
+    """QA or head of quality of the organisation, on the side of ``party`` (the one who decides
+    downgrades, agreement, effectiveness)."""
+    return any(m.organisation_id == organisation_id and m.role in QA_ROLES[party] for m in actor.memberships)
+
+
 def is_qa_of(actor: Actor, contract: CommissionContract, party: str) -> bool:
-    """QA or head of quality of that party's organisation."""
-    org = organisation_of(contract, party)
-    return any(m.organisation_id == org and m.role in QA_ROLES[party] for m in actor.memberships)
+    """QA or head of quality of that party's organisation of the contract."""
+    return is_qa_in(actor, organisation_of(contract, party), party)
 
 
 def writer_orgs(actor: Actor) -> dict[str, set[int]]:

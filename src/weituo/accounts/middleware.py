@@ -7,11 +7,24 @@ pages and the Django admin name the same actor without importing this app's sele
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.functional import SimpleLazyObject
 
+from weituo.core.actors import Actor
+
 from .selectors import actor_for_user
+
+
+def request_actor(request: HttpRequest, user: Any = None) -> Actor:
+    """The actor of the request's user (or of ``user``: the API's authenticated caller), computed
+    once per request: the web pages, the API and the admin all ask here."""
+    actor = getattr(request, "_weituo_actor", None)
+    if actor is None:
+        actor = actor_for_user(request.user if user is None else user)
+        request._weituo_actor = actor  # type: ignore[attr-defined]
+    return actor
 
 
 class ActorMiddleware:
@@ -19,5 +32,5 @@ class ActorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.actor = SimpleLazyObject(lambda: actor_for_user(request.user))  # type: ignore[attr-defined]
+        request.actor = SimpleLazyObject(lambda: request_actor(request))  # type: ignore[attr-defined]
         return self.get_response(request)

@@ -60,13 +60,13 @@ class Membership(BaseModel):
                 fields=["user", "role", "organisation"],
                 condition=Q(organisation__isnull=False),
                 name="membership_unique_in_organisation",
-                violation_error_message="该用户在此企业已有此角色 / the user already holds this role here",
+                violation_error_message=_("the user already holds this role here"),
             ),
             models.UniqueConstraint(
                 fields=["user", "role", "province"],
                 condition=Q(organisation__isnull=True),
                 name="membership_unique_without_organisation",
-                violation_error_message="该用户已有此角色 / the user already holds this role",
+                violation_error_message=_("the user already holds this role"),
             ),
         ]
 
@@ -86,28 +86,25 @@ class Membership(BaseModel):
         organisation = self.organisation if self.organisation_id else None
         if side == Side.MAH:
             if organisation is None:
-                errors["organisation"] = "持有人方角色须属于一家企业 / an MAH-side role needs an organisation"
+                errors["organisation"] = _("an MAH-side role needs an organisation")
             elif not (organisation.is_mah or organisation.is_registrant):
-                errors["organisation"] = (
-                    "持有人方角色所属企业须为持有人或注册人 / "
+                errors["organisation"] = _(
                     "an MAH-side role needs an organisation that is an MAH or a device registrant"
                 )
         elif side == Side.CMO:
             if organisation is None:
-                errors["organisation"] = "受托方角色须属于一家企业 / a CMO-side role needs an organisation"
+                errors["organisation"] = _("a CMO-side role needs an organisation")
             elif not (organisation.is_cmo or organisation.is_device_cmo):
-                errors["organisation"] = (
-                    "受托方角色所属企业须为受托生产企业 / a CMO-side role needs an organisation that is a CMO"
-                )
+                errors["organisation"] = _("a CMO-side role needs an organisation that is a CMO")
         elif side == Side.REGULATOR:
             if organisation is not None:
-                errors["organisation"] = "监管角色不属于企业 / a regulator role belongs to no organisation"
+                errors["organisation"] = _("a regulator role belongs to no organisation")
             if not self.province:
-                errors["province"] = "监管角色须指定省份 / a regulator role needs its province"
+                errors["province"] = _("a regulator role needs its province")
         else:  # the platform admin
             if organisation is not None:
-                errors["organisation"] = "平台管理员不属于企业 / the platform admin belongs to no organisation"
+                errors["organisation"] = _("the platform admin belongs to no organisation")
         if side != Side.REGULATOR and self.province:
-            errors["province"] = "只有监管角色指定省份 / only a regulator role has a province"
+            errors["province"] = _("only a regulator role has a province")
         if errors:
             raise ValidationError(errors)

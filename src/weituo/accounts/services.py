@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from dataclasses import replace
 
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -19,8 +20,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
 
 from weituo.core.actors import Actor
-from weituo.core.errors import ErrorDetail, PermissionDenied, ValidationFailed, validation_failed
-from weituo.core.i18n import detail, messages
+from weituo.core.errors import ErrorDetail, PermissionDenied, ValidationFailed
+from weituo.core.i18n import detail, messages, validation_failed
 from weituo.core.roles import SIDE_OF_ROLE, Role, Side
 from weituo.core.validation import validate
 from weituo.integrity import writes
@@ -114,15 +115,18 @@ def _require_manager(actor: Actor, role: str, organisation: Organisation | None,
 
 def _password_details(password: str, user: AbstractBaseUser) -> list[ErrorDetail]:
     """The password validators' objections, in both languages (they translate as they validate)."""
-    messages: dict[str, list[str]] = {}
+    rendered: dict[str, list[str]] = {}
     for lang in ("zh-hans", "en"):
         with translation.override(lang):
             try:
                 password_validation.validate_password(password, user)
                 return []
             except ValidationError as e:
-                messages[lang] = [str(m) for m in e.messages]
-    return [ErrorDetail(zh, en, field="password") for zh, en in zip(messages["zh-hans"], messages["en"], strict=True)]
+                rendered[lang] = [str(m) for m in e.messages]
+    return [
+        ErrorDetail(message_zh, message_en, field="password")
+        for message_zh, message_en in zip(rendered["zh-hans"], rendered["en"], strict=True)
+    ]
 
 
 def _membership_details(membership: Membership, *, exclude: list[str] | None = None) -> list[ErrorDetail]:
@@ -178,10 +182,7 @@ def user_create(
     try:
         validate(user)
     except ValidationFailed as e:
-        details.extend(
-            ErrorDetail(d.message_zh, d.message_en, field="full_name" if d.field == "first_name" else d.field)
-            for d in e.details
-        )
+        details.extend(replace(d, field="full_name") if d.field == "first_name" else d for d in e.details)
     membership = Membership(
         role=role,
         organisation=organisation,
@@ -190,7 +191,7 @@ def user_create(
     )
     details.extend(_membership_details(membership, exclude=["user"]))
     if details:
-        raise validation_failed(_unique(details), what_zh="用户", what_en="user")
+        raise validation_failed(_unique(details), what=gettext_lazy("user"))
     # The account itself is recorded without its password hash: the ledger is shown to counterparties.
     account = {"username": user.get_username(), "full_name": user.get_full_name(), "email": user.email}
     writes.create(actor, user, recorded=account)
@@ -220,7 +221,7 @@ def membership_add(
     )
     details = _membership_details(membership)
     if details:
-        raise validation_failed(details, what_zh="角色任职", what_en="membership")
+        raise validation_failed(details, what=gettext_lazy("membership"))
     return writes.create(actor, membership)
 
 
@@ -248,8 +249,7 @@ def user_grant_admin_site(*, actor: Actor, user: AbstractBaseUser) -> AbstractBa
                     field="role",
                 )
             ],
-            what_zh="用户",
-            what_en="user",
+            what=gettext_lazy("user"),
         )
     return writes.record_update(actor=actor, instance=user, is_staff=True, is_superuser=True)
 

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
-from weituo.accounts.selectors import actor_for_user
+from weituo.accounts.middleware import request_actor
 from weituo.core.actors import Actor
 from weituo.core.errors import PermissionDenied
 from weituo.core.i18n import messages
@@ -66,8 +66,4 @@ class SessionWithCsrf(APIKeyCookie):
 
 def actor_of(request: HttpRequest) -> Actor:
     """The actor of an authenticated request (computed once per request)."""
-    actor = getattr(request, "_weituo_actor", None)
-    if actor is None:
-        actor = actor_for_user(request.auth)  # type: ignore[attr-defined]
-        request._weituo_actor = actor  # type: ignore[attr-defined]
-    return actor
+    return request_actor(request, request.auth)  # type: ignore[attr-defined]

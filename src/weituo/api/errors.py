@@ -41,17 +41,19 @@ import uuid
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy
 from ninja import Schema
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from weituo.accounts.reauth import locked_out_error
 from weituo.core.errors import (
     ApplicationError,
     ErrorDetail,
     http_status,
 )
+from weituo.core.i18n import both, zh
 from weituo.integrity.services import SignatureRefused
 
 if TYPE_CHECKING:
@@ -80,6 +82,7 @@ def errors(*codes: int) -> dict[int, type[ErrorOut]]:
 
 
 def body(code: str, zh: str, en: str, details: list[ErrorDetail] | None = None) -> dict[str, Any]:
+    """The JSON of an error: its code, message in both languages, the one field it is about, details."""
     details = details or []
     fields = {d.field for d in details}
     return {
@@ -107,10 +110,8 @@ def _locked_out(request: HttpRequest) -> HttpResponse | None:
     if not getattr(request, "axes_locked_out", False):
         return None
     request.axes_locked_out = False  # type: ignore[attr-defined]
-    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-    zh = f"密码错误次数过多，账号已锁定 {minutes} 分钟，签名被拒绝"
-    en = f"too many wrong passwords: the account is locked for {minutes} minutes; signature refused"
-    return body("signature_locked_out", zh, en, [ErrorDetail(zh, en, field="password")])
+    error = locked_out_error()
+    return body(error.code, error.message_zh, error.message_en, [*error.details])
 
 
 def on_application_error(request: HttpRequest, exc: ApplicationError, *, api: NinjaAPI) -> HttpResponse:
@@ -120,42 +121,42 @@ def on_application_error(request: HttpRequest, exc: ApplicationError, *, api: Ni
     return _respond(api, request, status, body(exc.code, exc.message_zh, exc.message_en, list(exc.details)))
 
 
-# The Chinese of pydantic's error types (its English message is kept as it is).
+# pydantic's error types in weituo's words (its own English message is kept as it is in the English half).
 PYDANTIC_ZH = {
-    "missing": "缺少必填项",
-    "extra_forbidden": "不允许的字段",
-    "string_type": "应为字符串",
-    "string_too_short": "过短",
-    "string_too_long": "过长",
-    "string_pattern_mismatch": "格式不符",
-    "int_type": "应为整数",
-    "int_parsing": "应为整数",
-    "int_from_float": "应为整数",
-    "bool_type": "应为布尔值",
-    "bool_parsing": "应为布尔值（true/false）",
-    "greater_than_equal": "数值过小",
-    "greater_than": "数值过小",
-    "less_than_equal": "数值过大",
-    "less_than": "数值过大",
-    "enum": "不在可选值之内",
-    "literal_error": "不在可选值之内",
-    "date_type": "应为日期（YYYY-MM-DD）",
-    "date_parsing": "应为日期（YYYY-MM-DD）",
-    "date_from_datetime_parsing": "应为日期（YYYY-MM-DD）",
-    "date_from_datetime_inexact": "应为日期（YYYY-MM-DD）",
-    "decimal_type": "应为数字",
-    "decimal_parsing": "应为数字",
-    "decimal_max_digits": "位数过多",
-    "decimal_max_places": "小数位数过多",
-    "decimal_whole_digits": "整数位数过多",
-    "finite_number": "应为有限数值",
-    "list_type": "应为列表",
-    "model_type": "应为对象",
-    "model_attributes_type": "应为对象",
-    "dict_type": "应为对象",
-    "json_invalid": "不是有效的 JSON",
-    "too_long": "项数过多",
-    "too_short": "项数过少",
+    "missing": gettext_lazy("required"),
+    "extra_forbidden": gettext_lazy("field not allowed"),
+    "string_type": gettext_lazy("must be a string"),
+    "string_too_short": gettext_lazy("too short"),
+    "string_too_long": gettext_lazy("too long"),
+    "string_pattern_mismatch": gettext_lazy("wrong format"),
+    "int_type": gettext_lazy("must be an integer"),
+    "int_parsing": gettext_lazy("must be an integer"),
+    "int_from_float": gettext_lazy("must be an integer"),
+    "bool_type": gettext_lazy("must be a boolean"),
+    "bool_parsing": gettext_lazy("must be a boolean (true/false)"),
+    "greater_than_equal": gettext_lazy("too small"),
+    "greater_than": gettext_lazy("too small"),
+    "less_than_equal": gettext_lazy("too large"),
+    "less_than": gettext_lazy("too large"),
+    "enum": gettext_lazy("not one of the allowed values"),
+    "literal_error": gettext_lazy("not one of the allowed values"),
+    "date_type": gettext_lazy("must be a date (YYYY-MM-DD)"),
+    "date_parsing": gettext_lazy("must be a date (YYYY-MM-DD)"),
+    "date_from_datetime_parsing": gettext_lazy("must be a date (YYYY-MM-DD)"),
+    "date_from_datetime_inexact": gettext_lazy("must be a date (YYYY-MM-DD)"),
+    "decimal_type": gettext_lazy("must be a number"),
+    "decimal_parsing": gettext_lazy("must be a number"),
+    "decimal_max_digits": gettext_lazy("too many digits"),
+    "decimal_max_places": gettext_lazy("too many decimal places"),
+    "decimal_whole_digits": gettext_lazy("too many whole digits"),
+    "finite_number": gettext_lazy("must be a finite number"),
+    "list_type": gettext_lazy("must be a list"),
+    "model_type": gettext_lazy("must be an object"),
+    "model_attributes_type": gettext_lazy("must be an object"),
+    "dict_type": gettext_lazy("must be an object"),
+    "json_invalid": gettext_lazy("not valid JSON"),
+    "too_long": gettext_lazy("too many items"),
+    "too_short": gettext_lazy("too few items"),
 }
 
 
@@ -171,7 +172,7 @@ def _field(loc: tuple | list) -> str:
 def on_request_invalid(request: HttpRequest, exc: NinjaValidationError, *, api: NinjaAPI) -> HttpResponse:
     details = [
         ErrorDetail(
-            f"{_field(e.get('loc', ()))}：{PYDANTIC_ZH.get(e.get('type', ''), '无效')}",
+            f"{_field(e.get('loc', ()))}：{zh(PYDANTIC_ZH.get(e.get('type', ''), gettext_lazy('invalid')))}",
             str(e.get("msg", "invalid")),
             field=_field(e.get("loc", ())),
         )
@@ -183,8 +184,7 @@ def on_request_invalid(request: HttpRequest, exc: NinjaValidationError, *, api: 
         422,
         body(
             "invalid_request",
-            f"请求有{len(details)}处错误，未写入任何数据",
-            f"the request has {len(details)} error(s); nothing was written",
+            *both(gettext_lazy("the request has %(count)d error(s); nothing was written"), count=len(details)),
             details,
         ),
     )
@@ -192,20 +192,16 @@ def on_request_invalid(request: HttpRequest, exc: NinjaValidationError, *, api: 
 
 def on_http_error(request: HttpRequest, exc: HttpError, *, api: NinjaAPI) -> HttpResponse:
     if exc.status_code == 401:
-        data = body(
-            "not_authenticated", "需要登录或提供接口令牌", "authentication required: a session or a Bearer token"
-        )
+        data = body("not_authenticated", *both(gettext_lazy("authentication required: a session or a Bearer token")))
     elif exc.status_code == 400:
-        data = body(
-            "bad_request", "请求体无法解析（应为 JSON）", "the request body could not be parsed (JSON expected)"
-        )
+        data = body("bad_request", *both(gettext_lazy("the request body could not be parsed (JSON expected)")))
     else:
         data = body("http_error", str(exc), str(exc))
     return _respond(api, request, exc.status_code, data)
 
 
 def on_http404(request: HttpRequest, exc: Http404, *, api: NinjaAPI) -> HttpResponse:
-    return _respond(api, request, 404, body("not_found", "未找到", "not found"))
+    return _respond(api, request, 404, body("not_found", *both(gettext_lazy("not found"))))
 
 
 def on_unhandled(request: HttpRequest, exc: Exception, *, api: NinjaAPI) -> HttpResponse:
@@ -217,8 +213,10 @@ def on_unhandled(request: HttpRequest, exc: Exception, *, api: NinjaAPI) -> Http
         500,
         body(
             "internal_error",
-            f"服务器内部错误，请联系管理员（参考号 {reference}）",
-            f"internal server error; please contact the administrator (reference {reference})",
+            *both(
+                gettext_lazy("internal server error; please contact the administrator (reference %(reference)s)"),
+                reference=reference,
+            ),
         ),
     )
 

@@ -6,12 +6,16 @@ answers for a token's secret only, which only its holder knows.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from weituo.core.actors import Actor
 from weituo.core.errors import NotAuthenticated
+from weituo.core.i18n import messages
 
 from .models import ApiToken
 from .services import digest_of, secret_of
@@ -21,8 +25,8 @@ class TokenRejected(NotAuthenticated):
     """The credentials of a request were missing or refused: HTTP 401."""
 
 
-def _rejected(code: str, zh: str, en: str) -> TokenRejected:
-    return TokenRejected(code=code, message_zh=zh, message_en=en)
+def _rejected(code: str, message: Any) -> TokenRejected:
+    return TokenRejected(code=code, **messages(message))
 
 
 def api_token_for(text: str) -> ApiToken:
@@ -36,12 +40,12 @@ def api_token_for(text: str) -> ApiToken:
         ApiToken.objects.select_related("user").filter(digest=digest_of(secret)).first() if secret is not None else None
     )
     if token is None or not token.user.is_active:
-        raise _rejected("invalid_token", "接口令牌无效", "invalid API token")
+        raise _rejected("invalid_token", gettext_lazy("invalid API token"))
     state = token.state(timezone.now())
     if state == "revoked":
-        raise _rejected("token_revoked", "接口令牌已撤销", "the API token has been revoked")
+        raise _rejected("token_revoked", gettext_lazy("the API token has been revoked"))
     if state == "expired":
-        raise _rejected("token_expired", "接口令牌已过期", "the API token has expired")
+        raise _rejected("token_expired", gettext_lazy("the API token has expired"))
     return token
 
 

@@ -20,8 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from weituo.core.actors import Actor
-from weituo.core.errors import PermissionDenied, validation_failed
-from weituo.core.i18n import detail, messages
+from weituo.core.errors import PermissionDenied
+from weituo.core.i18n import detail, messages, validation_failed
 from weituo.integrity import writes
 
 from .models import ApiToken
@@ -92,7 +92,7 @@ def api_token_create(
             detail(gettext_lazy("validity must be 1 to %(max_days)s days"), max_days=MAX_DAYS, field="days")
         )
     if problems:
-        raise validation_failed(problems, what_zh="接口令牌", what_en="API token")
+        raise validation_failed(problems, what=gettext_lazy("API token"))
     raw = secrets.token_bytes(SECRET_BYTES)
     text = TOKEN_PREFIX + base64.urlsafe_b64encode(raw).decode().rstrip("=")
     token = ApiToken(

@@ -9,14 +9,17 @@ from functools import partial
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import path, re_path
+from django.utils.translation import gettext_lazy
 from ninja.openapi.views import openapi_view
+
+from weituo.core.i18n import both
 
 from .errors import body
 from .v1 import api
 
 
 def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
-    return JsonResponse(body("not_found", "未找到该接口", "no such API endpoint"), status=404)
+    return JsonResponse(body("not_found", *both(gettext_lazy("no such API endpoint"))), status=404)
 
 
 urlpatterns = [

@@ -41,21 +41,23 @@ def package_problems(batch: Batch) -> list[ErrorDetail]:
     """What is missing from the release package (empty: complete)."""
     problems = []
     kinds = set(batch.documents.values_list("kind", flat=True))
-    for kind, zh, en in (
-        (DocumentKind.BATCH_RECORD, "缺少批生产记录", "the batch production record is missing"),
-        (DocumentKind.TEST_RECORD, "缺少批检验记录", "the batch test record is missing"),
+    for kind, missing in (
+        (DocumentKind.BATCH_RECORD, gettext_lazy("the batch production record is missing")),
+        (DocumentKind.TEST_RECORD, gettext_lazy("the batch test record is missing")),
     ):
         if kind not in kinds:
-            problems.append(ErrorDetail(zh, en, field="documents"))
+            problems.append(detail(missing, field="documents"))
     results = list(batch.test_results.all())
     if not results:
         problems.append(detail(gettext_lazy("no structured test result"), field="test_results"))
     for r in results:
         if not r.passed:
             problems.append(
-                ErrorDetail(
-                    f"检验项目「{r.test_name}」不符合规定（{r.result}；标准：{r.specification}）",
-                    f"test {r.test_name!r} failed ({r.result}; specification: {r.specification})",
+                detail(
+                    gettext_lazy("test '%(test)s' failed (%(result)s; specification: %(specification)s)"),
+                    test=r.test_name,
+                    result=r.result,
+                    specification=r.specification,
                     field="test_results",
                 )
             )

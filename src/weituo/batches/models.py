@@ -76,7 +76,7 @@ class Batch(ReferencedModel):
             models.UniqueConstraint(
                 fields=["product", "number"],
                 name="batch_number_per_product",
-                violation_error_message="该产品已有此批号 / this product already has a batch with this number",
+                violation_error_message=_("this product already has a batch with this number"),
             )
         ]
 
@@ -86,14 +86,14 @@ class Batch(ReferencedModel):
     def clean(self) -> None:
         errors: dict[str, str] = {}
         if self.manufactured_on and self.expiry_on and self.expiry_on <= self.manufactured_on:
-            errors["expiry_on"] = "有效期应晚于生产日期 / the expiry date must be after the manufacturing date"
+            errors["expiry_on"] = _("the expiry date must be after the manufacturing date")
         if self.contract_id and self.product_id:
             if self.product.holder_id != self.contract.mah_id:
-                errors["product"] = "产品不属于该协议的委托方 / the product is not held by the contract's MAH"
+                errors["product"] = _("the product is not held by the contract's MAH")
             elif not self.contract.products.filter(pk=self.product_id).exists():
-                errors["product"] = "产品不在该委托生产协议中 / the product is not commissioned by this contract"
+                errors["product"] = _("the product is not commissioned by this contract")
         if self.contract_id and self.line_id and self.line.workshop.site.organisation_id != self.contract.cmo_id:
-            errors["line"] = "生产线不属于该协议的受托方 / the line is not the contract CMO's"
+            errors["line"] = _("the line is not the contract CMO's")
         if errors:
             raise ValidationError(errors)
 
@@ -133,11 +133,11 @@ class ReleaseDocument(BaseModel):
 
     def clean(self) -> None:
         if self.kind == DocumentKind.DEVIATION_RECORD and not self.event_id:
-            raise ValidationError({"event": "偏差调查记录应指明所记录的偏差 / a deviation record names its deviation"})
+            raise ValidationError({"event": _("a deviation record names its deviation")})
         if self.kind != DocumentKind.DEVIATION_RECORD and self.event_id:
-            raise ValidationError({"event": "只有偏差调查记录指明偏差 / only a deviation record names a deviation"})
+            raise ValidationError({"event": _("only a deviation record names a deviation")})
         if self.event_id and self.batch_id and self.event.batch_id != self.batch_id:
-            raise ValidationError({"event": "该偏差不属于此批次 / the deviation is not on this batch"})
+            raise ValidationError({"event": _("the deviation is not on this batch")})
 
 
 class TestResult(BaseModel):

@@ -39,14 +39,14 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy
 
 from weituo.access import policy
 from weituo.access.parties import writes_for
 from weituo.contracts.models import CommissionContract
 from weituo.core.actors import Actor
-from weituo.core.errors import ApplicationError, ErrorDetail, InvalidTransition, PermissionDenied, validation_failed
-from weituo.core.i18n import detail, en, messages, zh
+from weituo.core.errors import ApplicationError, InvalidTransition, PermissionDenied
+from weituo.core.i18n import detail, messages, validation_failed
 from weituo.core.roles import Side
 from weituo.core.validation import validate
 from weituo.integrity import writes
@@ -117,8 +117,11 @@ def _lock_open_package(actor: Actor, batch: Batch) -> Batch:
     if batch.status != BatchStatus.IN_PRODUCTION:
         raise InvalidTransition(
             code="package_frozen",
-            message_zh=f"批次 {batch.number} 已{zh(batch.get_status_display)}，放行资料不能再修改",
-            message_en=f"batch {batch.number} is {batch.status}: its release package can no longer change",
+            **messages(
+                gettext_lazy("batch %(number)s is %(status)s: its release package can no longer change"),
+                number=batch.number,
+                status=batch.get_status_display,
+            ),
             details=[detail(gettext_lazy("the release package is frozen"), field="status")],
         )
     return batch
@@ -133,7 +136,7 @@ def release_document_add(
     batch = _lock_open_package(actor, batch)
     problems = upload_problems(file, types=DOCUMENT_TYPES, max_bytes=DOCUMENT_MAX_BYTES)
     if problems:
-        raise validation_failed(problems, what_zh="放行资料", what_en="release document")
+        raise validation_failed(problems, what=gettext_lazy("release document"))
     document = ReleaseDocument(
         batch=batch,
         kind=kind,
@@ -172,40 +175,40 @@ def batch_result_add(
 # --- the release ---------------------------------------------------------------------------------
 
 
-def step_label(batch: Batch, step: str) -> tuple[str, str]:
-    """The release step in the product's own words, (Chinese, English): 出厂放行 for a drug, 生产放行 for a device."""
-    name = step_name(batch, step)
-    return zh(name), en(name)
-
-
 def _require_qp(actor: Actor, batch: Batch, step: str) -> None:
     """Only a QP of the right organisation: the CMO's for the factory step, the product holder's
     (MAH or device registrant) for the market step. No admin or system exception."""
     if step == ReleaseStep.FACTORY:
-        who_zh, who_en = "受托方的质量受权人", "a QP of the contract's CMO"
+        who = gettext_lazy("a QP of the contract's CMO")
     else:
-        who_zh, who_en = "产品持有人/注册人的质量受权人", "a QP of the product's MAH or registrant"
+        who = gettext_lazy("a QP of the product's MAH or registrant")
     if not is_release_qp(actor, batch, step):
-        zh, en = step_label(batch, step)
         raise PermissionDenied(
             code="not_qp",
-            message_zh=f"{zh}只能由{who_zh}办理",
-            message_en=f"the {en} may only be signed by {who_en}",
-            details=[ErrorDetail(f"须为{who_zh}", f"must be {who_en}", field="actor")],
+            **messages(
+                gettext_lazy("the %(step)s may only be signed by %(who)s"), step=step_name(batch, step), who=who
+            ),
+            details=[detail(gettext_lazy("must be %(who)s"), who=who, field="actor")],
         )
 
 
 def _require_not_released(batch: Batch, step: str) -> None:
     decision = batch.decisions.filter(step=step).first()
     if decision is not None:
-        zh, en = step_label(batch, step)
         user = get_user_model().objects.get(pk=decision.decided_by_id)
         name = user.get_full_name() or user.get_username()
         when = timezone.localtime(decision.decided_at).strftime("%Y-%m-%d %H:%M")
         raise InvalidTransition(
             code="already_released",
-            message_zh=f"批次 {batch.number} 已于 {when} 由 {name} {zh}，不能再次签署",
-            message_en=f"batch {batch.number} was already given its {en} by {name} at {when}; it cannot be signed again",
+            **messages(
+                gettext_lazy(
+                    "batch %(number)s was already given its %(step)s by %(name)s at %(when)s; it cannot be signed again"
+                ),
+                number=batch.number,
+                step=step_name(batch, step),
+                name=name,
+                when=when,
+            ),
             details=[detail(gettext_lazy("already released"), field="status")],
         )
     if batch.status == BatchStatus.REJECTED:
@@ -221,11 +224,14 @@ def _check_release(actor: Actor, batch: Batch, step: str) -> None:
     _require_not_released(batch, step)
     problems = release_problems(batch, step)
     if problems:
-        zh, en = step_label(batch, step)
         raise ReleaseBlocked(
             code="release_blocked",
-            message_zh=f"批次 {batch.number} 不能{zh}：{len(problems)} 项未满足",
-            message_en=f"batch {batch.number} cannot be given its {en}: {len(problems)} problem(s)",
+            **messages(
+                gettext_lazy("batch %(number)s cannot be given its %(step)s: %(count)d problem(s)"),
+                number=batch.number,
+                step=step_name(batch, step),
+                count=len(problems),
+            ),
             details=problems,
         )
 
@@ -236,18 +242,16 @@ def _reauthenticate(actor: Actor, password: str, check_password: PasswordCheck) 
     rolls back on refusal, the record of the failure would be lost). Same checks as
     ``integrity.services.signature_apply``, which checks again when it signs."""
     if actor.system or actor.user_id is None:
-        zh, en = "系统任务不能签名", "a system job cannot sign"
+        why = gettext_lazy("a system job cannot sign")
     else:
         user = get_user_model().objects.filter(pk=actor.user_id, is_active=True).first()
         if user is None:
-            zh, en = "账号已停用，签名被拒绝", "account inactive: signature refused"
+            why = gettext_lazy("account inactive: signature refused")
         else:
             if check_password(user, password):
                 return
-            zh, en = "密码错误，签名被拒绝", "wrong password: signature refused"
-    raise SignatureRefused(
-        code="signature_refused", message_zh=zh, message_en=en, details=[ErrorDetail(zh, en, field="password")]
-    )
+            why = gettext_lazy("wrong password: signature refused")
+    raise SignatureRefused(code="signature_refused", **messages(why), details=[detail(why, field="password")])
 
 
 def _require_fresh_session(actor: Actor, batch: Batch, step: str, signing_token: str) -> None:
@@ -258,10 +262,13 @@ def _require_fresh_session(actor: Actor, batch: Batch, step: str, signing_token:
     if timezone.now() - started_at(signing_token, actor, batch, step) <= window:
         return
     minutes = f"{window.total_seconds() / 60:g}"
-    zh = f"签署页面已超过 {minutes} 分钟失效：请重新审核放行资料并重新输入密码"
-    en = f"the signing page expired after {minutes} minutes: review the package again and re-enter your password"
+    why = gettext_lazy(
+        "the signing page expired after %(minutes)s minutes: review the package again and re-enter your password"
+    )
     raise SignatureRefused(
-        code="signing_expired", message_zh=zh, message_en=en, details=[ErrorDetail(zh, en, field="signing_token")]
+        code="signing_expired",
+        **messages(why, minutes=minutes),
+        details=[detail(why, minutes=minutes, field="signing_token")],
     )
 
 
@@ -370,9 +377,7 @@ def batch_reject(*, actor: Actor, batch: Batch, reason: str, expected_version: i
     step = next_release_step(batch) or ReleaseStep.MARKET  # a released or rejected batch: the transition refuses
     _require_qp(actor, batch, step)
     if not (reason or "").strip():
-        raise validation_failed(
-            [detail(pgettext_lazy("error: 应说明不予放行的理由", "a rejection needs its reason"), field="reason")]
-        )
+        raise validation_failed([detail(gettext_lazy("a batch not released needs the reason why"), field="reason")])
     return writes.transition(
         actor,
         batch,

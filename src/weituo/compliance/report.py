@@ -13,6 +13,12 @@ The report is assembled from :class:`ReportItem` rows, which come either from th
 (the web pages, through ``selectors.py``) or straight from a scan (``weituo check --format html``).
 Rendering is pure: :func:`render_html` (a Django template with print CSS) and :func:`render_docx`
 (docxtpl over a template built in code with python-docx, :mod:`weituo.compliance.docx_template`).
+
+The report is a document in one language, the active one (:func:`report_language`: English when the
+active language is English, else Chinese). Its fixed texts, labels, section titles and owner go
+through gettext; the rules' texts (titles, reasons, actions, missing facts, citation labels) are the
+rules package's bilingual data, of which the report shows the half of its language
+(:func:`weituo.core.i18n.pick`). The quoted regulation text stays Chinese: it is the notice's own words.
 """
 
 from __future__ import annotations
@@ -26,41 +32,58 @@ from functools import cache
 from typing import Any
 
 from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext, gettext_lazy, pgettext, pgettext_lazy
 from docxtpl import DocxTemplate
 
-from weituo.registry.provinces import CHINESE as PROVINCE_NAMES
+from weituo.core.i18n import both, en, pick, zh
+from weituo.registry.choices import OrganisationRole
+from weituo.registry.provinces import Province
 from weituo.rules import Finding as RuleFinding
 from weituo.rules import get_rule
 from weituo.rules.periods import add_years
 
 from .docx_template import template_bytes
-from .models import Outcome
+from .models import Outcome, SubjectKind
 
 ART25_RULE = "134-25.rectification"
-TO_BE_ASSIGNED_ZH, TO_BE_ASSIGNED_EN = "待指定", "to be assigned"
-OUTCOME_LABELS = {
-    "met": ("符合", "met"),
-    "not_met": ("不符合", "not met"),
-    "needs_information": ("需补充信息", "needs information"),
-    "not_applicable": ("不适用", "not applicable"),
-}
-SUBJECT_LABELS = {
-    "contract": ("委托生产协议", "contract"),
-    "agreement": ("质量协议", "quality agreement"),
-    "product": ("产品", "product"),
-    "enterprise": ("企业", "enterprise"),
-    "line": ("生产线", "line"),
-    "person": ("人员", "person"),
-}
-ROLE_LABELS = {
-    "mah": ("持有人", "MAH"),
-    "cmo": ("受托生产企业", "CMO"),
-    "registrant": ("医疗器械注册人", "device registrant"),
-    "device_cmo": ("医疗器械受托生产企业", "device CMO"),
-    "testing_lab": ("检验机构", "testing lab"),
-}
+TO_BE_ASSIGNED = pgettext_lazy("compliance", "to be assigned")
 ORDER = {"not_met": 0, "needs_information": 1, "met": 2, "not_applicable": 3}
-WITHHELD = "（不向委托方显示 withheld from the commissioning party）"
+WITHHELD = gettext_lazy("withheld from the commissioning party")
+
+
+def report_language() -> str:
+    """The language of the report: ``"en"`` when the active language is English, else ``"zh-hans"``."""
+    return "en" if (translation.get_language() or "").lower().startswith("en") else "zh-hans"
+
+
+@dataclass(frozen=True)
+class Text:
+    """One gettext message with its parameters (``%(name)s``), shown in the active language; a
+    parameter that is a lazy label is rendered there too. ``zh`` and ``en``: its two halves."""
+
+    message: Any
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        text = str(self.message)
+        if not self.params:
+            return text
+        return text % {k: str(v) if isinstance(v, Promise) else v for k, v in self.params.items()}
+
+    @property
+    def zh(self) -> str:
+        return both(self.message, **self.params)[0]
+
+    @property
+    def en(self) -> str:
+        return both(self.message, **self.params)[1]
+
+
+def noted(text: Any, note: Any) -> str:
+    """``text (note)``, with the parentheses of the active language."""
+    return gettext("%(text)s (%(note)s)") % {"text": text, "note": note}
 
 
 def rectification_deadline(as_of: dt.date) -> dt.date:
@@ -75,7 +98,14 @@ def _rule_meta(rule_id: str) -> dict[str, str]:
     try:
         rule = get_rule(rule_id)
     except KeyError:  # a rule withdrawn since the finding was recorded
-        return {"title_zh": rule_id, "title_en": rule_id, "label": rule_id, "quote": "", "article": ""}
+        return {
+            "title_zh": rule_id,
+            "title_en": rule_id,
+            "label": rule_id,
+            "label_zh": rule_id,
+            "quote": "",
+            "article": "",
+        }
     c = rule.citation
     return {
         "title_zh": rule.title_zh,
@@ -90,12 +120,20 @@ def _rule_meta(rule_id: str) -> dict[str, str]:
 def fact_text(value: Any) -> str:
     if isinstance(value, str):
         return value
+    if isinstance(value, Promise):  # the withheld marker, in the active language
+        return str(value)
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def _label(choices: Any, value: str) -> Any:
+    """The gettext label of ``value`` among ``choices`` (a TextChoices), else the value itself."""
+    return choices(value).label if value in choices.values else value
 
 
 @dataclass(frozen=True)
 class ReportItem:
-    """One obligation of one subject, as the report shows it."""
+    """One obligation of one subject, as the report shows it: the rules' texts in both languages, and
+    (``title``, ``reason``, ``action``, ``citation``, ``outcome_label``…) in the report's language."""
 
     rule_id: str
     severity: str
@@ -128,25 +166,46 @@ class ReportItem:
         return self.meta["title_en"]
 
     @property
+    def title(self) -> str:
+        return pick(self.title_zh, self.title_en)
+
+    @property
+    def reason(self) -> str:
+        return pick(self.reason_zh, self.reason_en)
+
+    @property
+    def action(self) -> str:
+        return pick(self.action_zh, self.action_en)
+
+    @property
     def citation(self) -> str:
-        return self.meta["label"]
+        return pick(self.meta["label_zh"], self.meta["label"])
 
     @property
     def quote(self) -> str:
-        return self.meta["quote"]
+        return self.meta["quote"]  # the notice's own words: Chinese
+
+    @property
+    def outcome_label(self) -> str:
+        return str(_label(Outcome, self.outcome))
 
     @property
     def outcome_zh(self) -> str:
-        return OUTCOME_LABELS[self.outcome][0]
+        return zh(_label(Outcome, self.outcome))
 
     @property
     def outcome_en(self) -> str:
-        return OUTCOME_LABELS[self.outcome][1]
+        return en(_label(Outcome, self.outcome))
 
     @property
     def subject_label(self) -> str:
-        zh, en = SUBJECT_LABELS.get(self.subject_kind, (self.subject_kind, self.subject_kind))
-        return f"{zh} {en} {self.subject_ref or '—'}"
+        return f"{_label(SubjectKind, self.subject_kind)} {self.subject_ref or '—'}"
+
+    @property
+    def missing_text(self) -> str:
+        """The facts the rule lacked, in the report's language."""
+        separator = pick("；", "; ")
+        return separator.join(pick(m.get("zh", ""), m.get("en", "")) for m in self.missing)
 
     @property
     def is_open(self) -> bool:
@@ -208,7 +267,8 @@ class ReportItem:
         )
 
     def withheld(self, keys: Iterable[str], reason: bool = False) -> ReportItem:
-        """A copy with the facts named (and, if ``reason``, the reason texts) withheld."""
+        """A copy with the facts named (and, if ``reason``, the reason texts) withheld: each such fact
+        reads "withheld from the commissioning party" in the language the report is shown in."""
         keys = set(keys)
         facts = {k: (WITHHELD if k in keys else v) for k, v in self.facts.items()}
         values = {**self.__dict__, "facts": facts}
@@ -224,8 +284,7 @@ class Section:
 
     kind: str  # enterprise | contract
     ref: str
-    title_zh: str
-    title_en: str
+    title: Text
     items: list[ReportItem] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
@@ -236,9 +295,8 @@ class Section:
 class PlanItem:
     number: int
     item: ReportItem
-    section: str
-    owner_zh: str
-    owner_en: str
+    section: Text
+    owner: Text
     deadline: dt.date
     deadline_source: str  # "finding" | "art. 25"
     provisional: bool
@@ -272,23 +330,31 @@ class SelfInspectionReport:
 
     @property
     def province_name(self) -> str:
-        return PROVINCE_NAMES.get(self.province, self.province)
+        return str(_label(Province, self.province))
 
     @property
     def roles_text(self) -> str:
-        return (
-            "、".join(ROLE_LABELS[r][0] for r in self.roles if r in ROLE_LABELS)
-            + " / "
-            + ", ".join(ROLE_LABELS[r][1] for r in self.roles if r in ROLE_LABELS)
-        )
+        labels = [str(OrganisationRole(r).label) for r in self.roles if r in OrganisationRole.values]
+        return pick("、", ", ").join(labels)
 
     @property
-    def owner_zh(self) -> str:
-        return self.head_of_quality[0] + "（质量负责人）" if self.head_of_quality else TO_BE_ASSIGNED_ZH
+    def as_of_text(self) -> str:
+        return self.as_of.isoformat() if self.as_of else pgettext("compliance", "Not checked yet")
 
     @property
-    def owner_en(self) -> str:
-        return f"{self.head_of_quality[0]} (head of quality)" if self.head_of_quality else TO_BE_ASSIGNED_EN
+    def owner(self) -> Text:
+        if self.head_of_quality:
+            return Text(gettext_lazy("%(name)s (head of quality)"), {"name": self.head_of_quality[0]})
+        return Text(TO_BE_ASSIGNED)
+
+
+def _contract_title(number: str, role: str, counterparty: str) -> Text:
+    params = {"number": number, "counterparty": counterparty}
+    if role == "mah":
+        return Text(gettext_lazy("Contract %(number)s (commissioned to %(counterparty)s)"), params)
+    if role == "cmo":
+        return Text(gettext_lazy("Contract %(number)s (commissioned by %(counterparty)s)"), params)
+    return Text(gettext_lazy("Contract %(number)s (%(counterparty)s)"), params)
 
 
 def build_report(
@@ -308,7 +374,7 @@ def build_report(
     ref → name of other enterprises whose own obligations are included (a report of a whole scan).
     """
     applicable = [i for i in items if i.outcome != Outcome.NOT_APPLICABLE]
-    own = Section("enterprise", enterprise["ref"], "本企业（生产线、关键人员）", "the enterprise (lines, key persons)")
+    own = Section("enterprise", enterprise["ref"], Text(gettext_lazy("This enterprise (lines, key persons)")))
     by_contract: dict[str, Section] = {}
     others: dict[str, Section] = {}  # a report of a whole scan: every enterprise's own obligations
     for item in applicable:
@@ -320,21 +386,19 @@ def build_report(
                 others.setdefault(
                     item.scope_ref,
                     Section(
-                        "enterprise", item.scope_ref, f"企业 {name}（生产线、关键人员）", f"{name} (lines, key persons)"
+                        "enterprise",
+                        item.scope_ref,
+                        Text(gettext_lazy("Enterprise %(name)s (lines, key persons)"), {"name": name}),
                     ),
                 ).items.append(item)
             continue
         section = by_contract.get(item.scope_ref)
         if section is None:
             c = contracts.get(item.scope_ref, {})
-            role = c.get("role", "")
-            zh_role = "委托" if role == "mah" else "受托" if role == "cmo" else ""
-            en_role = "commissioned to" if role == "mah" else "commissioned by" if role == "cmo" else "with"
             section = by_contract[item.scope_ref] = Section(
                 "contract",
                 item.scope_ref,
-                f"委托生产协议 {c.get('number', item.scope_ref)}（{zh_role} {c.get('counterparty', '')}）",
-                f"contract {c.get('number', item.scope_ref)} ({en_role} {c.get('counterparty', '')})",
+                _contract_title(c.get("number", item.scope_ref), c.get("role", ""), c.get("counterparty", "")),
             )
         section.items.append(item)
     sections = [own, *(others[k] for k in sorted(others)), *(by_contract[k] for k in sorted(by_contract))]
@@ -362,9 +426,8 @@ def build_report(
             PlanItem(
                 number=number,
                 item=item,
-                section=s.title_zh,
-                owner_zh=report.owner_zh,
-                owner_en=report.owner_en,
+                section=s.title,
+                owner=report.owner,
                 deadline=item.deadline or default_deadline,
                 deadline_source="finding" if item.deadline else "art. 25",
                 provisional=item.provisional if item.deadline else False,
@@ -378,26 +441,41 @@ def build_report(
 
 
 def render_html(report: SelfInspectionReport) -> str:
-    """The printable HTML report (A4 landscape, print CSS, no external resource)."""
-    return render_to_string("compliance/self_inspection.html", {"report": report})
+    """The printable HTML report (A4 landscape, print CSS, no external resource), in the report's language."""
+    with translation.override(report_language()):
+        return render_to_string("compliance/self_inspection.html", {"report": report})
 
 
 def _docx_context(report: SelfInspectionReport) -> dict[str, Any]:
     counts = report.counts()
+    provisional = pgettext("compliance", "provisional")
+    art25 = pgettext("compliance", "art. 25")
 
     def row(i: ReportItem) -> dict[str, Any]:
+        reason = i.reason
+        if i.missing:
+            reason += "\n" + gettext("missing: %(items)s") % {"items": i.missing_text}
+        deadline = "—"
+        if i.deadline:
+            deadline = noted(i.deadline.isoformat(), provisional) if i.provisional else i.deadline.isoformat()
         return {
             "rule": i.rule_id,
-            "title": f"{i.title_zh}\n{i.title_en}",
+            "title": i.title,
             "citation": i.citation,
             "subject": i.subject_label,
-            "outcome": f"{i.outcome_zh} {i.outcome_en}",
-            "deadline": (i.deadline.isoformat() + ("（暂定 provisional）" if i.provisional else ""))
-            if i.deadline
-            else "—",
-            "reason": f"{i.reason_zh}\n{i.reason_en}",
+            "outcome": i.outcome_label,
+            "deadline": deadline,
+            "reason": reason,
             "evidence": i.evidence_text,
         }
+
+    def plan_deadline(p: PlanItem) -> str:
+        text = p.deadline.isoformat()
+        if p.provisional:
+            text = noted(text, provisional)
+        if p.deadline_source == "art. 25":
+            text = noted(text, art25)
+        return text
 
     return {
         "r": {
@@ -406,30 +484,24 @@ def _docx_context(report: SelfInspectionReport) -> dict[str, Any]:
             "uscc": report.uscc,
             "province": report.province_name,
             "roles": report.roles_text,
-            "as_of": report.as_of.isoformat() if report.as_of else "尚未检查 not checked yet",
+            "as_of": report.as_of_text,
             "generated": report.generated_at.strftime("%Y-%m-%d %H:%M"),
             "met": counts["met"],
             "not_met": counts["not_met"],
             "needs": counts["needs_information"],
             "total": report.total,
-            "owner": f"{report.owner_zh} / {report.owner_en}",
+            "owner": str(report.owner),
             "deadline": report.rectification_deadline.isoformat(),
         },
-        "sections": [
-            {"title": f"{s.title_zh} / {s.title_en}", "rows": [row(i) for i in s.items]}
-            for s in report.sections
-            if s.items
-        ],
+        "sections": [{"title": str(s.title), "rows": [row(i) for i in s.items]} for s in report.sections if s.items],
         "plan": [
             {
                 "n": p.number,
-                "item": f"{p.item.title_zh}（{p.item.subject_label}）",
-                "action": f"{p.item.action_zh}\n{p.item.action_en}".strip(),
-                "owner": f"{p.owner_zh} / {p.owner_en}",
-                "deadline": p.deadline.isoformat()
-                + ("（暂定 provisional）" if p.provisional else "")
-                + ("（第二十五条 art. 25）" if p.deadline_source == "art. 25" else ""),
-                "outcome": f"{p.item.outcome_zh} {p.item.outcome_en}",
+                "item": noted(p.item.title, p.item.subject_label),
+                "action": p.item.action or "—",
+                "owner": str(p.owner),
+                "deadline": plan_deadline(p),
+                "outcome": p.item.outcome_label,
             }
             for p in report.plan
         ],
@@ -437,9 +509,12 @@ def _docx_context(report: SelfInspectionReport) -> dict[str, Any]:
 
 
 def render_docx(report: SelfInspectionReport) -> bytes:
-    """The report as a Word document (docxtpl over the template of :mod:`.docx_template`)."""
-    document = DocxTemplate(io.BytesIO(template_bytes()))
-    document.render(_docx_context(report), autoescape=True)
+    """The report as a Word document (docxtpl over the template of :mod:`.docx_template`), in the
+    report's language."""
+    language = report_language()
+    with translation.override(language):
+        document = DocxTemplate(io.BytesIO(template_bytes(language)))
+        document.render(_docx_context(report), autoescape=True)
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()

@@ -7,6 +7,8 @@ communication list says whom to tell of what and how fast. Rules check it agains
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
@@ -31,12 +33,12 @@ from .choices import (
 )
 
 
-def _check_dates(obj: models.Model, pairs: list[tuple[str, str]]) -> dict[str, str]:
-    errors = {}
+def _check_dates(obj: models.Model, pairs: list[tuple[str, str]]) -> dict[str, Any]:
+    errors: dict[str, Any] = {}
     for earlier, later in pairs:
         a, b = getattr(obj, earlier), getattr(obj, later)
         if a and b and b < a:
-            errors[later] = f"不能早于 {earlier} / must not be before {earlier}"
+            errors[later] = ValidationError(_("must not be before %(earlier)s"), params={"earlier": earlier})
     return errors
 
 
@@ -83,17 +85,17 @@ class CommissionContract(ReferencedModel):
         )
         if self.mah_id and self.cmo_id:
             if self.mah_id == self.cmo_id:
-                errors["cmo"] = "委托方与受托方不能为同一企业 / the MAH cannot commission itself"
+                errors["cmo"] = _("the MAH cannot commission itself")
             elif not (self.mah.is_mah or self.mah.is_registrant):
-                errors["mah"] = "委托方应为持有人或注册人 / the commissioning party must be an MAH or registrant"
+                errors["mah"] = _("the commissioning party must be an MAH or registrant")
             elif not (self.cmo.is_cmo or self.cmo.is_device_cmo):
-                errors["cmo"] = "受托方应为受托生产企业 / the contracted party must be a CMO"
+                errors["cmo"] = _("the contracted party must be a CMO")
         if self.status == ContractStatus.TERMINATED and not self.terminated_on:
-            errors["terminated_on"] = "已终止的协议应填写终止日期 / a terminated contract needs its date"
+            errors["terminated_on"] = _("a terminated contract needs its date")
         if self.status != ContractStatus.TERMINATED and self.terminated_on:
-            errors["terminated_on"] = "未终止的协议不应有终止日期 / only a terminated contract has that date"
+            errors["terminated_on"] = _("only a terminated contract has that date")
         if self.status == ContractStatus.IN_FORCE and not self.effective_from:
-            errors["effective_from"] = "生效的协议应填写生效日期 / a contract in force needs its effective date"
+            errors["effective_from"] = _("a contract in force needs its effective date")
         if errors:
             raise ValidationError(errors)
 
@@ -147,13 +149,13 @@ class QualityAgreement(ReferencedModel):
     def clean(self) -> None:
         errors = _check_dates(self, [("signed_on", "effective_from"), ("effective_from", "expires_on")])
         if self.status == ContractStatus.TERMINATED and not self.terminated_on:
-            errors["terminated_on"] = "已终止的协议应填写终止日期 / a terminated agreement needs its date"
+            errors["terminated_on"] = _("a terminated agreement needs its date")
         if (
             self.cmo_link_person_id
             and self.contract_id
             and self.cmo_link_person.organisation_id != self.contract.cmo_id
         ):
-            errors["cmo_link_person"] = "衔接负责人应为受托方人员 / the link person must be the CMO's"
+            errors["cmo_link_person"] = _("the link person must be the CMO's")
         if errors:
             raise ValidationError(errors)
 
@@ -184,7 +186,7 @@ class ResponsibilityItem(BaseModel):
 
     def clean(self) -> None:
         if self.activity == Activity.REVALIDATION and not self.period_months:
-            raise ValidationError({"period_months": "再验证应约定周期 / revalidation needs its period in months"})
+            raise ValidationError({"period_months": _("revalidation needs its period in months")})
 
 
 class CommunicationItem(BaseModel):
@@ -219,7 +221,7 @@ class CommunicationItem(BaseModel):
 
     def clean(self) -> None:
         if bool(self.time_limit) != bool(self.time_unit):
-            raise ValidationError({"time_unit": "时限与单位应同时填写 / give the time limit with its unit"})
+            raise ValidationError({"time_unit": _("give the time limit with its unit")})
         # Whether a contact belongs to the right party is deliberately NOT refused here: agreements
         # copied from a template name another company's people, and the rules must be able to find it.
 
@@ -309,9 +311,9 @@ class TechTransfer(ReferencedModel):
     def clean(self) -> None:
         errors = _check_dates(self, [("started_on", "completed_on")])
         if self.contract_id and self.product_id and self.product.holder_id != self.contract.mah_id:
-            errors["product"] = "品种不属于该协议的委托方 / the product is not the contract MAH's"
+            errors["product"] = _("the product is not the contract MAH's")
         if self.lead_id and self.contract_id and self.lead.organisation_id != self.contract.cmo_id:
-            errors["lead"] = "技术转移负责人应为受托方人员 / the transfer lead must be the CMO's (art. 4(1))"
+            errors["lead"] = _("the transfer lead must be the CMO's (art. 4(1))")
         if errors:
             raise ValidationError(errors)
 
@@ -349,11 +351,7 @@ class MahEvaluation(ReferencedModel):
 
     def clean(self) -> None:
         if self.cmo_id and self.mah_id and self.simplified_same_group and not self.cmo.same_group_unified_qms(self.mah):
-            raise ValidationError(
-                {
-                    "simplified_same_group": "仅同一集团执行统一质量体系时可简化 / simplification needs one group, one QMS"
-                }
-            )
+            raise ValidationError({"simplified_same_group": _("simplification needs one group, one QMS")})
 
 
 class TechTransferStep(BaseModel):
@@ -432,6 +430,6 @@ class TechTransferRisk(ReferencedModel):
     def clean(self) -> None:
         errors = _check_dates(self, [("raised_on", "resolved_on")])
         if self.status != TransferRiskStatus.OPEN and not (self.resolved_on and self.resolution.strip()):
-            errors["resolution"] = "处置应有日期和结论 / a resolution needs its date and conclusion"
+            errors["resolution"] = _("a resolution needs its date and conclusion")
         if errors:
             raise ValidationError(errors)

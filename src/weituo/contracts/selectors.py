@@ -14,7 +14,7 @@ from weituo.access import policy
 from weituo.access.parties import writes_for_contract
 from weituo.core.actors import Actor
 from weituo.core.errors import NotFound
-from weituo.core.i18n import detail
+from weituo.core.i18n import detail, messages
 from weituo.core.roles import Side
 from weituo.integrity.audited import object_type
 from weituo.integrity.models import LedgerEntry, Signature
@@ -36,11 +36,11 @@ from .models import (
 )
 
 
-def _not_found(what_zh: str, what_en: str, ref: str) -> NotFound:
+def _not_found(what: Any, ref: str) -> NotFound:
+    """``what`` (a lazy label: "contract") ``ref`` is not there, or not for this actor."""
     return NotFound(
         code="not_found",
-        message_zh=f"未找到{what_zh} {ref}",
-        message_en=f"{what_en} {ref} not found",
+        **messages(gettext_lazy("%(what)s %(ref)s not found"), what=what, ref=ref),
         details=[detail(gettext_lazy("%(ref)s not found"), ref=ref, field="ref")],
     )
 
@@ -82,7 +82,7 @@ def contract_get(*, actor: Actor, ref: str) -> CommissionContract:
     try:
         return qs.get(ref=ref)
     except CommissionContract.DoesNotExist:
-        raise _not_found("委托生产协议", "contract", ref) from None
+        raise _not_found(gettext_lazy("contract"), ref) from None
 
 
 def missing_communication_categories(*, actor: Actor, agreement: QualityAgreement) -> list[str]:
@@ -91,7 +91,7 @@ def missing_communication_categories(*, actor: Actor, agreement: QualityAgreemen
         not policy.sees_everything(actor)
         and not policy.visible(actor, QualityAgreement).filter(pk=agreement.pk).exists()
     ):
-        raise _not_found("质量协议", "quality agreement", agreement.ref)
+        raise _not_found(gettext_lazy("quality agreement"), agreement.ref)
     present = {item.category for item in agreement.communications.all()}
     return [c for c in ART7_CATEGORIES if c not in present]
 
@@ -141,7 +141,7 @@ def agreement_get(*, actor: Actor, ref: str) -> QualityAgreement:
             .get(ref=ref)
         )
     except QualityAgreement.DoesNotExist:
-        raise _not_found("质量协议", "quality agreement", ref) from None
+        raise _not_found(gettext_lazy("quality agreement"), ref) from None
 
 
 def contract_may_edit(*, actor: Actor, contract: CommissionContract) -> bool:
@@ -202,7 +202,7 @@ def agreement_detail(*, actor: Actor, ref: str) -> QualityAgreement:
     try:
         return qs.get(ref=ref)
     except QualityAgreement.DoesNotExist:
-        raise _not_found("质量协议", "quality agreement", ref) from None
+        raise _not_found(gettext_lazy("quality agreement"), ref) from None
 
 
 def tech_transfer_search(
@@ -240,7 +240,7 @@ def tech_transfer_get(*, actor: Actor, ref: str) -> TechTransfer:
     try:
         return qs.get(ref=ref)
     except TechTransfer.DoesNotExist:
-        raise _not_found("技术转移", "tech transfer", ref) from None
+        raise _not_found(gettext_lazy("tech transfer"), ref) from None
 
 
 def evaluation_search(
@@ -264,7 +264,7 @@ def evaluation_get(*, actor: Actor, ref: str) -> MahEvaluation:
     try:
         return qs.get(ref=ref)
     except MahEvaluation.DoesNotExist:
-        raise _not_found("持有人及品种评估", "evaluation", ref) from None
+        raise _not_found(gettext_lazy("evaluation"), ref) from None
 
 
 def contract_signatures(*, actor: Actor, contract: CommissionContract) -> dict[int | None, list[dict[str, Any]]]:
@@ -330,7 +330,7 @@ def tech_transfer_risk_get(*, actor: Actor, transfer: TechTransfer, ref: str) ->
     try:
         return policy.visible(actor, TechTransferRisk).select_related("transfer").get(transfer=transfer, ref=ref)
     except TechTransferRisk.DoesNotExist:
-        raise _not_found("技术转移风险", "tech transfer risk", ref) from None
+        raise _not_found(gettext_lazy("tech transfer risk"), ref) from None
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy
 
 from weituo.access.parties import require_writer, writes_for, writes_for_contract
 from weituo.core.actors import Actor
-from weituo.core.errors import ErrorDetail, PermissionDenied, validation_failed
-from weituo.core.i18n import detail, messages
+from weituo.core.errors import PermissionDenied
+from weituo.core.i18n import bounded, detail, messages, validation_failed
 from weituo.core.roles import Side
 from weituo.integrity import writes
 from weituo.integrity.writes import record_create, record_update
@@ -55,7 +55,7 @@ def contract_create(
     if not products:
         problems.append(detail(gettext_lazy("a contract commissions at least one product"), field="products"))
     if problems:
-        raise validation_failed(problems, what_zh="委托生产协议", what_en="contract")
+        raise validation_failed(problems, what=gettext_lazy("contract"))
     return record_create(
         actor=actor, model=CommissionContract, mah=mah, cmo=cmo, products=products, lines=lines, **fields
     )
@@ -94,8 +94,7 @@ def quality_agreement_change_status(
     if to == ContractStatus.IN_FORCE and agreement.contract.status != ContractStatus.IN_FORCE:
         raise validation_failed(
             [detail(gettext_lazy("the commission contract is not in force"), field="status")],
-            what_zh="质量协议",
-            what_en="quality agreement",
+            what=gettext_lazy("quality agreement"),
         )
     _change_status(actor, agreement, to, on, reason)
     return agreement
@@ -145,9 +144,11 @@ def agreement_attachment_add(
     if suffix not in ATTACHMENT_TYPES:
         allowed = " ".join(sorted(ATTACHMENT_TYPES))
         problems.append(
-            ErrorDetail(
-                f"不支持的文件类型「{suffix or name}」（可用：{allowed}）",
-                f"file type {suffix or name!r} not accepted ({allowed})",
+            detail(
+                gettext_lazy("%(noun)s type %(suffix)s not accepted (allowed: %(allowed)s)"),
+                noun=gettext_lazy("file"),
+                suffix=bounded(suffix or name),
+                allowed=allowed,
                 field="file",
             )
         )
@@ -161,7 +162,7 @@ def agreement_attachment_add(
             )
         )
     if problems:
-        raise validation_failed(problems, what_zh="附件", what_en="attachment")
+        raise validation_failed(problems, what=gettext_lazy("attachment"))
     digest = hashlib.sha256()
     for chunk in file.chunks():
         digest.update(chunk)

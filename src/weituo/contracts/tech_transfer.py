@@ -34,18 +34,20 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from functools import partial
+from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
 
 from weituo.access import policy
 from weituo.access.parties import organisation_of, party_of, require_party, user_id, writes_for_party
 from weituo.accounts.models import Membership
 from weituo.core.actors import Actor
-from weituo.core.errors import ErrorDetail, InvalidTransition, validation_failed
-from weituo.core.i18n import detail, en, zh
+from weituo.core.errors import ErrorDetail, InvalidTransition
+from weituo.core.i18n import detail, messages, validation_failed
 from weituo.core.ids import new_ref
 from weituo.core.roles import QA_ROLES, Party
 from weituo.core.validation import required_text
@@ -67,8 +69,31 @@ def _today() -> dt.date:
     return timezone.localdate()
 
 
-def _conflict(code: str, zh: str, en: str, field: str | None = None) -> InvalidTransition:
-    return InvalidTransition(code=code, message_zh=zh, message_en=en, details=[ErrorDetail(zh, en, field=field)])
+def _conflict(code: str, message: Any, field: str | None = None, **params: Any) -> InvalidTransition:
+    """The conflict ``code``, saying why in one gettext message (``params`` interpolated per language)."""
+    return InvalidTransition(code=code, **messages(message, **params), details=[detail(message, field=field, **params)])
+
+
+def _about_step(message: Any, step: str) -> Callable[[], str]:
+    """``message`` (a phrase naming ``%(step)s``) with the step's label, rendered in whatever language
+    the error is being written in (the ``what`` of ``require_party``)."""
+    return lambda: str(message) % {"step": TransferStep(step).label}
+
+
+def _listing(items: list[Any], *, strong: bool = False) -> Callable[[], str]:
+    """``items`` (labels or refs) as one list in the language being written: 、 (；when ``strong``)
+    between them in Chinese, a comma (a semicolon) in English."""
+
+    def render() -> str:
+        chinese = (translation.get_language() or "").startswith("zh")
+        separator = ("；" if chinese else "; ") if strong else ("、" if chinese else ", ")
+        return separator.join(str(item) for item in items)
+
+    return render
+
+
+def _unknown_step(step: str) -> ErrorDetail:
+    return detail(gettext_lazy("unknown transfer step '%(step)s'"), step=step, field="step")
 
 
 def transfer_state(transfer: TechTransfer) -> str:
@@ -89,21 +114,23 @@ def _require_in_progress(transfer: TechTransfer) -> None:
     if state == COMPLETED:
         raise _conflict(
             "transfer_completed",
-            f"技术转移已于 {transfer.completed_on} 完成，不能再修改",
-            f"the technology transfer was completed on {transfer.completed_on}; it cannot be changed",
+            gettext_lazy("the technology transfer was completed on %(completed_on)s; it cannot be changed"),
+            completed_on=transfer.completed_on,
         )
     if state == STOPPED:
         raise _conflict(
             "transfer_stopped",
-            "技术转移已因风险难以控制而停止合作，不能再记录",
-            "the technology transfer was stopped (a risk could not be controlled); nothing more can be recorded",
+            gettext_lazy(
+                "the technology transfer was stopped (a risk could not be controlled); nothing more can be recorded"
+            ),
         )
 
 
 def _check_date(
-    value: dt.date | None, field: str, *, not_before: dt.date | None, before_zh: str, before_en: str
+    value: dt.date | None, field: str, *, not_before: dt.date | None, before: Any = None
 ) -> list[ErrorDetail]:
-    """A date given, not in the future, and not before ``not_before`` (the previous step)."""
+    """A date given, not in the future, and not before ``not_before`` (the previous step), which
+    ``before`` (a lazy phrase: "the previous step's date") names."""
     if value is None:
         return [detail(gettext_lazy("give the date"), field=field)]
     problems = []
@@ -111,9 +138,11 @@ def _check_date(
         problems.append(detail(gettext_lazy("the date %(value)s is in the future"), value=value, field=field))
     if not_before is not None and value < not_before:
         problems.append(
-            ErrorDetail(
-                f"日期 {value} 早于{before_zh}（{not_before}）",
-                f"the date {value} is before {before_en} ({not_before})",
+            detail(
+                gettext_lazy("the date %(value)s is before %(before)s (%(not_before)s)"),
+                value=value,
+                before=before,
+                not_before=not_before,
                 field=field,
             )
         )
@@ -140,8 +169,8 @@ def tech_transfer_start(
     """The MAH starts the transfer of one product of the contract to the CMO."""
     if not policy.visible(actor, CommissionContract).filter(pk=contract.pk).exists():
         raise writes.not_found(CommissionContract, contract.ref)
-    require_party(actor, contract, Party.MAH, "启动技术转移", "start a technology transfer")
-    problems = _check_date(started_on, "started_on", not_before=None, before_zh="", before_en="")
+    require_party(actor, contract, Party.MAH, gettext_lazy("start a technology transfer"))
+    problems = _check_date(started_on, "started_on", not_before=None)
     if not contract.products.filter(pk=product.pk).exists():
         problems.append(
             detail(
@@ -153,7 +182,7 @@ def tech_transfer_start(
     if contract.status == ContractStatus.TERMINATED:
         problems.append(detail(gettext_lazy("the commission contract is terminated"), field="contract"))
     if problems:
-        raise validation_failed(problems, what_zh="技术转移", what_en="technology transfer")
+        raise validation_failed(problems, what=gettext_lazy("technology transfer"))
     running = [
         t
         for t in TechTransfer.objects.select_for_update().filter(contract=contract, product=product)
@@ -162,9 +191,9 @@ def tech_transfer_start(
     if running:
         raise _conflict(
             "transfer_in_progress",
-            f"该品种已有进行中的技术转移 {running[0].ref}",
-            f"a technology transfer of this product is already in progress ({running[0].ref})",
+            gettext_lazy("a technology transfer of this product is already in progress (%(ref)s)"),
             "product",
+            ref=running[0].ref,
         )
     return writes.create(
         actor,
@@ -181,9 +210,7 @@ def tech_transfer_set_team(
     the group's members are people of either party (the MAH's experts join the CMO's group)."""
     transfer = _lock(actor, transfer)
     contract = transfer.contract
-    require_party(
-        actor, contract, Party.CMO, "配备技术转移负责人和工作组", "appoint the transfer lead and working group"
-    )
+    require_party(actor, contract, Party.CMO, gettext_lazy("appoint the transfer lead and working group"))
     _require_in_progress(transfer)
     problems = []
     if lead is None or lead.organisation_id != contract.cmo_id:
@@ -206,7 +233,7 @@ def tech_transfer_set_team(
         if p.organisation_id not in parties
     ]
     if problems:
-        raise validation_failed(problems, what_zh="技术转移工作组", what_en="transfer working group")
+        raise validation_failed(problems, what=gettext_lazy("transfer working group"))
     return writes.record_update(
         actor=actor,
         instance=transfer,
@@ -233,27 +260,25 @@ def tech_transfer_record_step(
     """Record one step, by the party the article gives it to, in order: not before the previous step's
     date (the start, for the first), not in the future, with a note. Sets the date the rules read."""
     if step not in STEPS:
-        raise validation_failed(
-            [ErrorDetail(f"未知的技术转移步骤「{step}」", f"unknown transfer step {step!r}", field="step")]
-        )
+        raise validation_failed([_unknown_step(step)])
     transfer = _lock(actor, transfer)
     contract = transfer.contract
     party = TRANSFER_STEP_PARTY[step]
-    label = zh(TransferStep(step).label)
-    require_party(actor, contract, party, f"记录「{label}」", f"record {step}")
+    label = TransferStep(step).label
+    require_party(actor, contract, party, _about_step(gettext_lazy("record %(step)s"), step))
     _require_in_progress(transfer)
     if step_date(transfer, step) is not None:
         raise _conflict(
             "step_recorded",
-            f"「{label}」已于 {step_date(transfer, step)} 记录，不能重复记录",
-            f"{step} was already recorded on {step_date(transfer, step)}",
+            gettext_lazy("%(step)s was already recorded on %(done_on)s"),
             "step",
+            step=label,
+            done_on=step_date(transfer, step),
         )
     if transfer.lead_id is None or not transfer.working_group.exists():
         raise _conflict(
             "team_missing",
-            "受托方应先配备技术转移负责人并成立工作组（第四条（1））",
-            "the CMO first appoints its transfer lead and working group (art. 4(1))",
+            gettext_lazy("the CMO first appoints its transfer lead and working group (art. 4(1))"),
             "lead",
         )
     index = STEPS.index(step)
@@ -262,19 +287,17 @@ def tech_transfer_record_step(
         first = TransferStep(missing[0])
         raise _conflict(
             "step_out_of_order",
-            f"应先记录「{zh(first.label)}」",
-            f"record {first.value} first (the steps are recorded in order)",
+            gettext_lazy("record %(step)s first (the steps are recorded in order)"),
             "step",
+            step=first.label,
         )
     previous = step_date(transfer, STEPS[index - 1]) if index else transfer.started_on
-    before_zh, before_en = (
-        ("上一步骤的日期", "the previous step's date") if index else ("技术转移开始日期", "the transfer's start")
-    )
-    problems = _check_date(done_on, "done_on", not_before=previous, before_zh=before_zh, before_en=before_en)
+    before = gettext_lazy("the previous step's date") if index else gettext_lazy("the transfer's start")
+    problems = _check_date(done_on, "done_on", not_before=previous, before=before)
     if not (note or "").strip():
         problems.append(detail(gettext_lazy("give a note (what was done, its conclusion)"), field="note"))
     if problems:
-        raise validation_failed(problems, what_zh="技术转移步骤", what_en="transfer step")
+        raise validation_failed(problems, what=gettext_lazy("transfer step"))
     record = writes.create(
         actor,
         TechTransferStep(
@@ -310,24 +333,24 @@ def tech_transfer_correct_step(
     """Correct a recorded step while the transfer is in progress, by the step's party, with a reason;
     the ledger keeps the old values beside the new. The date stays between its neighbours' dates."""
     if step not in STEPS:
-        raise validation_failed(
-            [ErrorDetail(f"未知的技术转移步骤「{step}」", f"unknown transfer step {step!r}", field="step")]
-        )
+        raise validation_failed([_unknown_step(step)])
     transfer = _lock(actor, transfer)
-    label = zh(TransferStep(step).label)
-    require_party(actor, transfer.contract, TRANSFER_STEP_PARTY[step], f"更正「{label}」", f"correct {step}")
+    label = TransferStep(step).label
+    require_party(
+        actor, transfer.contract, TRANSFER_STEP_PARTY[step], _about_step(gettext_lazy("correct %(step)s"), step)
+    )
     _require_in_progress(transfer)
     record = TechTransferStep.objects.select_for_update().filter(transfer=transfer, step=step).first()
     if record is None:
-        raise _conflict("step_not_recorded", f"「{label}」尚未记录", f"{step} is not recorded yet", "step")
-    reason = required_text(reason, "reason", "请说明更正的原因", "give the reason for the correction")
+        raise _conflict("step_not_recorded", gettext_lazy("%(step)s is not recorded yet"), "step", step=label)
+    reason = required_text(reason, "reason", gettext_lazy("give the reason for the correction"))
     fields: dict = {}
     problems: list[ErrorDetail] = []
     if done_on is not None and done_on != record.done_on:
         index = STEPS.index(step)
         previous = step_date(transfer, STEPS[index - 1]) if index else transfer.started_on
         problems += _check_date(
-            done_on, "done_on", not_before=previous, before_zh="上一步骤的日期", before_en="the previous step's date"
+            done_on, "done_on", not_before=previous, before=gettext_lazy("the previous step's date")
         )
         following = step_date(transfer, STEPS[index + 1]) if index + 1 < len(STEPS) else None
         if following is not None and done_on > following:
@@ -347,7 +370,7 @@ def tech_transfer_correct_step(
     if evidence is not None:
         fields["evidence"] = evidence.strip()
     if problems:
-        raise validation_failed(problems, what_zh="技术转移步骤更正", what_en="step correction")
+        raise validation_failed(problems, what=gettext_lazy("step correction"))
     changed = {k: v for k, v in fields.items() if getattr(record, k) != v}
     if not changed:
         return record
@@ -373,38 +396,35 @@ def tech_transfer_correct_step(
 def tech_transfer_complete(*, actor: Actor, transfer: TechTransfer, completed_on: dt.date) -> TechTransfer:
     """The MAH completes the transfer: every step recorded, the team appointed, no risk open."""
     transfer = _lock(actor, transfer)
-    require_party(actor, transfer.contract, Party.MAH, "完成技术转移", "complete a technology transfer")
+    require_party(actor, transfer.contract, Party.MAH, gettext_lazy("complete a technology transfer"))
     _require_in_progress(transfer)
     missing = [TransferStep(s).label for s in STEPS if step_date(transfer, s) is None]
-    missing_zh, missing_en = [zh(m) for m in missing], [en(m) for m in missing]
     if transfer.lead_id is None or not transfer.working_group.exists():
-        missing_zh.insert(0, "(1) 技术转移负责人和工作组")
-        missing_en.insert(0, "(1) transfer lead and working group")
-    if missing_zh:
+        missing.insert(0, gettext_lazy("(1) transfer lead and working group"))
+    if missing:
         raise _conflict(
             "transfer_incomplete",
-            f"技术转移尚有未记录的工作：{'；'.join(missing_zh)}",
-            f"the technology transfer is incomplete; not recorded: {'; '.join(missing_en)}",
+            gettext_lazy("the technology transfer is incomplete; not recorded: %(missing)s"),
             "completed_on",
+            missing=_listing(missing, strong=True),
         )
     open_risks = list(transfer.risks.filter(status=TransferRiskStatus.OPEN).values_list("ref", flat=True))
     if open_risks:
         raise _conflict(
             "risk_open",
-            f"尚有未处置的技术转移风险：{'、'.join(open_risks)}",
-            f"a transfer risk is still open: {', '.join(open_risks)}",
+            gettext_lazy("a transfer risk is still open: %(risks)s"),
             "completed_on",
+            risks=_listing(open_risks),
         )
     last = step_date(transfer, STEPS[-1])
     problems = _check_date(
         completed_on,
         "completed_on",
         not_before=last,
-        before_zh="持有人批准工艺规程等文件的日期",
-        before_en="the last step",
+        before=gettext_lazy("the date the MAH approved the master documents (the last step)"),
     )
     if problems:
-        raise validation_failed(problems, what_zh="技术转移", what_en="technology transfer")
+        raise validation_failed(problems, what=gettext_lazy("technology transfer"))
     return writes.change(
         actor,
         transfer,
@@ -434,12 +454,12 @@ def tech_transfer_risk_raise(
     transfer = _lock(actor, transfer)
     raising = party_of(actor, transfer.contract, party)
     _require_in_progress(transfer)
-    description = required_text(description, "description", "请描述发现的风险", "describe the risk found")
+    description = required_text(description, "description", gettext_lazy("describe the risk found"))
     problems = _check_date(
-        raised_on, "raised_on", not_before=transfer.started_on, before_zh="技术转移开始日期", before_en="the start"
+        raised_on, "raised_on", not_before=transfer.started_on, before=gettext_lazy("the transfer's start")
     )
     if problems:
-        raise validation_failed(problems, what_zh="技术转移风险", what_en="transfer risk")
+        raise validation_failed(problems, what=gettext_lazy("transfer risk"))
     risk = writes.create(
         actor,
         TechTransferRisk(
@@ -500,14 +520,15 @@ def _resolve(
     risk = writes.lock(actor, risk, expected_version=version)
     acting = party_of(actor, transfer.contract, party)
     _require_in_progress(transfer)
-    what_zh, what_en = (
-        ("风险已控制的依据", "why the risk is controlled")
+    resolution = required_text(
+        resolution,
+        "resolution",
+        gettext_lazy("give why the risk is controlled")
         if to == TransferRiskStatus.CONTROLLED
-        else ("停止合作的理由", "the reason to stop")
+        else gettext_lazy("give the reason to stop"),
     )
-    resolution = required_text(resolution, "resolution", f"请填写{what_zh}", f"give {what_en}")
     problems = _check_date(
-        resolved_on, "resolved_on", not_before=risk.raised_on, before_zh="风险发现日期", before_en="the risk was raised"
+        resolved_on, "resolved_on", not_before=risk.raised_on, before=gettext_lazy("the date the risk was raised")
     )
     fields = {}
     if measures is not None:
@@ -515,7 +536,7 @@ def _resolve(
     if to == TransferRiskStatus.CONTROLLED and not (fields.get("measures") or risk.measures).strip():
         problems.append(detail(gettext_lazy("give the measures taken to control it"), field="measures"))
     if problems:
-        raise validation_failed(problems, what_zh="技术转移风险", what_en="transfer risk")
+        raise validation_failed(problems, what=gettext_lazy("transfer risk"))
     return writes.transition(
         actor,
         risk,

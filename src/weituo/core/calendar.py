@@ -25,7 +25,7 @@ from typing import Any, Literal
 import chinese_calendar
 import yaml
 
-from weituo.core.errors import ErrorDetail, ValidationFailed, validation_failed
+from weituo.core.errors import ErrorDetail, ValidationFailed
 
 __all__ = [
     "CountAnswer",
@@ -287,15 +287,25 @@ def schedule_problems(schedule: YearSchedule, *, empty_holidays: bool = True) ->
     return problems
 
 
+def _refused(details: list[ErrorDetail]) -> ValidationFailed:
+    # This module stays free of Django (the rules package, which is pure, reads working days through
+    # it), so its messages are written in both languages here rather than through the catalogue.
+    return ValidationFailed(
+        code="validation_failed",
+        message_zh=f"节假日安排文件有{len(details)}处错误，未写入任何数据",
+        message_en=f"holiday schedule file has {len(details)} error(s); nothing was written",
+        details=details,
+    )
+
+
 def parse_schedule(data: Mapping[str, Any]) -> YearSchedule:
     """Build a :class:`YearSchedule` from the parsed content of a schedule file.
 
     Reports every problem at once (not only the first), so an admin fixes the file in one pass.
     Raises :class:`~weituo.core.errors.ValidationFailed`.
     """
-    what = {"what_zh": "节假日安排文件", "what_en": "holiday schedule file"}
     if not isinstance(data, Mapping):
-        raise validation_failed(
+        raise _refused(
             [
                 ErrorDetail(
                     message_zh=f"文件内容应为键值映射（year、source、holidays、workdays），实为：{_describe(data)}",
@@ -304,7 +314,6 @@ def parse_schedule(data: Mapping[str, Any]) -> YearSchedule:
                     ),
                 )
             ],
-            **what,
         )
     errors: list[ErrorDetail] = []
     for key in sorted(set(map(str, data)) - _KNOWN_FIELDS):
@@ -339,22 +348,21 @@ def parse_schedule(data: Mapping[str, Any]) -> YearSchedule:
                     field="source",
                 )
             )
-        raise validation_failed(errors, **what)
+        raise _refused(errors)
     schedule = YearSchedule(year=year, holidays=frozenset(holidays), workdays=frozenset(workdays), source=source)
     holidays_unreadable = any((e.field or "").startswith("holidays") for e in errors)
     errors.extend(schedule_problems(schedule, empty_holidays=not holidays_unreadable))
     if errors:
-        raise validation_failed(errors, **what)
+        raise _refused(errors)
     return schedule
 
 
 def read_schedule_file(path: str | Path) -> YearSchedule:
     """Read a schedule from a ``.yaml``/``.yml`` or ``.json`` file; see :func:`parse_schedule`."""
     path = Path(path)
-    what = {"what_zh": "节假日安排文件", "what_en": "holiday schedule file"}
 
     def fail(message_zh: str, message_en: str) -> ValidationFailed:
-        return validation_failed([ErrorDetail(message_zh=message_zh, message_en=message_en, field=str(path))], **what)
+        return _refused([ErrorDetail(message_zh=message_zh, message_en=message_en, field=str(path))])
 
     suffix = path.suffix.lower()
     if suffix not in {".yaml", ".yml", ".json"}:

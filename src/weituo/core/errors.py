@@ -96,12 +96,3 @@ def http_status(error: ApplicationError) -> int:
         if cls in STATUS_OF:
             return STATUS_OF[cls]
     return 400
-
-
-def validation_failed(details: list[ErrorDetail], *, what_zh: str = "输入", what_en: str = "input") -> ValidationFailed:
-    return ValidationFailed(
-        code="validation_failed",
-        message_zh=f"{what_zh}有{len(details)}处错误，未写入任何数据",
-        message_en=f"{what_en} has {len(details)} error(s); nothing was written",
-        details=details,
-    )

@@ -7,29 +7,34 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.utils import translation
+from django.utils.translation import gettext_lazy
 
-from .errors import ErrorDetail
-
-
-def _in(language: str, text: Any) -> str:
-    with translation.override(language):
-        return str(text() if callable(text) else text)
+from .errors import ErrorDetail, ValidationFailed
 
 
 def zh(text: Any) -> str:
     """``text`` (a lazy label, or a callable such as ``obj.get_status_display``) in Chinese."""
-    return _in("zh-hans", text)
+    return in_language("zh-hans", text)
 
 
 def en(text: Any) -> str:
     """``text`` (a lazy label, or a callable such as ``obj.get_status_display``) in English."""
-    return _in("en", text)
+    return in_language("en", text)
 
 
 def both(message: Any, **params: Any) -> tuple[str, str]:
-    """One gettext message (an English msgid, ``%(name)s`` placeholders) as its (Chinese, English) pair."""
-    return (zh(message) % params if params else zh(message)), (en(message) % params if params else en(message))
+    """One gettext message (an English msgid, ``%(name)s`` placeholders) as its (Chinese, English) pair.
+    A parameter that is itself a lazy label or a callable (``obj.get_status_display``) is rendered in
+    each language, so "the change is %(status)s" reads 已批准 in Chinese and approved in English."""
+    return in_language("zh-hans", message, params), in_language("en", message, params)
+
+
+def stored_text(message: Any, **params: Any) -> str:
+    """A text stored once for readers of both languages (a ledger entry's reason): "中文 / English",
+    from one gettext message."""
+    return " / ".join(both(message, **params))
 
 
 def messages(message: Any, **params: Any) -> dict[str, str]:
@@ -38,7 +43,66 @@ def messages(message: Any, **params: Any) -> dict[str, str]:
     return {"message_zh": message_zh, "message_en": message_en}
 
 
-def detail(message: Any, *, field: str | None = None, **params: Any) -> ErrorDetail:
-    """One problem (which field, why) from one gettext message, in both languages."""
+def detail(
+    message: Any,
+    *,
+    field: str | None = None,
+    sheet: str | None = None,
+    row: int | None = None,
+    column: str | None = None,
+    **params: Any,
+) -> ErrorDetail:
+    """One problem (which field, or which sheet, row and column of an import; why) from one gettext
+    message, in both languages."""
     message_zh, message_en = both(message, **params)
-    return ErrorDetail(message_zh, message_en, field=field)
+    return ErrorDetail(message_zh, message_en, field=field, sheet=sheet, row=row, column=column)
+
+
+def bounded(value: Any, limit: int = 60) -> str:
+    """A value the user gave, for a message: at most ``limit`` characters (hostile input is never
+    echoed whole), cut with an ellipsis."""
+    text = str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def in_language(language: str, message: Any, params: dict[str, Any] | None = None) -> str:
+    """``message`` (a lazy label or a callable such as ``obj.get_status_display``) in ``language``,
+    with ``params`` interpolated in that language too (a lazy or callable parameter is rendered there)."""
+    with translation.override(language):
+        text = str(message() if callable(message) else message)
+        if not params:
+            return text
+        return text % {k: (str(v() if callable(v) else v) if _renders(v) else v) for k, v in params.items()}
+
+
+def _renders(value: Any) -> bool:
+    # Numbers keep their type so that %(count)d still formats; labels and callables become text.
+    return not isinstance(value, (int, float))
+
+
+def validation_failed(details: list[ErrorDetail], *, what: Any = None) -> ValidationFailed:
+    """Input refused with nothing written: ``what`` (a lazy label: "change", "import") had these problems."""
+    what = what if what is not None else gettext_lazy("input")
+    message = gettext_lazy("%(what)s has %(count)d error(s); nothing was written")
+    params = {"what": what, "count": len(details)}
+    return ValidationFailed(
+        code="validation_failed",
+        message_zh=in_language("zh-hans", message, params),
+        message_en=in_language("en", message, params),
+        details=details,
+    )
+
+
+def chinese() -> bool:
+    """Whether the active language is Chinese."""
+    return (translation.get_language() or settings.LANGUAGE_CODE).startswith("zh")
+
+
+def pick(zh: str, en: str) -> str:
+    """Of a text given in both languages, the half in the active language (the other if it is empty)."""
+    return (zh or en) if chinese() else (en or zh)
+
+
+def in_language_of(message: Any) -> str:
+    """An error, one of its details or a ledger problem (``message_zh`` / ``message_en``) in the active language."""
+    return pick(getattr(message, "message_zh", ""), getattr(message, "message_en", ""))

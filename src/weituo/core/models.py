@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 def validate_ref(value: str) -> None:
     if not re.fullmatch(r"[\w.\-:/]{1,64}", value or ""):
         raise ValidationError(
-            "编号只能包含字母、数字、汉字及 . - : / / reference may hold only letters, digits and . - : /",
+            _("/ reference may hold only letters, digits and . - : /"),
             code="ref",
         )
 
@@ -23,6 +23,11 @@ class BaseModel(models.Model):
 
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    # The attributes naming the one organisation a record belongs to, first that is set wins: the
+    # ledger enters a write for it when the service names no party (``integrity.writes``). A model
+    # whose owner is named otherwise (an organisation owns itself) says so here.
+    owner_attributes: tuple[str, ...] = ("organisation_id", "holder_id")
 
     class Meta:
         abstract = True

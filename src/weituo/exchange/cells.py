@@ -11,16 +11,25 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.utils.translation import gettext_lazy
+
+from weituo.core.i18n import bounded, in_language
+
 from .sheets import Column
 
 TRUE = {"是", "true", "1", "y", "yes", "√", "✓", "t"}
 FALSE = {"否", "false", "0", "n", "no", "", "f", "×"}
 
+_WHOLE_NUMBER = gettext_lazy("expected a whole number, got '%(raw)s'")
+
 
 class CellError(ValueError):
-    def __init__(self, zh: str, en: str) -> None:
-        super().__init__(en)
-        self.zh, self.en = zh, en
+    """A cell that cannot be read: why, as one gettext message and its parameters (the import reports
+    it at the cell's sheet, row and column, in both languages)."""
+
+    def __init__(self, message: Any, **params: Any) -> None:
+        super().__init__(in_language("en", message, params))
+        self.message, self.params = message, params
 
 
 def parse(col: Column, raw: Any, *, nullable: bool) -> Any:
@@ -41,9 +50,9 @@ def parse(col: Column, raw: Any, *, nullable: bool) -> Any:
             try:
                 value = Decimal(str(raw))
             except InvalidOperation:
-                raise CellError(f"应为整数，实为「{raw}」", f"expected a whole number, got {raw!r}") from None
+                raise CellError(_WHOLE_NUMBER, raw=bounded(raw)) from None
             if value != value.to_integral_value():
-                raise CellError(f"应为整数，实为「{raw}」", f"expected a whole number, got {raw!r}")
+                raise CellError(_WHOLE_NUMBER, raw=bounded(raw))
             return int(value)
         case "decimal":
             if empty:
@@ -51,7 +60,7 @@ def parse(col: Column, raw: Any, *, nullable: bool) -> Any:
             try:
                 return Decimal(str(raw).replace(",", ""))
             except InvalidOperation:
-                raise CellError(f"应为数字，实为「{raw}」", f"expected a number, got {raw!r}") from None
+                raise CellError(gettext_lazy("expected a number, got '%(raw)s'"), raw=bounded(raw)) from None
         case "date":
             return None if empty else parse_date(raw)
         case "bool":
@@ -62,7 +71,7 @@ def parse(col: Column, raw: Any, *, nullable: bool) -> Any:
                 return True
             if text in FALSE:
                 return False
-            raise CellError(f"应为「是」或「否」，实为「{raw}」", f"expected yes (是) or no (否), got {raw!r}")
+            raise CellError(gettext_lazy("expected yes (是) or no (否), got '%(raw)s'"), raw=bounded(raw))
         case "choice":
             if empty:
                 return ""
@@ -94,7 +103,7 @@ def parse_date(raw: Any) -> dt.date:
             return dt.date(int(m[1]), int(m[2]), int(m[3]))
         except ValueError:
             pass
-    raise CellError(f"日期无效「{raw}」（应为 YYYY-MM-DD）", f"invalid date {raw!r} (expected YYYY-MM-DD)")
+    raise CellError(gettext_lazy("invalid date '%(raw)s' (expected YYYY-MM-DD)"), raw=bounded(raw))
 
 
 def parse_choice(col: Column, text: str) -> str:
@@ -106,7 +115,7 @@ def parse_choice(col: Column, text: str) -> str:
             return code
     allowed = "、".join(label for _, label in col.choices)
     raise CellError(
-        f"「{text}」不是可选值（可选：{allowed}）", f"{text!r} is not one of the allowed values ({allowed})"
+        gettext_lazy("'%(text)s' is not one of the allowed values (%(allowed)s)"), text=bounded(text), allowed=allowed
     )
 
 

@@ -13,8 +13,8 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from weituo.core.errors import ErrorDetail, validation_failed
-from weituo.core.i18n import detail
+from weituo.core.errors import ErrorDetail
+from weituo.core.i18n import bounded, detail, validation_failed
 
 from .cells import to_cell, to_json
 from .sheets import SHEET_BY_NAME, SHEET_BY_TITLE, SHEETS
@@ -63,13 +63,8 @@ def read_workbook(stream: IO[bytes]) -> dict[str, list[tuple[int, dict[str, Any]
         wb = load_workbook(stream, read_only=True, data_only=True)
     except Exception as e:  # openpyxl raises many types for a file that is not a workbook
         raise validation_failed(
-            [
-                ErrorDetail(
-                    "文件不是有效的 Excel 工作簿（.xlsx）", f"the file is not a valid Excel workbook (.xlsx): {e}"
-                )
-            ],
-            what_zh="导入文件",
-            what_en="import file",
+            [detail(gettext_lazy("the file is not a valid Excel workbook (.xlsx): %(error)s"), error=bounded(e, 200))],
+            what=gettext_lazy("import file"),
         ) from None
     errors: list[ErrorDetail] = []
     dataset: dict[str, list[tuple[int, dict[str, Any]]]] = {}
@@ -79,7 +74,7 @@ def read_workbook(stream: IO[bytes]) -> dict[str, list[tuple[int, dict[str, Any]
         sheet = SHEET_BY_TITLE.get(ws.title) or SHEET_BY_NAME.get(ws.title)
         if sheet is None:
             known = "、".join(s.title for s in SHEETS)
-            errors.append(ErrorDetail(f"未知的工作表（可用：{known}）", "unknown sheet", sheet=ws.title))
+            errors.append(detail(gettext_lazy("unknown sheet (available: %(known)s)"), known=known, sheet=ws.title))
             continue
         by_header = {c.header: c.field for c in sheet.columns} | {c.field: c.field for c in sheet.columns}
         rows = ws.iter_rows(values_only=True)
@@ -88,12 +83,16 @@ def read_workbook(stream: IO[bytes]) -> dict[str, list[tuple[int, dict[str, Any]
         for i, h in enumerate(header, start=1):
             name = by_header.get(str(h).strip()) if h is not None else None
             if h is not None and name is None:
-                errors.append(
-                    ErrorDetail("未知的列标题", "unknown column header", sheet=ws.title, row=1, column=str(h))
-                )
+                errors.append(detail(gettext_lazy("unknown column header"), sheet=ws.title, row=1, column=str(h)))
             if name is not None and name in fields:
                 errors.append(
-                    ErrorDetail("列标题重复", f"column {i} repeats a header", sheet=ws.title, row=1, column=str(h))
+                    detail(
+                        gettext_lazy("column %(number)s repeats a header"),
+                        number=i,
+                        sheet=ws.title,
+                        row=1,
+                        column=str(h),
+                    )
                 )
             fields.append(name)
         data = []
@@ -103,7 +102,7 @@ def read_workbook(stream: IO[bytes]) -> dict[str, list[tuple[int, dict[str, Any]
             data.append((number, {f: v for f, v in zip(fields, values, strict=False) if f is not None}))
         dataset[sheet.name] = data
     if errors:
-        raise validation_failed(errors, what_zh="导入文件", what_en="import file")
+        raise validation_failed(errors, what=gettext_lazy("import file"))
     return dataset
 
 
@@ -120,27 +119,24 @@ def load_json(text: str) -> dict[str, list[dict[str, Any]]]:
         doc = json.loads(text)
     except json.JSONDecodeError as e:
         raise validation_failed(
-            [ErrorDetail(f"JSON 格式错误（第{e.lineno}行）", f"invalid JSON at line {e.lineno}: {e.msg}")],
-            what_zh="导入文件",
-            what_en="import file",
+            [detail(gettext_lazy("invalid JSON at line %(line)s: %(error)s"), line=e.lineno, error=e.msg)],
+            what=gettext_lazy("import file"),
         ) from None
     if not isinstance(doc, dict) or doc.get("format") != JSON_FORMAT or not isinstance(doc.get("sheets"), dict):
         raise validation_failed(
             [detail(gettext_lazy("not a %(json_format)s file (format/sheets missing)"), json_format=JSON_FORMAT)],
-            what_zh="导入文件",
-            what_en="import file",
+            what=gettext_lazy("import file"),
         )
     if doc.get("version") != JSON_VERSION:
         raise validation_failed(
-            [ErrorDetail(f"不支持的版本 {doc.get('version')}", f"unsupported version {doc.get('version')!r}")],
-            what_zh="导入文件",
-            what_en="import file",
+            [detail(gettext_lazy("unsupported version %(version)s"), version=bounded(doc.get("version")))],
+            what=gettext_lazy("import file"),
         )
     bad = [
-        ErrorDetail("每个工作表应为对象列表", "each sheet must be a list of objects", sheet=str(name))
+        detail(gettext_lazy("each sheet must be a list of objects"), sheet=str(name))
         for name, rows in doc["sheets"].items()
         if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows)
     ]
     if bad:
-        raise validation_failed(bad, what_zh="导入文件", what_en="import file")
+        raise validation_failed(bad, what=gettext_lazy("import file"))
     return doc["sheets"]

@@ -20,8 +20,8 @@ from django.db import models, transaction
 from django.utils.translation import gettext_lazy
 
 from weituo.core.actors import Actor
-from weituo.core.errors import ErrorDetail, InvalidTransition, PermissionDenied, validation_failed
-from weituo.core.i18n import messages
+from weituo.core.errors import ApplicationError, ErrorDetail, InvalidTransition, PermissionDenied
+from weituo.core.i18n import bounded, detail, messages, validation_failed
 from weituo.core.transitions import check_transition
 from weituo.core.validation import error_details
 from weituo.integrity.audited import diff, snapshot
@@ -85,10 +85,10 @@ def registry_import(
     errors: list[ErrorDetail] = []
     unknown = [name for name in dataset if name not in {s.name for s in SHEETS}]
     for name in unknown:
-        errors.append(ErrorDetail(f"未知的工作表「{name}」", f"unknown sheet {name!r}", sheet=name))
+        errors.append(detail(gettext_lazy("unknown sheet '%(name)s'"), name=bounded(name), sheet=bounded(name)))
     report = ImportReport(source=source, dry_run=dry_run)
     if errors:
-        raise validation_failed(errors, what_zh="导入文件", what_en="import file")
+        raise validation_failed(errors, what=gettext_lazy("import file"))
     try:
         with transaction.atomic():
             loader = _Loader(actor, source, errors, progress)
@@ -106,7 +106,7 @@ def registry_import(
             )
     except _Abort:
         if errors:
-            raise validation_failed(errors, what_zh="导入文件", what_en="import file") from None
+            raise validation_failed(errors, what=gettext_lazy("import file")) from None
     return report
 
 
@@ -149,7 +149,7 @@ class _Loader:
 
             for name in values:
                 if name not in sheet.column_by_field:
-                    err(None, f"未知的列「{name}」", f"unknown column {name!r}")
+                    err(None, gettext_lazy("unknown column '%(name)s'"), name=bounded(name))
 
             parsed: dict[str, Any] = {}
             for col in sheet.columns:
@@ -158,12 +158,12 @@ class _Loader:
                 try:
                     value = parse(col, values[col.field], nullable=nullable.get(col.field, False))
                 except CellError as e:
-                    err(col, e.zh, e.en)
+                    err(col, e.message, **e.params)
                     continue
                 if col.kind == "fk" and value is not None:
                     target = self.refs(col.target).get(value)
                     if target is None:
-                        err(col, *self._missing_ref_reason(col.target, value))
+                        self._missing_ref(row_errors, col, value)
                         continue
                     value = target
                 elif col.kind == "m2m":
@@ -171,7 +171,7 @@ class _Loader:
                     for ref in value:
                         target = self.refs(col.target).get(ref)
                         if target is None:
-                            err(col, *self._missing_ref_reason(col.target, ref))
+                            self._missing_ref(row_errors, col, ref)
                         else:
                             targets.append(target)
                     value = targets
@@ -179,14 +179,14 @@ class _Loader:
 
             missing_key = [f for f in sheet.key if f not in values]
             if missing_key:
-                err(None, f"缺少关键列 {missing_key}", f"missing key column(s) {missing_key}")
+                err(None, gettext_lazy("missing key column(s) %(missing)s"), missing=", ".join(missing_key))
             if row_errors:
                 self._fail(sheet, values, row_errors.items)
                 continue
 
             key = tuple(_key_part(parsed.get(f)) for f in sheet.key)
             if key in seen:
-                err(None, f"与第{seen[key]}行重复（{key}）", f"duplicates row {seen[key]} ({key})")
+                err(None, gettext_lazy("duplicates row %(other_row)s (%(key)s)"), other_row=seen[key], key=bounded(key))
                 self._fail(sheet, values, row_errors.items)
                 continue
             seen[key] = number
@@ -211,7 +211,7 @@ class _Loader:
                         try:
                             check_transition(sheet.transitions[1], old, new, field=name)
                         except InvalidTransition as e:
-                            err(col, e.message_zh, e.message_en)
+                            row_errors.relay(col, e)
                     setattr(instance, name, value)
                     changed.add(f.attname)
 
@@ -221,20 +221,23 @@ class _Loader:
                     and getattr(instance, model._meta.get_field(col.field).attname) is None
                     and (is_new or col.field in parsed)
                 ):
-                    err(col, "必填，应为所引用记录的编号", "required: the ref of the record it refers to")
+                    err(col, gettext_lazy("required: the ref of the record it refers to"))
             try:
                 # References were resolved above from the in-memory ref maps; Django's own FK check
                 # would cost one query per reference per row (minutes at national size).
                 instance.full_clean(exclude=fk_names, validate_unique=False, validate_constraints=False)
             except ValidationError as e:
-                for detail in error_details(e):
-                    err(sheet.column_by_field.get(detail.field or ""), detail.message_zh, detail.message_en)
+                for problem in error_details(e):
+                    row_errors.relay(sheet.column_by_field.get(problem.field or ""), problem)
             for col_fields, other_row in uniques.conflicts(instance, number):
                 cols = "、".join(sheet.column_by_field[f].header for f in col_fields if f in sheet.column_by_field)
-                where_zh = f"第{other_row}行" if isinstance(other_row, int) else "库中已有记录"
-                where_en = f"row {other_row}" if isinstance(other_row, int) else "an existing record"
                 col = sheet.column_by_field.get(col_fields[0])
-                err(col, f"{cols}与{where_zh}重复", f"{cols} duplicates {where_en}")
+                if isinstance(other_row, int):
+                    err(
+                        col, gettext_lazy("%(columns)s duplicates row %(other_row)s"), columns=cols, other_row=other_row
+                    )
+                else:
+                    err(col, gettext_lazy("%(columns)s duplicates an existing record"), columns=cols)
             if row_errors:
                 self._fail(sheet, values, row_errors.items)
                 continue
@@ -304,11 +307,14 @@ class _Loader:
         attnames = [sheet.model._meta.get_field(f).attname for f in sheet.key]
         return {tuple(getattr(obj, a) for a in attnames): obj for obj in sheet.model.objects.all()}
 
-    def _missing_ref_reason(self, target: type[models.Model], ref: str) -> tuple[str, str]:
-        title = SHEET_BY_MODEL[target].title
-        if ref in self._failed[target]:
-            return (f"引用的「{title}」{ref} 本身有错误", f"references {title} {ref!r}, which has errors itself")
-        return (f"引用的「{title}」编号 {ref} 不存在", f"references {title} {ref!r}, which does not exist")
+    def _missing_ref(self, row_errors: _RowErrors, col: Column, ref: str) -> None:
+        """The cell of ``col`` refers to ``ref``, which is not there: a row of the file that failed, or none."""
+        title = SHEET_BY_MODEL[col.target].title
+        if ref in self._failed[col.target]:
+            why = gettext_lazy("references %(title)s '%(ref)s', which has errors itself")
+        else:
+            why = gettext_lazy("references %(title)s '%(ref)s', which does not exist")
+        row_errors.add(col, why, title=title, ref=bounded(ref))
 
     def _fail(self, sheet: Sheet, values: Mapping[str, Any], row_errors: list[ErrorDetail]) -> None:
         self.errors.extend(row_errors)
@@ -375,17 +381,22 @@ class _RowErrors:
     def __bool__(self) -> bool:
         return bool(self.items)
 
-    def add(self, col: Column | None, zh: str, en: str) -> None:
-        self.items.append(
-            ErrorDetail(
-                zh,
-                en,
-                sheet=self.sheet.title,
-                row=self.number,
-                column=col.header if col else None,
-                field=col.field if col else None,
-            )
-        )
+    def add(self, col: Column | None, message: Any, **params: Any) -> None:
+        """A problem at ``col`` (none: the whole row), as one gettext message and its parameters."""
+        self.items.append(detail(message, **params, **self._where(col)))
+
+    def relay(self, col: Column | None, error: ErrorDetail | ApplicationError) -> None:
+        """A problem already written in both languages (a model's validation, a refused transition),
+        placed at ``col`` of this row."""
+        self.items.append(ErrorDetail(error.message_zh, error.message_en, **self._where(col)))
+
+    def _where(self, col: Column | None) -> dict[str, Any]:
+        return {
+            "sheet": self.sheet.title,
+            "row": self.number,
+            "column": col.header if col else None,
+            "field": col.field if col else None,
+        }
 
 
 def _key_part(value: Any) -> Any:

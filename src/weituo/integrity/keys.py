@@ -11,7 +11,9 @@ one public key and anyone can check the pairing. Rotation writes a new key and p
 it; old public keys (and private keys) stay, so checkpoints signed before the rotation still verify.
 Someone who can read the database but not this directory cannot forge a checkpoint.
 
-No Django here: the offline verifier and tests use it with a plain path.
+No Django here: the offline verifier and tests use it with a plain path. So an error's text is an
+English msgid marked with ``_`` (which only marks it) and its parameters; ``str(error)`` is the
+English, and a command translates ``error.message % error.params`` through the catalogue.
 """
 
 from __future__ import annotations
@@ -40,8 +42,19 @@ __all__ = [
 _KEY_ID = re.compile(r"^[0-9a-f]{16}$")
 
 
+def _(message: str) -> str:
+    """Marks an English message for the catalogue; it is translated where it is shown (no Django here)."""
+    return message
+
+
 class KeyStoreError(Exception):
-    """The key directory is missing a file, or holds one that does not match its name."""
+    """The key directory is missing a file, or holds one that does not match its name.
+
+    ``message`` is an English msgid with ``%(name)s`` placeholders, ``params`` their values."""
+
+    def __init__(self, message: str, **params: object) -> None:
+        self.message, self.params = message, params
+        super().__init__(message % params)
 
 
 def key_id_for(public_key: bytes) -> str:
@@ -113,22 +126,24 @@ def _current_temp(directory: Path, key_id: str) -> str:
 def load_key(directory: Path, key_id: str) -> KeyPair:
     """The key pair ``key_id`` from the directory, checked against its public key file."""
     if not _KEY_ID.match(key_id):
-        raise KeyStoreError(f"not a key id: {key_id!r}")
+        raise KeyStoreError(_("not a key id: %(key_id)s"), key_id=repr(key_id))
     path = Path(directory) / "private" / f"{key_id}.pem"
     try:
         private_key = serialization.load_pem_private_key(path.read_bytes(), password=None)
     except FileNotFoundError as exc:
-        raise KeyStoreError(f"private key {key_id} missing: {path}") from exc
+        raise KeyStoreError(_("private key %(key_id)s missing: %(path)s"), key_id=key_id, path=path) from exc
     except (ValueError, TypeError) as exc:
-        raise KeyStoreError(f"private key {key_id} unreadable: {path}") from exc
+        raise KeyStoreError(_("private key %(key_id)s unreadable: %(path)s"), key_id=key_id, path=path) from exc
     if not isinstance(private_key, Ed25519PrivateKey):
-        raise KeyStoreError(f"private key {key_id} is not an Ed25519 key")
+        raise KeyStoreError(_("private key %(key_id)s is not an Ed25519 key"), key_id=key_id)
     pair = KeyPair.from_private_key(private_key)
     if pair.key_id != key_id:
-        raise KeyStoreError(f"private key file {path.name} holds key {pair.key_id}")
+        raise KeyStoreError(_("private key file %(file)s holds key %(key_id)s"), file=path.name, key_id=pair.key_id)
     published = public_keys(directory).get(key_id)
     if published != pair.public_key:
-        raise KeyStoreError(f"public key file of {key_id} is missing or does not match its private key")
+        raise KeyStoreError(
+            _("public key file of %(key_id)s is missing or does not match its private key"), key_id=key_id
+        )
     return pair
 
 
@@ -137,7 +152,7 @@ def load_current(directory: Path) -> KeyPair:
     try:
         key_id = (Path(directory) / "current").read_text(encoding="ascii").strip()
     except FileNotFoundError as exc:
-        raise KeyStoreError(f"no current key in {directory}") from exc
+        raise KeyStoreError(_("no current key in %(directory)s"), directory=directory) from exc
     return load_key(directory, key_id)
 
 
@@ -190,10 +205,12 @@ def public_keys(directory: Path) -> dict[str, bytes]:
         try:
             raw = bytes.fromhex(path.read_text(encoding="ascii").strip())
         except (ValueError, UnicodeDecodeError) as exc:
-            raise KeyStoreError(f"public key file {path.name} is not hex") from exc
+            raise KeyStoreError(_("public key file %(file)s is not hex"), file=path.name) from exc
         if len(raw) != 32:
-            raise KeyStoreError(f"public key file {path.name} does not hold 32 bytes")
+            raise KeyStoreError(_("public key file %(file)s does not hold 32 bytes"), file=path.name)
         if key_id_for(raw) != key_id:
-            raise KeyStoreError(f"public key file {path.name} holds key {key_id_for(raw)}")
+            raise KeyStoreError(
+                _("public key file %(file)s holds key %(key_id)s"), file=path.name, key_id=key_id_for(raw)
+            )
         keys[key_id] = raw
     return keys

@@ -12,13 +12,16 @@ import json
 import logging
 import zipfile
 from pathlib import Path
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from weituo.core.actors import Actor, system_actor
-from weituo.core.errors import ErrorDetail, PermissionDenied
+from weituo.core.errors import PermissionDenied
+from weituo.core.i18n import bounded, detail, en, messages
 
 from . import checkpoints as cp
 from . import keys, merkle
@@ -149,17 +152,18 @@ def signature_apply(
     """
     problem = _signing_problem(actor, meaning, password, check_password)
     if problem is not None:
-        zh, en = problem
+        field, message, params = problem
         with transaction.atomic():
             ledger_append(
                 actor=actor,
-                change=Change.of("sign_refused", record, new={"meaning": meaning, "why": en}, reason=reason),
+                change=Change.of(
+                    "sign_refused", record, new={"meaning": meaning, "why": en(message) % params}, reason=reason
+                ),
             )
         raise SignatureRefused(
             code="signature_refused",
-            message_zh=zh,
-            message_en=en,
-            details=[ErrorDetail(zh, en, field="password" if "password" in en else "meaning")],
+            **messages(message, **params),
+            details=[detail(message, field=field, **params)],
         )
     with transaction.atomic():
         user = get_user_model().objects.get(pk=actor.user_id)
@@ -184,14 +188,15 @@ def signature_apply(
 
 def _signing_problem(
     actor: Actor, meaning: str, password: str, check_password: PasswordCheck
-) -> tuple[str, str] | None:
+) -> tuple[str, Any, dict[str, Any]] | None:
+    """Why the signature is refused (the field, the message, its parameters), or None."""
     if actor.system or actor.user_id is None:
-        return "系统任务不能签名", "a system job cannot sign"
+        return "password", gettext_lazy("a system job cannot sign"), {}
     if meaning not in SIGNATURE_MEANINGS:
-        return f"未知的签名含义「{meaning}」", f"unknown signature meaning {meaning!r}"
+        return "meaning", gettext_lazy("unknown signature meaning %(meaning)s"), {"meaning": bounded(meaning)}
     user = get_user_model().objects.filter(pk=actor.user_id, is_active=True).first()
     if user is None:
-        return "账号已停用，签名被拒绝", "account inactive: signature refused"
+        return "password", gettext_lazy("account inactive: signature refused"), {}
     if not check_password(user, password):
-        return "密码错误，签名被拒绝", "wrong password: signature refused"
+        return "password", gettext_lazy("wrong password: signature refused"), {}
     return None

@@ -17,13 +17,14 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Collection
+from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models.fields.files import FieldFile
 from django.utils.translation import gettext_lazy
 
 from weituo.core.errors import ErrorDetail, InvalidTransition, NotFound
-from weituo.core.i18n import detail
+from weituo.core.i18n import bounded, detail, en, messages
 
 logger = logging.getLogger("weituo.integrity")
 
@@ -35,13 +36,12 @@ def upload_problems(
     *,
     types: Collection[str],
     max_bytes: int,
-    noun_zh: str = "文件",
-    noun_en: str = "file",
+    noun: Any = None,
 ) -> list[ErrorDetail]:
     """Every problem of an uploaded file (none: an empty list), each on the field ``file``.
 
     ``types`` are the accepted suffixes, lower case with their dot (".pdf"); ``max_bytes`` the size
-    limit; ``noun_zh``/``noun_en`` name the file in the type message ("报告文件"/"report file").
+    limit; ``noun`` (a lazy label, default "file") names the file in the type message ("report file").
     """
     if file is None:
         return [detail(gettext_lazy("a file is required"), field="file")]
@@ -51,9 +51,11 @@ def upload_problems(
     if suffix not in types:
         allowed = " ".join(sorted(types))
         problems.append(
-            ErrorDetail(
-                f"不支持的{noun_zh}类型「{suffix or name}」（可用：{allowed}）",
-                f"{noun_en} type {suffix or name!r} not accepted ({allowed})",
+            detail(
+                gettext_lazy("%(noun)s type %(suffix)s not accepted (allowed: %(allowed)s)"),
+                noun=noun or gettext_lazy("file"),
+                suffix=bounded(suffix or name),
+                allowed=allowed,
                 field="file",
             )
         )
@@ -85,20 +87,22 @@ class FileAltered(InvalidTransition):
     the request is valid, the stored state forbids answering it)."""
 
 
-def open_verified(file: FieldFile, sha256: str, *, what_zh: str, what_en: str, ref: str) -> FieldFile:
+def open_verified(file: FieldFile, sha256: str, *, what: Any, ref: str) -> FieldFile:
     """``file`` opened for reading, at its start, after its SHA-256 matched ``sha256``.
 
-    ``what_zh``/``what_en`` name the record in messages ("放行资料"/"release document"), ``ref`` which
-    one (logged with the stored name; the messages never show storage paths).
+    ``what`` (a lazy label) names the record in messages ("release document"), ``ref`` which one
+    (logged with the stored name; the messages never show storage paths).
     """
     try:
         handle = file.open("rb")
     except FileNotFoundError:
-        logger.error("%s %s: file %r is missing from storage (SHA-256 %s)", what_en, ref, file.name, sha256)
+        logger.error("%s %s: file %r is missing from storage (SHA-256 %s)", en(what), ref, file.name, sha256)
         raise NotFound(
             code="file_missing",
-            message_zh=f"{what_zh}的文件在存储中缺失；该记录及其 SHA-256 仍保留",
-            message_en=f"the file of this {what_en} is missing from storage; the record and its SHA-256 remain",
+            **messages(
+                gettext_lazy("the file of this %(what)s is missing from storage; the record and its SHA-256 remain"),
+                what=what,
+            ),
         ) from None
     digest = hashlib.sha256()
     for chunk in iter(lambda: handle.read(CHUNK), b""):
@@ -108,7 +112,7 @@ def open_verified(file: FieldFile, sha256: str, *, what_zh: str, what_en: str, r
         handle.close()
         logger.error(
             "%s %s: file %r does not match its recorded SHA-256 (recorded %s, stored file %s): possible tampering",
-            what_en,
+            en(what),
             ref,
             file.name,
             sha256,
@@ -116,10 +120,12 @@ def open_verified(file: FieldFile, sha256: str, *, what_zh: str, what_en: str, r
         )
         raise FileAltered(
             code="file_altered",
-            message_zh=f"{what_zh}的文件与上传时记录的 SHA-256 不一致，可能已被篡改，拒绝下载",
-            message_en=(
-                f"the file of this {what_en} does not match the SHA-256 recorded at upload; "
-                "it may have been tampered with, so it is not served"
+            **messages(
+                gettext_lazy(
+                    "the file of this %(what)s does not match the SHA-256 recorded at upload; "
+                    "it may have been tampered with, so it is not served"
+                ),
+                what=what,
             ),
         )
     handle.seek(0)

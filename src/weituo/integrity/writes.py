@@ -41,7 +41,7 @@ from weituo.access import policy
 from weituo.access.parties import require_writer
 from weituo.core.actors import Actor
 from weituo.core.errors import InvalidTransition, NotFound
-from weituo.core.i18n import detail, messages
+from weituo.core.i18n import bounded, detail, messages
 from weituo.core.transitions import check_transition
 from weituo.core.validation import validate
 
@@ -57,11 +57,11 @@ class StaleRecord(InvalidTransition):
 
 
 def not_found(model: type[models.Model], key: Any) -> NotFound:
-    what = str(model._meta.verbose_name)
+    """The refusal of a record the actor cannot see, or that does not exist (never told apart)."""
+    key = bounded(key)
     return NotFound(
         code="not_found",
-        message_zh=f"未找到{what} {key}",
-        message_en=f"{model._meta.model_name} {key} not found",
+        **messages(gettext_lazy("%(what)s %(key)s not found"), what=model._meta.verbose_name, key=key),
         details=[detail(gettext_lazy("%(key)s not found"), key=key, field="ref")],
     )
 
@@ -88,8 +88,6 @@ def record_organisation(instance: models.Model) -> int | None:
     """The one organisation a record belongs to (an organisation itself, a site's, a product's
     holder), read without a query; ``None`` for a record of two parties or of none. The bulk writers
     (the registry import) enter each row for it."""
-    if instance._meta.label_lower == "registry.organisation":
-        return instance.pk
     owners = _owners(instance, follow=False)
     return owners[0] if len(owners) == 1 else None
 
@@ -97,7 +95,7 @@ def record_organisation(instance: models.Model) -> int | None:
 def _owners(instance: models.Model, *, follow: bool) -> list[int]:
     """The organisations a record belongs to: its own, or the two parties of its contract (read
     through the record's contract, batch or event only when ``follow``: that costs a query)."""
-    for attr in ("organisation_id", "holder_id"):
+    for attr in getattr(instance, "owner_attributes", ("organisation_id", "holder_id")):
         owner = getattr(instance, attr, None)
         if owner is not None:
             return [owner]
@@ -249,9 +247,12 @@ def transition(
         label = dict(instance._meta.get_field("status").choices).get(to, to)
         raise InvalidTransition(
             code="already_in_status",
-            message_zh=f"{instance._meta.verbose_name}已是「{label}」状态，未做任何修改",
-            message_en=f"the {instance._meta.model_name} is already {to}; nothing was changed",
-            details=[detail(gettext_lazy("already %(to)s"), to=to, field="status")],
+            **messages(
+                gettext_lazy("the %(what)s is already %(status)s; nothing was changed"),
+                what=instance._meta.verbose_name,
+                status=label,
+            ),
+            details=[detail(gettext_lazy("already %(to)s"), to=label, field="status")],
         )
     check_transition(table, instance.status, to)
     return change(actor, instance, action="transition", reason=reason, acting_for=acting_for, status=to, **fields)

@@ -11,6 +11,7 @@ Callers hold the CAPA locked (``writes.lock``) inside their own ``@transaction.a
 from __future__ import annotations
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from weituo.access.parties import user_id
 from weituo.core.actors import Actor
@@ -21,30 +22,34 @@ from .choices import CAPA_TRANSITIONS, CapaStatus
 from .models import Capa
 
 
-def mark_implemented(actor: Actor, capa: Capa, note: str, *, reason: str = "") -> Capa:
+def mark_implemented(actor: Actor, capa: Capa, note: str, *, acting_for: int | None, reason: str = "") -> Capa:
     """The CAPA is done: a note of what was done is required; who and when are recorded.
-    ``reason`` goes to the ledger entry (e.g. the article the workflow answers)."""
-    note = required_text(note, "implementation_note", "应说明实施情况", "describe what was done")
+    ``acting_for`` is the organisation that reports it (the ledger entry is for it); ``reason`` goes
+    to the ledger entry (e.g. the article the workflow answers)."""
+    note = required_text(note, "implementation_note", gettext_lazy("describe what was done"))
     return writes.transition(
         actor,
         capa,
         CAPA_TRANSITIONS,
         CapaStatus.IMPLEMENTED,
         reason=reason,
+        acting_for=acting_for,
         implemented_at=timezone.now(),
         implemented_by_id=user_id(actor),
         implementation_note=note,
     )
 
 
-def mark_checked(actor: Actor, capa: Capa, effective: bool, note: str) -> Capa:
-    """The implemented CAPA's effectiveness check: effective or not, with its conclusion (required)."""
-    note = required_text(note, "effectiveness_note", "应填写有效性确认结论", "the check needs its conclusion")
+def mark_checked(actor: Actor, capa: Capa, effective: bool, note: str, *, acting_for: int | None) -> Capa:
+    """The implemented CAPA's effectiveness check: effective or not, with its conclusion (required),
+    recorded for ``acting_for``, the organisation whose QA checked it."""
+    note = required_text(note, "effectiveness_note", gettext_lazy("the check needs its conclusion"))
     return writes.transition(
         actor,
         capa,
         CAPA_TRANSITIONS,
         CapaStatus.EFFECTIVE if effective else CapaStatus.NOT_EFFECTIVE,
+        acting_for=acting_for,
         effectiveness_checked_at=timezone.now(),
         effectiveness_checked_by_id=actor.user_id,
         effectiveness_note=note,

@@ -18,9 +18,11 @@ from .selectors.events import blocking_events
 
 def open_events(batch: Batch) -> list[ErrorDetail]:
     return [
-        ErrorDetail(
-            f"{event.get_category_display()} {event.ref}「{event.title}」尚未关闭",
-            f"{event.category} {event.ref} ({event.title}) is still open",
+        detail(
+            gettext_lazy("%(category)s %(ref)s (%(title)s) is still open"),
+            category=event.get_category_display,
+            ref=event.ref,
+            title=event.title,
             field="quality_events",
         )
         for event in blocking_events(batch=batch)

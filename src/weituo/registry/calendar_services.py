@@ -11,8 +11,7 @@ from django.utils.translation import gettext_lazy
 from weituo.access.parties import require_writer
 from weituo.core.actors import Actor
 from weituo.core.calendar import YearSchedule, schedule_problems
-from weituo.core.errors import ErrorDetail, validation_failed
-from weituo.core.i18n import messages
+from weituo.core.i18n import detail, validation_failed
 from weituo.core.models import CalendarYear
 from weituo.integrity import writes
 
@@ -31,17 +30,15 @@ def calendar_year_load(*, actor: Actor, schedule: YearSchedule) -> CalendarYear:
     if max_source is not None and len(schedule.source) > max_source:
         # SQLite would store it anyway; PostgreSQL would fail mid-transaction with a bare DataError.
         problems.append(
-            ErrorDetail(
-                **messages(
-                    gettext_lazy("source is too long: %(source)s characters, at most %(max_source)s"),
-                    source=len(schedule.source),
-                    max_source=max_source,
-                ),
+            detail(
+                gettext_lazy("source is too long: %(source)s characters, at most %(max_source)s"),
+                source=len(schedule.source),
+                max_source=max_source,
                 field="source",
             )
         )
     if problems:
-        raise validation_failed(problems, what_zh="节假日安排", what_en="holiday schedule")
+        raise validation_failed(problems, what=gettext_lazy("holiday schedule"))
     values = {
         "holidays": sorted(d.isoformat() for d in schedule.holidays),
         "workdays": sorted(d.isoformat() for d in schedule.workdays),

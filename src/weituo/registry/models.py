@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
@@ -45,7 +46,7 @@ from .validators import (
 def _check_period(start: date | None, end: date | None, start_field: str, end_field: str) -> None:
     if start and end and end < start:
         raise ValidationError(
-            {end_field: f"结束日期早于开始日期（{start_field}） / ends before it starts ({start_field})"}
+            {end_field: ValidationError(_("ends before it starts (%(start)s)"), params={"start": start_field})}
         )
 
 
@@ -65,6 +66,8 @@ class EnterpriseGroup(ReferencedModel):
 
 class Organisation(ReferencedModel):
     """An enterprise: MAH, CMO, device registrant or CMO, testing lab — often several at once."""
+
+    owner_attributes = ("pk",)  # an organisation's records are its own
 
     name = models.CharField(pgettext_lazy("Organisation", "name"), max_length=200)
     uscc = models.CharField(
@@ -90,7 +93,7 @@ class Organisation(ReferencedModel):
     def clean(self) -> None:
         self.uscc = (self.uscc or "").strip().upper()
         if not any((self.is_mah, self.is_cmo, self.is_registrant, self.is_device_cmo, self.is_testing_lab)):
-            raise ValidationError({"is_mah": "企业至少应具有一种角色 / an organisation must play at least one role"})
+            raise ValidationError({"is_mah": _("an organisation must play at least one role")})
 
     def same_group_unified_qms(self, other: Organisation) -> bool:
         """Art. 3/11/17: both in one group that runs one quality system."""
@@ -215,35 +218,35 @@ class Product(ReferencedModel):
         return f"{self.name}（{self.approval_number or self.ref}）"
 
     def clean(self) -> None:
-        errors: dict[str, str] = {}
+        errors: dict[str, Any] = {}
         if self.approval_number == "":
             self.approval_number = None
         if self.kind == ProductKind.DRUG:
             if not self.dosage_form:
-                errors["dosage_form"] = "药品应填写剂型 / a drug needs a dosage form"
+                errors["dosage_form"] = _("a drug needs a dosage form")
             if self.device_class or self.implantable or self.prohibited_catalogue:
-                errors["device_class"] = "药品不适用医疗器械字段 / device fields do not apply to a drug"
+                errors["device_class"] = _("device fields do not apply to a drug")
             if self.status == ProductStatus.MARKETED and not self.approval_number:
-                errors["approval_number"] = "已上市药品应有批准文号 / a marketed drug needs an approval number"
+                errors["approval_number"] = _("a marketed drug needs an approval number")
             if self.approval_number and self.category:
                 match = APPROVAL_NUMBER_RE.match(self.approval_number)
                 expected = {"H": "h", "Z": "z", "S": "s"}.get(match["kind"]) if match else None
                 if expected and self.category not in (expected, "x", "t", "d", "q"):
-                    errors["category"] = (
-                        f"批准文号类别（{match['kind']}）与药品类别（{self.category}）不一致 / "
-                        f"approval number kind {match['kind']} does not match category {self.category}"
+                    errors["category"] = ValidationError(
+                        _("approval number kind %(kind)s does not match category %(category)s"),
+                        params={"kind": match["kind"], "category": self.category},
                     )
         elif self.kind == ProductKind.DEVICE:
             if not self.device_class:
-                errors["device_class"] = "医疗器械应填写管理类别 / a device needs its class (I/II/III)"
+                errors["device_class"] = _("a device needs its class (I/II/III)")
             if self.approval_number:
-                errors["approval_number"] = "医疗器械无药品批准文号 / a device has no drug approval number"
+                errors["approval_number"] = _("a device has no drug approval number")
         if self.holder_id:
             holder = self.holder
             if self.kind == ProductKind.DRUG and not holder.is_mah:
-                errors["holder"] = "药品的持有人应为持有人企业 / a drug's holder must be an MAH"
+                errors["holder"] = _("a drug's holder must be an MAH")
             if self.kind == ProductKind.DEVICE and not holder.is_registrant:
-                errors["holder"] = "医疗器械的注册人应为注册人企业 / a device's holder must be a registrant"
+                errors["holder"] = _("a device's holder must be a registrant")
         if errors:
             raise ValidationError(errors)
 
@@ -300,7 +303,7 @@ class RegistrationCertificate(ReferencedModel):
     def clean(self) -> None:
         _check_period(self.issued_on, self.valid_until, "issued_on", "valid_until")
         if self.product_id and self.product.kind != ProductKind.DEVICE:
-            raise ValidationError({"product": "注册证只适用于医疗器械 / a registration certificate is for a device"})
+            raise ValidationError({"product": _("a registration certificate is for a device")})
 
 
 class Licence(ReferencedModel):
@@ -333,26 +336,26 @@ class Licence(ReferencedModel):
             try:
                 validate_drug_licence_number(self.number)
             except ValidationError as e:
-                raise ValidationError({"number": e.messages}) from None
+                raise ValidationError({"number": e}) from None
             bad = {c for c in self.class_codes} - set(LicenceClass.values)
             if not self.class_codes or bad:
-                raise ValidationError(
-                    {"class_codes": "分类码大写字母应为 A、B、C、D 之一或组合 / class codes must be from A, B, C, D"}
-                )
+                raise ValidationError({"class_codes": _("class codes must be from A, B, C, D")})
             bad = {c for c in self.category_letters} - set(DrugCategory.values)
             if bad:
                 raise ValidationError(
-                    {"category_letters": f"未知的分类码小写字母 {''.join(sorted(bad))} / unknown category letters"}
+                    {
+                        "category_letters": ValidationError(
+                            _("unknown category letters %(letters)s"), params={"letters": "".join(sorted(bad))}
+                        )
+                    }
                 )
         else:
             try:
                 validate_device_licence_number(self.number)
             except ValidationError as e:
-                raise ValidationError({"number": e.messages}) from None
+                raise ValidationError({"number": e}) from None
             if self.class_codes or self.category_letters:
-                raise ValidationError(
-                    {"class_codes": "医疗器械生产许可证无分类码 / a device licence has no class codes"}
-                )
+                raise ValidationError({"class_codes": _("a device licence has no class codes")})
 
     @property
     def issuing_province(self) -> str | None:
@@ -395,7 +398,11 @@ class LicenceScope(BaseModel):
     def clean(self) -> None:
         if self.licence_id and self.class_code and self.class_code not in self.licence.class_codes:
             raise ValidationError(
-                {"class_code": f"许可证分类码不含 {self.class_code} / the licence has no class {self.class_code}"}
+                {
+                    "class_code": ValidationError(
+                        _("the licence has no class %(class_code)s"), params={"class_code": self.class_code}
+                    )
+                }
             )
 
 
@@ -507,8 +514,6 @@ class InspectionRecord(ReferencedModel):
 
     def clean(self) -> None:
         if not self.line_id and not self.dosage_form:
-            raise ValidationError(
-                {"dosage_form": "检查记录应指明生产线或剂型 / an inspection names a line or a dosage form"}
-            )
+            raise ValidationError({"dosage_form": _("an inspection names a line or a dosage form")})
         if self.line_id and self.organisation_id and self.line.workshop.site.organisation_id != self.organisation_id:
-            raise ValidationError({"line": "生产线不属于该企业 / the line is not this organisation's"})
+            raise ValidationError({"line": _("the line is not this organisation's")})

@@ -9,6 +9,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Case, Count, F, Prefetch, Q, QuerySet, Sum, When
 from django.utils.translation import gettext_lazy
@@ -16,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from weituo.access import policy
 from weituo.core.actors import Actor
 from weituo.core.errors import NotFound
-from weituo.core.i18n import detail
+from weituo.core.i18n import detail, messages
 
 from .choices import KeyRole
 from .experience import Period, PracticeYears, practice_years
@@ -37,11 +38,11 @@ from .models import (
 )
 
 
-def _not_found(what_zh: str, what_en: str, ref: str) -> NotFound:
+def _not_found(what: Any, ref: str) -> NotFound:
+    """``what`` (a lazy label: "contract") ``ref`` is not there, or not for this actor."""
     return NotFound(
         code="not_found",
-        message_zh=f"未找到{what_zh} {ref}",
-        message_en=f"{what_en} {ref} not found",
+        **messages(gettext_lazy("%(what)s %(ref)s not found"), what=what, ref=ref),
         details=[detail(gettext_lazy("%(ref)s not found"), ref=ref, field="ref")],
     )
 
@@ -61,12 +62,12 @@ def organisation_get(*, actor: Actor, ref: str) -> Organisation:
     try:
         return policy.visible(actor, Organisation).select_related("group").get(ref=ref)
     except Organisation.DoesNotExist:
-        raise _not_found("企业", "organisation", ref) from None
+        raise _not_found(gettext_lazy("organisation"), ref) from None
 
 
-def _require_visible(actor: Actor, instance: Organisation | Line, what_zh: str, what_en: str) -> None:
+def _require_visible(actor: Actor, instance: Organisation | Line, what: Any) -> None:
     if not policy.sees_everything(actor) and not policy.visible(actor, type(instance)).filter(pk=instance.pk).exists():
-        raise _not_found(what_zh, what_en, instance.ref)
+        raise _not_found(what, instance.ref)
 
 
 def organisation_is_pure_b(*, actor: Actor, organisation: Organisation) -> bool:
@@ -75,7 +76,7 @@ def organisation_is_pure_b(*, actor: Actor, organisation: Organisation) -> bool:
     A fact about the organisation at licence level (a class B licence), so whoever may see the
     organisation may know it, even without seeing its sites.
     """
-    _require_visible(actor, organisation, "企业", "organisation")
+    _require_visible(actor, organisation, gettext_lazy("organisation"))
     return organisation.is_mah and not organisation.sites.exists()
 
 
@@ -92,7 +93,7 @@ def product_get(*, actor: Actor, ref: str) -> Product:
     try:
         return policy.visible(actor, Product).select_related("holder").get(ref=ref)
     except Product.DoesNotExist:
-        raise _not_found("产品", "product", ref) from None
+        raise _not_found(gettext_lazy("product"), ref) from None
 
 
 @dataclass(frozen=True)
@@ -129,13 +130,13 @@ def line_get(*, actor: Actor, ref: str) -> Line:
     try:
         return policy.visible(actor, Line).select_related("workshop__site__organisation").get(ref=ref)
     except Line.DoesNotExist:
-        raise _not_found("生产线", "line", ref) from None
+        raise _not_found(gettext_lazy("line"), ref) from None
 
 
 def line_load(*, actor: Actor, line: Line) -> LineLoad:
     """The products on a line, how many MAHs share it, and the capacity in use (art. 8), as far as
     the actor may know them (see ``LineLoad``)."""
-    _require_visible(actor, line, "生产线", "line")
+    _require_visible(actor, line, gettext_lazy("line"))
     rows = LineProduct.objects.filter(line=line)
     products = list(
         policy.visible(actor, rows).select_related("product__holder").order_by("product__name", "product__ref")
@@ -189,7 +190,7 @@ def key_people(*, actor: Actor, organisation: Organisation, as_of: dt.date) -> l
     Of a counterparty (an MAH looking at its CMO) the actor sees who holds which key role, as the
     licence names them, but not their CVs: ``years`` is then ``None``.
     """
-    _require_visible(actor, organisation, "企业", "organisation")
+    _require_visible(actor, organisation, gettext_lazy("organisation"))
     with_cv = policy.sees_all_of(actor, organisation)
     current = Appointment.objects.filter(since__lte=as_of).filter(Q(until__isnull=True) | Q(until__gte=as_of))
     people = (
@@ -344,7 +345,7 @@ def site_get(*, actor: Actor, ref: str) -> Site:
     try:
         return policy.visible(actor, Site).select_related("organisation").get(ref=ref)
     except Site.DoesNotExist:
-        raise _not_found("生产地址", "site", ref) from None
+        raise _not_found(gettext_lazy("site"), ref) from None
 
 
 def workshop_search(*, actor: Actor, site: Site | None = None) -> QuerySet[Workshop]:
@@ -358,7 +359,7 @@ def workshop_get(*, actor: Actor, ref: str) -> Workshop:
     try:
         return policy.visible(actor, Workshop).select_related("site__organisation").get(ref=ref)
     except Workshop.DoesNotExist:
-        raise _not_found("车间", "workshop", ref) from None
+        raise _not_found(gettext_lazy("workshop"), ref) from None
 
 
 def licence_search(*, actor: Actor, organisation: Organisation | None = None) -> QuerySet[Licence]:
@@ -380,7 +381,7 @@ def licence_get(*, actor: Actor, ref: str) -> Licence:
     try:
         return qs.get(ref=ref)
     except Licence.DoesNotExist:
-        raise _not_found("许可证", "licence", ref) from None
+        raise _not_found(gettext_lazy("licence"), ref) from None
 
 
 def person_search(*, actor: Actor, organisation: Organisation | None = None, search: str = "") -> QuerySet[Person]:
@@ -402,14 +403,14 @@ def person_get(*, actor: Actor, ref: str) -> Person:
     try:
         return qs.get(ref=ref)
     except Person.DoesNotExist:
-        raise _not_found("人员", "person", ref) from None
+        raise _not_found(gettext_lazy("person"), ref) from None
 
 
 def person_cv(*, actor: Actor, person: Person) -> list[ExperienceRecord] | None:
     """A person's CV, or ``None`` when the actor may not see it: CVs are shown to the person's own
     organisation and its regulator only, never to a counterparty (as ``key_people`` withholds years)."""
     if not policy.sees_everything(actor) and not policy.visible(actor, Person).filter(pk=person.pk).exists():
-        raise _not_found("人员", "person", person.ref)
+        raise _not_found(gettext_lazy("person"), person.ref)
     if not policy.sees_all_of(actor, person.organisation):
         return None
     return list(policy.visible(actor, ExperienceRecord).filter(person=person).order_by("started_on", "pk"))
@@ -419,4 +420,4 @@ def inspection_get(*, actor: Actor, ref: str) -> InspectionRecord:
     try:
         return policy.visible(actor, InspectionRecord).select_related("organisation", "site", "line").get(ref=ref)
     except InspectionRecord.DoesNotExist:
-        raise _not_found("检查记录", "inspection", ref) from None
+        raise _not_found(gettext_lazy("inspection"), ref) from None

@@ -15,8 +15,8 @@ from django.utils.translation import gettext_lazy
 
 from weituo.access.parties import require_writer, writes_for
 from weituo.core.actors import Actor
-from weituo.core.errors import PermissionDenied, validation_failed
-from weituo.core.i18n import detail
+from weituo.core.errors import PermissionDenied
+from weituo.core.i18n import detail, messages, validation_failed
 from weituo.core.roles import Side
 from weituo.integrity.writes import record_create, record_update
 
@@ -27,14 +27,14 @@ def organisation_create(*, actor: Actor, **fields: Any) -> Organisation:
     """A new enterprise enters the registry through the platform: it has no members yet to add it."""
     require_writer(actor)
     if not (actor.system or actor.is_platform_admin):
-        raise _refuse("只有平台管理员可以登记新企业", "only the platform administrator may register an organisation")
+        raise _refuse(gettext_lazy("only the platform administrator may register an organisation"))
     return record_create(actor=actor, model=Organisation, **fields)
 
 
 def organisation_update(*, actor: Actor, organisation: Organisation, **fields: Any) -> Organisation:
     """An organisation's own writers keep its record; a counterparty sees it but may not change it."""
     if not writes_for(actor, organisation.pk):
-        raise _refuse("只有本企业人员可以修改企业信息", "only the organisation's own staff may change its record")
+        raise _refuse(gettext_lazy("only the organisation's own staff may change its record"))
     return record_update(actor=actor, instance=organisation, **fields)
 
 
@@ -65,8 +65,7 @@ def line_product_set(
     """
     if not writes_for(actor, line.workshop.site.organisation_id, Side.CMO):
         raise _refuse(
-            "只有该生产线所属的受托生产企业可以安排其生产品种",
-            "only the CMO that runs the line may plan the products made on it",
+            gettext_lazy("only the CMO that runs the line may plan the products made on it"),
         )
     line = Line.objects.select_for_update().get(pk=line.pk)
     link = LineProduct.objects.filter(line=line, product=product).first()
@@ -94,8 +93,7 @@ def line_product_set(
                     field="annual_volume",
                 )
             ],
-            what_zh="生产线品种",
-            what_en="line product",
+            what=gettext_lazy("line product"),
         )
     if link is None:
         return record_create(actor=actor, model=LineProduct, line=line, product=product, annual_volume=annual_volume)
@@ -110,13 +108,12 @@ def line_product_set(
 # selector first, so a record the actor may not see is NotFound before it can be PermissionDenied.
 
 
-def _refuse(message_zh: str, message_en: str) -> PermissionDenied:
-    return PermissionDenied(code="permission_denied", message_zh=message_zh, message_en=message_en)
+def _refuse(message: Any, **params: Any) -> PermissionDenied:
+    return PermissionDenied(code="permission_denied", **messages(message, **params))
 
 
 def _require_holder(actor: Actor, holder: Organisation | None) -> None:
     if holder is None or not writes_for(actor, holder.pk, Side.MAH):
         raise _refuse(
-            "只有持有人/注册人可以登记和修改其产品",
-            "only the holder (MAH or registrant) may add or change its products",
+            gettext_lazy("only the holder (MAH or registrant) may add or change its products"),
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy
 from stdnum.cn import uscc as stdnum_uscc
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
 
@@ -34,16 +35,14 @@ def validate_uscc(value: str) -> None:
         stdnum_uscc.validate(value)
     except InvalidChecksum:
         raise ValidationError(
-            "统一社会信用代码校验位错误（应为 %(expected)s） / USCC check character is wrong (expected %(expected)s)",
+            gettext_lazy("USCC check character is wrong (expected %(expected)s)"),
             code="uscc_checksum",
             params={"expected": _expected_check(value)},
         ) from None
     except InvalidLength:
-        raise ValidationError("统一社会信用代码应为18位 / USCC must be 18 characters", code="uscc_length") from None
+        raise ValidationError(gettext_lazy("USCC must be 18 characters"), code="uscc_length") from None
     except (InvalidFormat, InvalidComponent):
-        raise ValidationError(
-            "统一社会信用代码格式错误 / USCC has an invalid format or component", code="uscc_format"
-        ) from None
+        raise ValidationError(gettext_lazy("USCC has an invalid format or component"), code="uscc_format") from None
 
 
 def _expected_check(value: str) -> str:
@@ -57,8 +56,9 @@ def validate_drug_licence_number(value: str) -> None:
     match = DRUG_LICENCE_RE.match(value or "")
     if not match or match["abbr"] not in PROVINCE_BY_ABBREVIATION:
         raise ValidationError(
-            "药品生产许可证编号应为省份简称+四位年号+四位顺序号（如 苏20160001） / "
-            "drug licence number must be province abbreviation + 4-digit year + 4-digit sequence (e.g. 苏20160001)",
+            gettext_lazy(
+                "drug licence number must be province abbreviation + 4-digit year + 4-digit sequence (e.g. 苏20160001)"
+            ),
             code="licence_number",
         )
     _check_year(int(match["year"]))
@@ -68,8 +68,7 @@ def validate_device_licence_number(value: str) -> None:
     match = DEVICE_LICENCE_RE.match(value or "")
     if not match or match["abbr"] not in PROVINCE_BY_ABBREVIATION:
         raise ValidationError(
-            "医疗器械生产许可证编号格式错误（如 苏药监械生产许20160001号） / "
-            "device production licence number is malformed (e.g. 苏药监械生产许20160001号)",
+            gettext_lazy("device production licence number is malformed (e.g. 苏药监械生产许20160001号)"),
             code="device_licence_number",
         )
     _check_year(int(match["year"]))
@@ -77,7 +76,7 @@ def validate_device_licence_number(value: str) -> None:
 
 def _check_year(year: int) -> None:
     if not 1985 <= year <= 2100:
-        raise ValidationError("编号中的年号不合理 / the year in the number is implausible", code="year")
+        raise ValidationError(gettext_lazy("the year in the number is implausible"), code="year")
 
 
 def licence_province(number: str) -> str | None:
@@ -88,7 +87,7 @@ def licence_province(number: str) -> str | None:
 def validate_approval_number(value: str) -> None:
     if not APPROVAL_NUMBER_RE.match(value or ""):
         raise ValidationError(
-            "药品批准文号应为 国药准字 + H/Z/S/J + 8位数字 / approval number must be 国药准字 + H/Z/S/J + 8 digits",
+            gettext_lazy("approval number must be 国药准字 + H/Z/S/J + 8 digits"),
             code="approval_number",
         )
 
@@ -96,7 +95,6 @@ def validate_approval_number(value: str) -> None:
 def validate_device_certificate_number(value: str) -> None:
     if not DEVICE_CERTIFICATE_RE.match(value or ""):
         raise ValidationError(
-            "医疗器械注册证编号格式错误（如 国械注准20193130001） / "
-            "device registration certificate number is malformed (e.g. 国械注准20193130001)",
+            gettext_lazy("device registration certificate number is malformed (e.g. 国械注准20193130001)"),
             code="device_certificate_number",
         )

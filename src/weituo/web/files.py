@@ -5,6 +5,7 @@ is missing from storage, 409 when it was altered — never a server error."""
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -13,12 +14,10 @@ from weituo.core.errors import NotFound
 from weituo.integrity.stored_files import FileAltered, open_verified
 
 
-def stored_file_response(
-    request: HttpRequest, file, sha256: str, *, what_zh: str, what_en: str, ref: str
-) -> HttpResponse:
+def stored_file_response(request: HttpRequest, file, sha256: str, *, what: Any, ref: str) -> HttpResponse:
     """The file as an attachment, or the page saying why it cannot be served."""
     try:
-        handle = open_verified(file, sha256, what_zh=what_zh, what_en=what_en, ref=ref)
+        handle = open_verified(file, sha256, what=what, ref=ref)
     except (NotFound, FileAltered) as error:
         status = 409 if isinstance(error, FileAltered) else 404
         return render(request, "web/batches/file_unavailable.html", {"error": error}, status=status)

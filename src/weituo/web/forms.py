@@ -9,23 +9,11 @@ from weituo.contracts.choices import Assignee, Channel, ContractStatus, TimeUnit
 from weituo.registry.choices import OrganisationRole, ProductKind, ProductStatus
 from weituo.registry.provinces import Province
 
-from .templatetags.weituo_web import label
-
 
 def _choices(enum: type, blank: str | None = None) -> list[tuple[str, str]]:
-    """A model enumeration's choices in the UI's language (the labels are "中文 English")."""
-    values = [(value, _LazyLabel(text)) for value, text in enum.choices]
+    """A model enumeration's choices, labelled in the UI's language when the form is rendered."""
+    values = list(enum.choices)
     return ([("", blank)] if blank is not None else []) + values
-
-
-class _LazyLabel:
-    """A bilingual label resolved in the language of the request, when the form is rendered."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-
-    def __str__(self) -> str:
-        return label(self.text)
 
 
 class TestIds:

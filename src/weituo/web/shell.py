@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from weituo.accounts.selectors import actor_for_user
+from weituo.accounts.middleware import request_actor
 from weituo.core.actors import Actor
 from weituo.core.errors import NotFound, PermissionDenied
 from weituo.core.roles import Side
@@ -33,11 +33,7 @@ View = Callable[..., HttpResponse]
 
 def get_actor(request: HttpRequest) -> Actor:
     """The actor of the request's user, computed once per request (one query)."""
-    actor = getattr(request, "_weituo_actor", None)
-    if actor is None:
-        actor = actor_for_user(request.user)
-        request._weituo_actor = actor
-    return actor
+    return request_actor(request)
 
 
 def page(view: View) -> View:

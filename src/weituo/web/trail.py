@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,7 +26,7 @@ from django.utils.translation import gettext as _
 from weituo.access import policy
 from weituo.core.actors import Actor
 from weituo.integrity.actions import action_label
-from weituo.integrity.models import LedgerEntry
+from weituo.integrity.models import LedgerEntry, Signature
 from weituo.integrity.selectors import record_trail, signature_manifestations
 
 from .labels import OBJECT_LABELS
@@ -51,6 +52,8 @@ class TrailRow:
     meaning: str
     changes: list[FieldChange] = field(default_factory=list)
 
+
+Renderer = Callable[[Any], str]  # a raw stored value → what the page shows
 
 # A timestamp as the ledger stores it (canonical ISO 8601, UTC).
 _ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$")
@@ -179,7 +182,9 @@ def _load(entry: LedgerEntry) -> tuple[dict[str, Any], dict[str, Any]] | None:
     return (old, new) if isinstance(old, dict) and isinstance(new, dict) else None
 
 
-def _changes(entry: LedgerEntry, model: type[models.Model] | None, names: _Names) -> list[FieldChange]:
+def _changes(
+    entry: LedgerEntry, model: type[models.Model] | None, names: _Names, render: Mapping[str, Renderer]
+) -> list[FieldChange]:
     loaded = _load(entry)
     if loaded is None:
         return [FieldChange("", entry.old, entry.new)]
@@ -187,14 +192,17 @@ def _changes(entry: LedgerEntry, model: type[models.Model] | None, names: _Names
     out = []
     for n in dict.fromkeys([*new, *old]):
         f = _field(model, n)
-        out.append(
-            FieldChange(
-                _field_label(model, n),
-                _value(old[n], f, names) if n in old else "",
-                _value(new.get(n), f, names),
-            )
-        )
+
+        def shown(v: Any, n: str = n, f: models.Field | None = f) -> str:
+            return render[n](v) if n in render and v not in (None, "") else _value(v, f, names)
+
+        out.append(FieldChange(_field_label(model, n), shown(old[n]) if n in old else "", shown(new.get(n))))
     return out
+
+
+def _meaning(meaning: str) -> str:
+    """A signature's meaning as its label (the ledger stores the code)."""
+    return str(Signature.Meaning(meaning).label) if meaning in Signature.Meaning.values else meaning
 
 
 def actor_label(recorded: str) -> str:
@@ -215,9 +223,15 @@ def trail_rows(
     actor: Actor,
     names: dict[tuple[str, str], str] | None = None,
     limit: int | None = TRAIL_LIMIT,
+    render: Mapping[tuple[str, str], Renderer] | None = None,
 ) -> list[TrailRow]:
     """Readable rows, newest first, at most ``limit`` of them. ``names`` labels the records of a
-    multi-record trail; ids in the values are shown as the names of the records ``actor`` may see."""
+    multi-record trail; ids in the values are shown as the names of the records ``actor`` may see.
+    ``render`` shows a field's value the page's own way: (object type, field name) → renderer (a
+    device batch's release step is 生产放行, where the step's choice label would say 出厂放行)."""
+    by_type: dict[str, dict[str, Renderer]] = {}
+    for (object_type_, field_name), renderer in (render or {}).items():
+        by_type.setdefault(object_type_, {})[field_name] = renderer
     newest = list(reversed(entries[-limit:] if limit else entries))
     related = _Names(actor)
     for e in newest:
@@ -241,10 +255,25 @@ def trail_rows(
                 action_label=action_label(e.action),
                 record=f"{kind} {name}".strip() if names is not None else kind,
                 reason=e.reason,
-                meaning=e.meaning,
-                changes=_changes(e, model, related),
+                meaning=_meaning(e.meaning),
+                changes=_changes(e, model, related, by_type.get(e.object_type, {})),
             )
         )
+    return rows
+
+
+def timeline(
+    entries: list[LedgerEntry],
+    *,
+    actor: Actor,
+    names: Mapping[tuple[str, str], str],
+    render: Mapping[tuple[str, str], Renderer] | None = None,
+) -> list[TrailRow]:
+    """A record's whole story, oldest first (the event, audit and batch pages): every entry as a
+    trail row, each record named the page's way by ``names`` (object type, id) → name."""
+    rows = list(reversed(trail_rows(entries, actor=actor, limit=None, render=render)))
+    for entry, row in zip(entries, rows, strict=True):
+        row.record = names.get((entry.object_type, entry.object_id)) or row.record
     return rows
 
 

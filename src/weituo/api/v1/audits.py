@@ -266,9 +266,7 @@ def audit_report_file(request: HttpRequest, ref: str = RefPath):
             code="no_report_file",
             **messages(gettext_lazy("this audit has no report file")),
         )
-    handle = open_verified(
-        audit.report_file, audit.report_sha256, what_zh="审核报告", what_en="audit report", ref=audit.ref
-    )
+    handle = open_verified(audit.report_file, audit.report_sha256, what=gettext_lazy("audit report"), ref=audit.ref)
     response = FileResponse(
         handle,
         as_attachment=True,

@@ -23,6 +23,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.http import FileResponse, HttpRequest
+from django.utils.translation import gettext_lazy
 from ninja import File, Form, Path, Query, Router, Schema, Status
 from ninja.files import UploadedFile as NinjaUploadedFile
 from pydantic import Field
@@ -291,8 +292,7 @@ def document_download(request: HttpRequest, ref: str = RefPath, document_id: int
         open_verified(
             document.file,
             document.sha256,
-            what_zh="放行资料",
-            what_en="release document",
+            what=gettext_lazy("release document"),
             ref=f"{batch.ref}#{document.pk}",
         ),
         as_attachment=True,

@@ -19,8 +19,7 @@ from ninja import Path, Query, Router, Status
 from weituo.batches import selectors as batches
 from weituo.contracts import selectors as contracts
 from weituo.core.deadlines import my_deadlines
-from weituo.core.errors import validation_failed
-from weituo.core.i18n import detail
+from weituo.core.i18n import detail, validation_failed
 from weituo.quality import selectors, services
 from weituo.quality.choices import EventCategory
 from weituo.quality.models import QualityEvent

@@ -69,9 +69,9 @@ class Audit(ReferencedModel):
     def clean(self) -> None:
         errors: dict[str, str] = {}
         if self.conducted_from and self.conducted_to and self.conducted_to < self.conducted_from:
-            errors["conducted_to"] = "结束日期早于开始日期 / the audit ends before it starts"
+            errors["conducted_to"] = _("the audit ends before it starts")
         if self.report_due_on and self.conducted_to and self.report_due_on < self.conducted_to:
-            errors["report_due_on"] = "报告应完成日期早于审核结束 / the report is due before the audit ends"
+            errors["report_due_on"] = _("the report is due before the audit ends")
         if errors:
             raise ValidationError(errors)
 

@@ -102,12 +102,12 @@ class Change(ReferencedModel):
         errors: dict[str, str] = {}
         for party in ("mah", "cmo"):
             if bool(getattr(self, f"{party}_class")) != bool(getattr(self, f"{party}_path")):
-                errors[f"{party}_path"] = "变更类别与管理类别应同时认定 / give the class with its regulatory path"
+                errors[f"{party}_path"] = _("give the class with its regulatory path")
         if (
             self.filing_submitted_on
             and self.filing_concluded_on
             and self.filing_concluded_on < self.filing_submitted_on
         ):
-            errors["filing_concluded_on"] = "完成日期早于申报日期 / concluded before it was submitted"
+            errors["filing_concluded_on"] = _("concluded before it was submitted")
         if errors:
             raise ValidationError(errors)

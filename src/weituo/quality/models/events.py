@@ -113,11 +113,11 @@ class QualityEvent(ReferencedModel):
     def clean(self) -> None:
         errors: dict[str, str] = {}
         if self.batch_id and self.contract_id and self.batch.contract_id != self.contract_id:
-            errors["batch"] = "批次不属于该委托生产协议 / the batch is not made under this contract"
+            errors["batch"] = _("the batch is not made under this contract")
         if self.agreement_id and self.contract_id and self.agreement.contract_id != self.contract_id:
-            errors["agreement"] = "质量协议不属于该委托生产协议 / the agreement is not this contract's"
+            errors["agreement"] = _("the agreement is not this contract's")
         if bool(self.time_limit) != bool(self.time_unit):
-            errors["time_unit"] = "时限与单位应同时填写 / give the time limit with its unit"
+            errors["time_unit"] = _("give the time limit with its unit")
         if errors:
             raise ValidationError(errors)
 
@@ -180,9 +180,9 @@ class Reclassification(BaseModel):
 
     def clean(self) -> None:
         if self.from_classification == self.to_classification:
-            raise ValidationError({"to_classification": "新分类与原分类相同 / the classification does not change"})
+            raise ValidationError({"to_classification": _("the classification does not change")})
         if not (self.reason or "").strip():
-            raise ValidationError({"reason": "分类变更应说明理由 / a reclassification needs its reason"})
+            raise ValidationError({"reason": _("a reclassification needs its reason")})
 
 
 class Capa(BaseModel):
@@ -253,8 +253,7 @@ class Capa(BaseModel):
                     | models.Q(event__isnull=True, assessment__isnull=True, finding__isnull=False)
                 ),
                 name="capa_answers_one_thing",
-                violation_error_message="纠正预防措施应对应一个事件、共线评估或审核发现 / a CAPA answers one event, "
-                "assessment or audit finding",
+                violation_error_message=_("a CAPA answers one event, assessment or audit finding"),
             )
         ]
 
@@ -316,7 +315,7 @@ class RetentionObligation(BaseModel):
                 condition=models.Q(event__isnull=False, change__isnull=True)
                 | models.Q(event__isnull=True, change__isnull=False),
                 name="obligation_has_one_cause",
-                violation_error_message="义务应有一个起因（偏差或变更） / an obligation has one cause: an event or a change",
+                violation_error_message=_("an obligation has one cause: an event or a change"),
             ),
         ]
 

@@ -30,6 +30,7 @@ full ledger values) in the service's transaction; bad input writes nothing.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -40,8 +41,8 @@ from weituo.access import policy
 from weituo.access.parties import is_qa_of, organisation_of, refuse, require_party, require_user, user_id
 from weituo.contracts.models import CommissionContract
 from weituo.core.actors import Actor
-from weituo.core.errors import ErrorDetail, InvalidTransition, validation_failed
-from weituo.core.i18n import both, detail, zh
+from weituo.core.errors import ErrorDetail, InvalidTransition
+from weituo.core.i18n import bounded, detail, messages, stored_text, validation_failed
 from weituo.core.ids import new_ref
 from weituo.core.roles import Party
 from weituo.core.selectors import working_calendar
@@ -57,7 +58,6 @@ from ..models import Audit, AuditFinding, Capa
 from .events import agreement_in_force
 
 ART14 = "《公告》（2025年第134号）第十四条"
-ART13 = "《公告》（2025年第134号）第十三条"
 REPORT_MAX_BYTES = 50 * 1024 * 1024
 REPORT_TYPES = frozenset({".pdf", ".ofd", ".docx", ".doc"})
 # While an audit is conducted or reported, its findings may get CAPA; a closed or cancelled audit is final.
@@ -67,17 +67,23 @@ OPEN_FOR_CAPA = frozenset({AuditStatus.CONDUCTED, AuditStatus.REPORTED})
 # --- shared checks ---------------------------------------------------------------------------------
 
 
-def _require_mah(actor: Actor, contract: CommissionContract, what_zh: str, what_en: str) -> None:
-    require_party(actor, contract, Party.MAH, what_zh, what_en)
+def _require_mah(actor: Actor, contract: CommissionContract, what: Any) -> None:
+    """Refuse unless the actor writes for the contract's MAH; ``what`` is the act (a lazy phrase)."""
+    require_party(actor, contract, Party.MAH, what)
 
 
-def _require_status(audit: Audit, allowed: set[str] | frozenset[str], what_zh: str, what_en: str) -> None:
+def _require_status(audit: Audit, allowed: set[str] | frozenset[str], what: Any) -> None:
+    """Refuse unless the audit is in one of ``allowed``; ``what`` (a lazy phrase) is what cannot be done."""
     if audit.status not in allowed:
         raise InvalidTransition(
             code="audit_status",
-            message_zh=f"审核 {audit.ref} 当前为「{zh(audit.get_status_display)}」，不能{what_zh}",
-            message_en=f"audit {audit.ref} is {audit.status}: cannot {what_en}",
-            details=[ErrorDetail(f"不能{what_zh}", f"cannot {what_en}", field="status")],
+            **messages(
+                gettext_lazy("audit %(ref)s is %(status)s: cannot %(what)s"),
+                ref=audit.ref,
+                status=audit.get_status_display,
+                what=what,
+            ),
+            details=[detail(gettext_lazy("cannot %(what)s"), what=what, field="status")],
         )
 
 
@@ -88,10 +94,12 @@ def _require_remote_allowed(contract: CommissionContract, on: dt.date, *, exclud
     if agreement is None or not agreement.electronic_data_exchange:
         raise refuse(
             "remote_audit_not_allowed",
-            f"{on:%Y-%m-%d} 有效的质量协议未约定电子数据交换，不能以非现场审核代替现场审核（{ART14}）",
-            f"the quality agreement in force on {on:%Y-%m-%d} does not agree electronic data exchange, so a "
-            "remote audit cannot replace an on-site audit (Notice 2025-134 art. 14)",
+            gettext_lazy(
+                "the quality agreement in force on %(on)s does not agree electronic data exchange, so a "
+                "remote audit cannot replace an on-site audit (Notice 2025-134 art. 14)"
+            ),
             "mode",
+            on=f"{on:%Y-%m-%d}",
         )
     on_site = Audit.objects.filter(contract=contract, mode=AuditMode.ON_SITE).exclude(status=AuditStatus.CANCELLED)
     if exclude is not None:
@@ -99,9 +107,10 @@ def _require_remote_allowed(contract: CommissionContract, on: dt.date, *, exclud
     if not on_site.exists():
         raise refuse(
             "remote_audit_replaces_part_only",
-            f"非现场审核只能代替部分现场审核：该协议尚无现场审核，请先计划现场审核（{ART14}）",
-            "a remote audit may replace only part of the on-site audits: this contract has no on-site audit; "
-            "plan one first (Notice 2025-134 art. 14)",
+            gettext_lazy(
+                "a remote audit may replace only part of the on-site audits: this contract has no on-site "
+                "audit; plan one first (Notice 2025-134 art. 14)"
+            ),
             "mode",
         )
 
@@ -127,19 +136,13 @@ def audit_plan(
     """The MAH plans an audit of its CMO, on-site or remote (remote only as art. 14 allows)."""
     if not policy.visible(actor, CommissionContract).filter(pk=contract.pk).exists():
         raise writes.not_found(CommissionContract, contract.ref)
-    _require_mah(actor, contract, "计划对受托方的审核", "plan an audit of the CMO")
+    _require_mah(actor, contract, gettext_lazy("plan an audit of the CMO"))
     if mode not in AuditMode.values:
         raise validation_failed(
-            [
-                ErrorDetail(
-                    f"未知的审核方式「{mode}」（on_site、remote）",
-                    f"unknown mode {mode!r} (on_site, remote)",
-                    field="mode",
-                )
-            ]
+            [detail(gettext_lazy("unknown mode '%(mode)s' (on_site, remote)"), mode=bounded(mode), field="mode")]
         )
-    scope = required_text(scope, "scope", "应填写审核范围", "the scope of the audit is required")
-    auditors = required_text(auditors, "auditors", "应填写审核员", "the auditors are required")
+    scope = required_text(scope, "scope", gettext_lazy("the scope of the audit is required"))
+    auditors = required_text(auditors, "auditors", gettext_lazy("the auditors are required"))
     if not isinstance(planned_on, dt.date):
         raise validation_failed([detail(gettext_lazy("the planned date is required"), field="planned_on")])
     if mode == AuditMode.REMOTE:
@@ -170,14 +173,14 @@ def audit_conduct(
     working days after the last day (``audit_due``), or the date the auditor gives (not before the
     audit's last day). The audit cannot end in the future."""
     audit = _lock_audit(actor, audit, expected_version)
-    _require_mah(actor, audit.contract, "登记审核实施", "record the audit as conducted")
+    _require_mah(actor, audit.contract, gettext_lazy("record the audit as conducted"))
     problems = []
     if not isinstance(conducted_from, dt.date):
         problems.append(detail(gettext_lazy("the first day of the audit is required"), field="conducted_from"))
     if not isinstance(conducted_to, dt.date):
         problems.append(detail(gettext_lazy("the last day of the audit is required"), field="conducted_to"))
     if problems:
-        raise validation_failed(problems, what_zh="审核实施", what_en="audit conduct")
+        raise validation_failed(problems, what=gettext_lazy("audit conduct"))
     today = timezone.localdate(timezone.now(), CHINA)
     if conducted_to > today:
         problems.append(
@@ -192,20 +195,21 @@ def audit_conduct(
     if report_due_on is not None and report_due_on < conducted_to:
         problems.append(detail(gettext_lazy("the report is due before the audit ends"), field="report_due_on"))
     if problems:
-        raise validation_failed(problems, what_zh="审核实施", what_en="audit conduct")
+        raise validation_failed(problems, what=gettext_lazy("audit conduct"))
     if audit.mode == AuditMode.REMOTE:
         _require_remote_allowed(audit.contract, conducted_from, exclude=audit)
     if report_due_on is None:
         answer = default_report_due(conducted_to, working_calendar())
         due = answer.value
-        reason = (
-            f"报告应完成日期：审核结束后 {REPORT_DUE_WORKING_DAYS} 个工作日（默认，{ART13}“及时撰写”）"
-            f"{'，暂定（节假日安排未知）' if answer.provisional else ''} / report due {REPORT_DUE_WORKING_DAYS} "
-            f"working days after the audit (default){', provisional' if answer.provisional else ''}"
+        reason = stored_text(
+            gettext_lazy("report due %(days)d working days after the audit (default), provisional")
+            if answer.provisional
+            else gettext_lazy("report due %(days)d working days after the audit (default)"),
+            days=REPORT_DUE_WORKING_DAYS,
         )
     else:
         due = report_due_on
-        reason = "报告应完成日期由审核员确定 / report due date set by the auditor"
+        reason = stored_text(gettext_lazy("report due date set by the auditor"))
     return writes.transition(
         actor,
         audit,
@@ -233,14 +237,14 @@ def audit_finding_add(
     defect, with the clause it rests on and the date the CMO's response is due. The audit counts a
     new version (its findings changed)."""
     audit = _lock_audit(actor, audit, expected_version)
-    _require_mah(actor, audit.contract, "登记审核发现", "record an audit finding")
-    _require_status(audit, {AuditStatus.CONDUCTED}, "再登记审核发现（报告已出具或审核未实施）", "add a finding now")
+    _require_mah(actor, audit.contract, gettext_lazy("record an audit finding"))
+    _require_status(audit, {AuditStatus.CONDUCTED}, gettext_lazy("add a finding now"))
     problems = []
     if severity not in FindingSeverity.values:
         problems.append(
-            ErrorDetail(
-                f"未知的缺陷等级「{severity}」（critical、major、other）",
-                f"unknown severity {severity!r} (critical, major, other)",
+            detail(
+                gettext_lazy("unknown severity '%(severity)s' (critical, major, other)"),
+                severity=bounded(severity),
                 field="severity",
             )
         )
@@ -256,7 +260,7 @@ def audit_finding_add(
             )
         )
     if problems:
-        raise validation_failed(problems, what_zh="审核发现", what_en="audit finding")
+        raise validation_failed(problems, what=gettext_lazy("audit finding"))
     finding = writes.create(
         actor,
         AuditFinding(
@@ -268,7 +272,7 @@ def audit_finding_add(
             recorded_by_id=user_id(actor),
         ),
     )
-    writes.change(actor, audit, reason=f"新增审核发现 {finding.pk} / finding {finding.pk} added")
+    writes.change(actor, audit, reason=stored_text(gettext_lazy("finding %(finding)s added"), finding=finding.pk))
     return finding
 
 
@@ -286,18 +290,18 @@ def audit_report(
     (``audit_due.report_late``; the ledger entry says so too). Every problem is reported at once
     and nothing is written — no row, no file."""
     audit = _lock_audit(actor, audit, expected_version)
-    _require_mah(actor, audit.contract, "出具审核报告", "write the audit report")
-    require_user(actor, "出具审核报告", "writing an audit report")
-    _require_status(audit, {AuditStatus.CONDUCTED}, "出具审核报告", "report it")
+    _require_mah(actor, audit.contract, gettext_lazy("write the audit report"))
+    require_user(actor, gettext_lazy("writing an audit report"))
+    _require_status(audit, {AuditStatus.CONDUCTED}, gettext_lazy("report it"))
     problems = []
     if not (summary or "").strip():
         problems.append(detail(gettext_lazy("the report's conclusion is required"), field="summary"))
     if file is not None:
         problems += upload_problems(
-            file, types=REPORT_TYPES, max_bytes=REPORT_MAX_BYTES, noun_zh="报告文件", noun_en="report file"
+            file, types=REPORT_TYPES, max_bytes=REPORT_MAX_BYTES, noun=gettext_lazy("report file")
         )
     if problems:
-        raise validation_failed(problems, what_zh="审核报告", what_en="audit report")
+        raise validation_failed(problems, what=gettext_lazy("audit report"))
     fields: dict = {
         "report_summary": summary.strip(),
         "reported_at": timezone.now(),
@@ -308,9 +312,7 @@ def audit_report(
         fields["report_sha256"] = sha256_of(file)
     late = reported_late(audit.report_due_on, fields["reported_at"])
     reason = (
-        f"逾期出具：应于 {audit.report_due_on} 前完成 / late: the report was due by {audit.report_due_on}"
-        if late
-        else ""
+        stored_text(gettext_lazy("late: the report was due by %(due_on)s"), due_on=audit.report_due_on) if late else ""
     )
     # ``writes.transition`` validates before ``save()``, and only ``save()`` writes the file.
     return writes.transition(actor, audit, AUDIT_TRANSITIONS, AuditStatus.REPORTED, reason=reason, **fields)
@@ -334,15 +336,15 @@ def finding_capa_add(
     整改"), with its due date; owned by the CMO. ``expected_version`` is the audit's."""
     audit = _lock_audit(actor, finding.audit, expected_version)
     finding = writes.lock(actor, finding)
-    require_party(actor, audit.contract, Party.CMO, "针对审核发现制定整改措施", "answer an audit finding")
-    _require_status(audit, OPEN_FOR_CAPA, "再制定整改措施", "add a CAPA")
+    require_party(actor, audit.contract, Party.CMO, gettext_lazy("answer an audit finding"))
+    _require_status(audit, OPEN_FOR_CAPA, gettext_lazy("add a CAPA"))
     problems = []
     if not (description or "").strip():
         problems.append(detail(gettext_lazy("the action is required"), field="description"))
     if not isinstance(due_on, dt.date):
         problems.append(detail(gettext_lazy("the due date is required"), field="due_on"))
     if problems:
-        raise validation_failed(problems, what_zh="纠正预防措施", what_en="CAPA")
+        raise validation_failed(problems, what=gettext_lazy("CAPA"))
     capa = writes.create(
         actor,
         Capa(
@@ -357,7 +359,7 @@ def finding_capa_add(
     writes.change(
         actor,
         audit,
-        reason=f"审核发现 {finding.pk} 的整改措施 {capa.pk} / CAPA {capa.pk} for finding {finding.pk}",
+        reason=stored_text(gettext_lazy("CAPA %(capa)s for finding %(finding)s"), capa=capa.pk, finding=finding.pk),
         acting_for=organisation_of(audit.contract, Party.CMO),
     )
     return capa
@@ -368,9 +370,9 @@ def finding_capa_implement(*, actor: Actor, capa: Capa, note: str, expected_vers
     """The CMO reports a finding's CAPA done."""
     capa = _lock_finding_capa(actor, capa, expected_version)
     audit = capa.finding.audit
-    require_party(actor, audit.contract, Party.CMO, "报告整改措施已实施", "report this CAPA implemented")
-    _require_status(audit, OPEN_FOR_CAPA, "再修改整改措施", "change its CAPA")
-    return capa_steps.mark_implemented(actor, capa, note)
+    require_party(actor, audit.contract, Party.CMO, gettext_lazy("report this CAPA implemented"))
+    _require_status(audit, OPEN_FOR_CAPA, gettext_lazy("change its CAPA"))
+    return capa_steps.mark_implemented(actor, capa, note, acting_for=organisation_of(audit.contract, Party.CMO))
 
 
 @transaction.atomic
@@ -380,15 +382,15 @@ def finding_capa_check(
     """QA or the head of quality of the MAH (the auditing party) records whether the implemented CAPA
     remedied the finding. Not effective: the CMO adds another CAPA."""
     capa = _lock_finding_capa(actor, capa, expected_version)
-    require_user(actor, "整改有效性确认", "the effectiveness check")
+    require_user(actor, gettext_lazy("the effectiveness check"))
     audit = capa.finding.audit
     if not is_qa_of(actor, audit.contract, Party.MAH):
         raise refuse(
             "qa_required",
-            *both(gettext_lazy("the effectiveness check is for QA or the head of quality of the MAH")),
+            gettext_lazy("the effectiveness check is for QA or the head of quality of the MAH"),
         )
-    _require_status(audit, OPEN_FOR_CAPA, "再确认整改措施", "check its CAPA")
-    return capa_steps.mark_checked(actor, capa, effective, note)
+    _require_status(audit, OPEN_FOR_CAPA, gettext_lazy("check its CAPA"))
+    return capa_steps.mark_checked(actor, capa, effective, note, acting_for=organisation_of(audit.contract, Party.MAH))
 
 
 # --- close, cancel -------------------------------------------------------------------------------
@@ -400,21 +402,22 @@ def audit_close_problems(audit: Audit) -> list[ErrorDetail]:
     problems = []
     for finding in audit.findings.all():
         statuses = set(finding.capas.values_list("status", flat=True))
-        label = f"{finding.get_severity_display()}：{finding.description[:40]}"
+        # The finding named by its severity (in each language) and the start of its description.
+        named = {"severity": finding.get_severity_display, "description": finding.description[:40]}
         if CapaStatus.EFFECTIVE not in statuses:
             problems.append(
-                ErrorDetail(
-                    f"审核发现「{label}」尚无经确认有效的整改措施",
-                    f"finding {finding.pk} has no CAPA checked effective",
+                detail(
+                    gettext_lazy("finding '%(severity)s: %(description)s' has no CAPA checked effective"),
                     field="findings",
+                    **named,
                 )
             )
         elif statuses & {CapaStatus.PLANNED, CapaStatus.IMPLEMENTED}:
             problems.append(
-                ErrorDetail(
-                    f"审核发现「{label}」仍有未完成或未确认的整改措施",
-                    f"finding {finding.pk} has a CAPA still open or awaiting its check",
+                detail(
+                    gettext_lazy("finding '%(severity)s: %(description)s' has a CAPA still open or awaiting its check"),
                     field="findings",
+                    **named,
                 )
             )
     return problems
@@ -424,12 +427,12 @@ def audit_close_problems(audit: Audit) -> list[ErrorDetail]:
 def audit_close(*, actor: Actor, audit: Audit, conclusion: str, expected_version: int | None = None) -> Audit:
     """The MAH closes a reported audit once every finding has a CAPA checked effective."""
     audit = _lock_audit(actor, audit, expected_version)
-    _require_mah(actor, audit.contract, "关闭审核", "close the audit")
-    _require_status(audit, {AuditStatus.REPORTED}, "关闭（应先出具报告）", "close it (report it first)")
-    conclusion = required_text(conclusion, "conclusion", "关闭应填写结论", "closing needs a conclusion")
+    _require_mah(actor, audit.contract, gettext_lazy("close the audit"))
+    _require_status(audit, {AuditStatus.REPORTED}, gettext_lazy("close it (report it first)"))
+    conclusion = required_text(conclusion, "conclusion", gettext_lazy("closing needs a conclusion"))
     problems = audit_close_problems(audit)
     if problems:
-        raise validation_failed(problems, what_zh="审核关闭", what_en="audit closure")
+        raise validation_failed(problems, what=gettext_lazy("audit closure"))
     return writes.transition(
         actor,
         audit,
@@ -445,8 +448,8 @@ def audit_close(*, actor: Actor, audit: Audit, conclusion: str, expected_version
 def audit_cancel(*, actor: Actor, audit: Audit, reason: str, expected_version: int | None = None) -> Audit:
     """The MAH cancels a planned audit, with its reason; it stays on record."""
     audit = _lock_audit(actor, audit, expected_version)
-    _require_mah(actor, audit.contract, "取消审核", "cancel the audit")
-    reason = required_text(reason, "reason", "取消应说明理由", "a cancellation needs its reason")
+    _require_mah(actor, audit.contract, gettext_lazy("cancel the audit"))
+    reason = required_text(reason, "reason", gettext_lazy("a cancellation needs its reason"))
     return writes.transition(
         actor,
         audit,

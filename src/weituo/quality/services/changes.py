@@ -66,9 +66,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from functools import partial
+from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
 
 from weituo.access import policy
@@ -76,8 +78,8 @@ from weituo.access.parties import is_qa_of, organisation_of, party_of, refuse, r
 from weituo.batches.models import Batch
 from weituo.contracts.models import CommissionContract
 from weituo.core.actors import Actor
-from weituo.core.errors import ErrorDetail, InvalidTransition, validation_failed
-from weituo.core.i18n import both, detail, zh
+from weituo.core.errors import ErrorDetail, InvalidTransition
+from weituo.core.i18n import bounded, detail, in_language, messages, stored_text, validation_failed
 from weituo.core.ids import new_ref
 from weituo.core.roles import Party
 from weituo.core.transitions import check_transition
@@ -125,17 +127,26 @@ FILING_RECORDABLE: frozenset[str] = frozenset({ChangeStatus.APPROVED, ChangeStat
 IMPLEMENTED_STATUSES: frozenset[str] = frozenset({ChangeStatus.IMPLEMENTED, ChangeStatus.CLOSED})
 
 
-def _status_label(change: Change) -> str:
-    return str(change.get_status_display())
-
-
-def _not_in_status(change: Change, code: str, zh: str, en: str) -> InvalidTransition:
+def _not_in_status(change: Change, code: str, message: Any, **params: Any) -> InvalidTransition:
+    """The change's status does not allow this: ``message`` (a lazy gettext message, ``params``
+    interpolated in each language) says why."""
     return InvalidTransition(
         code=code,
-        message_zh=f"变更 {change.ref} 当前为「{_status_label(change)}」：{zh}",
-        message_en=f"change {change.ref} is {change.status}: {en}",
-        details=[ErrorDetail(zh, en, field="status")],
+        **messages(
+            gettext_lazy("change %(ref)s is %(status)s: %(reason)s"),
+            ref=change.ref,
+            status=change.get_status_display,
+            reason=lambda: in_language(translation.get_language(), message, params),
+        ),
+        details=[detail(message, field="status", **params)],
     )
+
+
+def _joined(problems: list[ErrorDetail]) -> str:
+    """The problems' messages one after another, in the active language."""
+    if (translation.get_language() or "").startswith("zh"):
+        return "；".join(p.message_zh for p in problems)
+    return "; ".join(p.message_en for p in problems)
 
 
 # --- proposing ----------------------------------------------------------------------------------------
@@ -195,8 +206,13 @@ def _start_assessments(actor: Actor, change: Change, lines: list[Line], trigger:
             trigger=trigger,
             # Shown to every MAH with a product on the line: nothing of the change itself (its
             # title and text may be one holder's confidential information, art. 8 "可不显示").
-            description=f"{zh(SharedLineTrigger(trigger).label)}：生产线 {line.name} 上受托品种的变更（由变更控制发起）"
-            f" / a change of a commissioned product made on line {line.name}, started by change control",
+            description=stored_text(
+                gettext_lazy(
+                    "%(trigger)s: a change of a commissioned product made on line %(line)s, started by change control"
+                ),
+                trigger=SharedLineTrigger(trigger).label,
+                line=line.name,
+            ),
             change=change,
         )
         for line in targets
@@ -231,15 +247,18 @@ def change_propose(
         problems.append(detail(gettext_lazy("describe the change and why it is made"), field="description"))
     if trigger not in CHANGE_TRIGGERS:
         problems.append(
-            ErrorDetail(
-                f"共线条件变化「{trigger}」不是变更类情形（{'、'.join(sorted(CHANGE_TRIGGERS))}）",
-                f"trigger {trigger!r} is not one of art. 8's change triggers ({', '.join(sorted(CHANGE_TRIGGERS))})",
+            detail(
+                gettext_lazy(
+                    "trigger '%(trigger)s' is not one of art. 8's change triggers "
+                    "(equipment_change, formula_or_process_change, other_major_change)"
+                ),
+                trigger=bounded(trigger),
                 field="trigger",
             )
         )
     problems += _scope_problems(contract, products, lines)
     if problems:
-        raise validation_failed(problems, what_zh="变更", what_en="change")
+        raise validation_failed(problems, what=gettext_lazy("change"))
     change = record_create(
         actor=actor,
         model=Change,
@@ -286,30 +305,29 @@ def change_classify(
         raise _not_in_status(
             change,
             "classification_closed",
-            "持有人已作出决定（或变更已撤回），定类不能再修改",
-            "the MAH has decided (or the change was withdrawn): the classification can no longer change",
+            gettext_lazy("the MAH has decided (or the change was withdrawn): the classification can no longer change"),
         )
     problems = []
     if change_class not in ChangeClass.values:
         problems.append(
-            ErrorDetail(
-                f"变更类别「{change_class}」无效（major、moderate、minor）",
-                f"unknown change class {change_class!r} (major, moderate, minor)",
+            detail(
+                gettext_lazy("unknown change class '%(change_class)s' (major, moderate, minor)"),
+                change_class=bounded(change_class),
                 field="change_class",
             )
         )
     if regulatory_path not in RegulatoryPath.values:
         problems.append(
-            ErrorDetail(
-                f"管理类别「{regulatory_path}」无效（approval、filing、report）",
-                f"unknown regulatory path {regulatory_path!r} (approval, filing, report)",
+            detail(
+                gettext_lazy("unknown regulatory path '%(path)s' (approval, filing, report)"),
+                path=bounded(regulatory_path),
                 field="regulatory_path",
             )
         )
     if not (rationale or "").strip():
         problems.append(detail(gettext_lazy("the classification needs its rationale"), field="rationale"))
     if problems:
-        raise validation_failed(problems, what_zh="变更定类", what_en="classification")
+        raise validation_failed(problems, what=gettext_lazy("the change classification"))
     fields = {
         f"{acting}_class": change_class,
         f"{acting}_path": regulatory_path,
@@ -319,7 +337,12 @@ def change_classify(
     }
     other = Party.CMO if acting == Party.MAH else Party.MAH
     other_class, other_path = getattr(change, f"{other}_class"), getattr(change, f"{other}_path")
-    reason = f"{zh(Party(acting).label)}定类 classified by the {acting}: {change_class}/{regulatory_path}"
+    reason = stored_text(
+        gettext_lazy("classified by the %(party)s: %(change_class)s/%(path)s"),
+        party=Party(acting).label,
+        change_class=change_class,
+        path=regulatory_path,
+    )
     if not other_class:
         return writes.change(
             actor, change, reason=reason, **fields, acting_for=organisation_of(change.contract, acting)
@@ -351,21 +374,20 @@ def change_decide(
 ) -> Change:
     """The MAH's QA or head of quality approves or rejects the classified change, with a note."""
     change = writes.lock(actor, change, expected_version=expected_version)
-    require_user(actor, "批准变更", "deciding on a change")
-    require_party(actor, change.contract, Party.MAH, "批准或不批准变更", "approve or reject a change")
+    require_user(actor, gettext_lazy("deciding on a change"))
+    require_party(actor, change.contract, Party.MAH, gettext_lazy("approve or reject a change"))
     if not is_qa_of(actor, change.contract, Party.MAH):
         raise refuse(
             "mah_qa_required",
-            *both(gettext_lazy("a change is approved or rejected by the MAH's QA or head of quality")),
+            gettext_lazy("a change is approved or rejected by the MAH's QA or head of quality"),
         )
     if change.status != ChangeStatus.CLASSIFIED:
         raise _not_in_status(
             change,
             "not_classified",
-            "只有双方均已定类的变更才能批准或不批准",
-            "only a change both parties have classified can be approved or rejected",
+            gettext_lazy("only a change both parties have classified can be approved or rejected"),
         )
-    note = required_text(note, "note", "应填写持有人意见", "the decision needs a note")
+    note = required_text(note, "note", gettext_lazy("the decision needs a note"))
     return writes.transition(
         actor,
         change,
@@ -396,42 +418,46 @@ def change_filing_record(
     the submission date, ``reference`` its number), then accepted or refused by it (``on`` the date
     of the conclusion); a change on the report path goes into the annual report."""
     change = writes.lock(actor, change, expected_version=expected_version)
-    require_party(actor, change.contract, Party.MAH, "登记申报情况", "record the regulatory filing")
+    require_party(actor, change.contract, Party.MAH, gettext_lazy("record the regulatory filing"))
     if change.status not in FILING_RECORDABLE:
         raise _not_in_status(
             change,
             "not_approved",
-            "持有人批准后才能登记申报、备案或报告",
-            "the filing is recorded once the MAH approved the change",
+            gettext_lazy("the filing is recorded once the MAH approved the change"),
         )
     path = change.regulatory_path
     if to not in FILING_STEPS[path]:
         allowed = ", ".join(sorted(FILING_STEPS[path]))
         raise validation_failed(
             [
-                ErrorDetail(
-                    f"「{zh(change.get_regulatory_path_display)}」类变更的申报状态不能为「{to}」（可为：{allowed}）",
-                    f"a change on the {path} path cannot have filing status {to!r} (allowed: {allowed})",
+                detail(
+                    gettext_lazy(
+                        "a change on the %(path)s path cannot have filing status '%(to)s' (allowed: %(allowed)s)"
+                    ),
+                    path=change.get_regulatory_path_display,
+                    to=bounded(to),
+                    allowed=allowed,
                     field="to",
                 )
             ],
-            what_zh="申报登记",
-            what_en="filing",
+            what=gettext_lazy("the filing record"),
         )
     check_transition(FILING_TRANSITIONS, change.filing_status, to, field="filing_status")
     if change.filing_status == to:
         raise InvalidTransition(
             code="already_in_status",
-            message_zh=f"变更 {change.ref} 的申报状态已是「{zh(change.get_filing_status_display)}」，未做任何修改",
-            message_en=f"the filing of change {change.ref} is already {to}; nothing was changed",
+            **messages(
+                gettext_lazy("the filing of change %(ref)s is already %(status)s; nothing was changed"),
+                ref=change.ref,
+                status=change.get_filing_status_display,
+            ),
             details=[detail(gettext_lazy("already %(to)s"), to=to, field="filing_status")],
         )
     on = on or timezone.localdate()
     if on > timezone.localdate():
         raise validation_failed(
             [detail(gettext_lazy("the date cannot be in the future"), field="on")],
-            what_zh="申报登记",
-            what_en="filing",
+            what=gettext_lazy("the filing record"),
         )
     fields: dict = {"filing_status": to}
     if reference.strip():
@@ -460,9 +486,9 @@ def implementation_problems(change: Change, on: dt.date | None = None) -> list[E
                 )
             ]
         return [
-            ErrorDetail(
-                f"变更已「{_status_label(change)}」，不能实施",
-                f"the change is {change.status}: it cannot be implemented",
+            detail(
+                gettext_lazy("the change is %(status)s: it cannot be implemented"),
+                status=change.get_status_display,
                 field="status",
             )
         ]
@@ -470,11 +496,15 @@ def implementation_problems(change: Change, on: dt.date | None = None) -> list[E
     path, filing = change.regulatory_path, change.filing_status
     if path == RegulatoryPath.APPROVAL and filing != FilingStatus.ACCEPTED:
         problems.append(
-            ErrorDetail(
-                "审批类变更须经药品监督管理部门批准后方可实施，尚未登记批准"
-                + ("（申请未获批准）" if filing == FilingStatus.REFUSED else ""),
-                "a change on the approval path is implemented once the regulator approved it; no approval is recorded"
-                + (" (the application was refused)" if filing == FilingStatus.REFUSED else ""),
+            detail(
+                gettext_lazy(
+                    "a change on the approval path is implemented once the regulator approved it; no approval is "
+                    "recorded (the application was refused)"
+                )
+                if filing == FilingStatus.REFUSED
+                else gettext_lazy(
+                    "a change on the approval path is implemented once the regulator approved it; no approval is recorded"
+                ),
                 field="filing_status",
             )
         )
@@ -491,22 +521,22 @@ def implementation_problems(change: Change, on: dt.date | None = None) -> list[E
         if on > timezone.localdate():
             problems.append(detail(gettext_lazy("the implementation date cannot be in the future"), field="on"))
         not_before = [
-            (timezone.localdate(change.decided_at), "持有人批准日期", "the MAH's approval")
-            if change.decided_at
-            else None,
-            (change.filing_concluded_on, "药品监督管理部门批准日期", "the regulator's approval")
+            (timezone.localdate(change.decided_at), gettext_lazy("the MAH's approval")) if change.decided_at else None,
+            (change.filing_concluded_on, gettext_lazy("the regulator's approval"))
             if path == RegulatoryPath.APPROVAL and change.filing_concluded_on
             else None,
-            (change.filing_submitted_on, "备案日期", "the filing")
+            (change.filing_submitted_on, gettext_lazy("the filing with the regulator"))
             if path == RegulatoryPath.FILING and change.filing_submitted_on
             else None,
         ]
         for item in not_before:
             if item and on < item[0]:
                 problems.append(
-                    ErrorDetail(
-                        f"实施日期 {on} 早于{item[1]} {item[0]}",
-                        f"the implementation date {on} is before {item[2]} ({item[0]})",
+                    detail(
+                        gettext_lazy("the implementation date %(on)s is before %(step)s (%(step_on)s)"),
+                        on=on,
+                        step=item[1],
+                        step_on=item[0],
                         field="on",
                     )
                 )
@@ -526,18 +556,21 @@ def change_implement(
     on the approval path, before the regulator's approval, on the filing path before the filing.
     A major change then obliges the first three batches of each product made since (art. 11)."""
     change = writes.lock(actor, change, expected_version=expected_version)
-    require_party(actor, change.contract, Party.CMO, "登记变更实施", "record a change implemented")
+    require_party(actor, change.contract, Party.CMO, gettext_lazy("record a change implemented"))
     problems = implementation_problems(change, on)
     if problems:
         if change.status != ChangeStatus.APPROVED or any(p.field == "filing_status" for p in problems):
             raise InvalidTransition(
                 code="not_implementable",
-                message_zh=f"变更 {change.ref} 不能实施：" + "；".join(p.message_zh for p in problems),
-                message_en=f"change {change.ref} cannot be implemented: " + "; ".join(p.message_en for p in problems),
+                **messages(
+                    gettext_lazy("change %(ref)s cannot be implemented: %(problems)s"),
+                    ref=change.ref,
+                    problems=partial(_joined, problems),
+                ),
                 details=problems,
             )
-        raise validation_failed(problems, what_zh="变更实施", what_en="implementation")
-    note = required_text(note, "note", "应说明实施情况", "describe the implementation")
+        raise validation_failed(problems, what=gettext_lazy("implementation"))
+    note = required_text(note, "note", gettext_lazy("describe the implementation"))
     change = writes.transition(
         actor,
         change,
@@ -603,12 +636,10 @@ def obligations_for_new_batch(*, actor: Actor, batch: Batch) -> list[RetentionOb
 def change_close(*, actor: Actor, change: Change, conclusion: str, expected_version: int | None = None) -> Change:
     """The MAH closes an implemented change with its conclusion (the effect of the change reviewed)."""
     change = writes.lock(actor, change, expected_version=expected_version)
-    require_party(actor, change.contract, Party.MAH, "关闭变更", "close a change")
+    require_party(actor, change.contract, Party.MAH, gettext_lazy("close a change"))
     if change.status != ChangeStatus.IMPLEMENTED:
-        raise _not_in_status(
-            change, "not_implemented", "只有已实施的变更才能关闭", "only an implemented change can be closed"
-        )
-    conclusion = required_text(conclusion, "conclusion", "关闭应填写结论", "closing needs a conclusion")
+        raise _not_in_status(change, "not_implemented", gettext_lazy("only an implemented change can be closed"))
+    conclusion = required_text(conclusion, "conclusion", gettext_lazy("closing needs a conclusion"))
     return writes.transition(
         actor,
         change,
@@ -626,15 +657,14 @@ def change_close(*, actor: Actor, change: Change, conclusion: str, expected_vers
 def change_withdraw(*, actor: Actor, change: Change, reason: str, expected_version: int | None = None) -> Change:
     """The proposing party withdraws the change before it is implemented; it stays on record."""
     change = writes.lock(actor, change, expected_version=expected_version)
-    require_party(actor, change.contract, change.proposed_by_party, "撤回该变更", "withdraw this change")
+    require_party(actor, change.contract, change.proposed_by_party, gettext_lazy("withdraw this change"))
     if ChangeStatus.WITHDRAWN not in CHANGE_TRANSITIONS.get(change.status, set()):
         raise _not_in_status(
             change,
             "not_withdrawable",
-            "已实施、已关闭、未获批准或已撤回的变更不能撤回",
-            "an implemented, closed, rejected or withdrawn change cannot be withdrawn",
+            gettext_lazy("an implemented, closed, rejected or withdrawn change cannot be withdrawn"),
         )
-    reason = required_text(reason, "reason", "撤回应说明理由", "a withdrawal needs its reason")
+    reason = required_text(reason, "reason", gettext_lazy("a withdrawal needs its reason"))
     return writes.transition(
         actor,
         change,

@@ -34,6 +34,8 @@ from django.utils.translation import gettext_lazy
 
 from weituo.access import policy
 from weituo.access.parties import (
+    is_qa_in,
+    is_qa_of,
     organisation_of,
     party_of,
     refuse,
@@ -47,8 +49,8 @@ from weituo.batches.models import Batch
 from weituo.contracts.choices import Assignee, ContractStatus
 from weituo.contracts.models import CommissionContract, CommunicationItem, QualityAgreement
 from weituo.core.actors import Actor
-from weituo.core.errors import ErrorDetail, InvalidTransition, validation_failed
-from weituo.core.i18n import both, detail, messages, zh
+from weituo.core.errors import ErrorDetail, InvalidTransition
+from weituo.core.i18n import bounded, detail, messages, validation_failed, zh
 from weituo.core.ids import new_ref
 from weituo.core.roles import QA_ROLES, Party, counterparty
 from weituo.core.selectors import working_calendar
@@ -212,7 +214,7 @@ def event_raise(
         raise ValueError("a deviation is raised with deviation_raise (it needs its classification)")
     if category not in EventCategory.values:
         raise validation_failed(
-            [ErrorDetail(f"未知的沟通事项「{category}」", f"unknown category {category!r}", field="category")]
+            [detail(gettext_lazy("unknown category '%(category)s'"), category=bounded(category), field="category")]
         )
     return _raise(actor, contract, category, title, description, batch, party, ref)
 
@@ -234,9 +236,9 @@ def deviation_raise(
     if classification not in Classification.values:
         raise validation_failed(
             [
-                ErrorDetail(
-                    f"未知的偏差分类「{classification}」（critical、major、minor）",
-                    f"unknown classification {classification!r} (critical, major, minor)",
+                detail(
+                    gettext_lazy("unknown classification '%(classification)s' (critical, major, minor)"),
+                    classification=bounded(classification),
                     field="classification",
                 )
             ]
@@ -322,12 +324,12 @@ def event_acknowledge(
 ) -> QualityEvent:
     """The counterparty acknowledges receipt (the deadline is met if before ``due_at``)."""
     event = writes.lock(actor, event, expected_version=expected_version)
-    require_user(actor, "确认", "acknowledging")
+    require_user(actor, gettext_lazy("acknowledging"))
     recipient = counterparty(event.raised_by_party)
     if not writes_for_party(actor, event.contract, recipient):
         raise refuse(
             "not_recipient",
-            *both(gettext_lazy("only the recipient (the counterparty) may acknowledge this event")),
+            gettext_lazy("only the recipient (the counterparty) may acknowledge this event"),
         )
     return writes.transition(
         actor,
@@ -347,8 +349,8 @@ def event_withdraw(
 ) -> QualityEvent:
     """The raising party withdraws an event raised by mistake, before it was acknowledged; it stays on record."""
     event = writes.lock(actor, event, expected_version=expected_version)
-    require_party(actor, event.contract, event.raised_by_party, "撤回该事件", "withdraw this event")
-    reason = required_text(reason, "reason", "撤回应说明理由", "a withdrawal needs its reason")
+    require_party(actor, event.contract, event.raised_by_party, gettext_lazy("withdraw this event"))
+    reason = required_text(reason, "reason", gettext_lazy("a withdrawal needs its reason"))
     return writes.transition(
         actor,
         event,
@@ -398,12 +400,12 @@ def event_close(
     """The raising party closes an acknowledged event with its conclusion; a deviation only once
     ``deviation_close_problems`` has nothing left."""
     event = writes.lock(actor, event, expected_version=expected_version)
-    require_party(actor, event.contract, event.raised_by_party, "关闭该事件", "close this event")
-    conclusion = required_text(conclusion, "conclusion", "关闭应填写结论", "closing needs a conclusion")
+    require_party(actor, event.contract, event.raised_by_party, gettext_lazy("close this event"))
+    conclusion = required_text(conclusion, "conclusion", gettext_lazy("closing needs a conclusion"))
     if event.category == EventCategory.DEVIATION:
         problems = deviation_close_problems(event.deviation)
         if problems:
-            raise validation_failed(problems, what_zh="偏差关闭", what_en="deviation closure")
+            raise validation_failed(problems, what=gettext_lazy("deviation closure"))
     return writes.transition(
         actor,
         event,
@@ -420,8 +422,11 @@ def _require_open(event: QualityEvent) -> None:
     if event.status not in OPEN_STATUSES:
         raise InvalidTransition(
             code="event_not_open",
-            message_zh=f"质量事件 {event.ref} 已{zh(event.get_status_display)}，不能再修改",
-            message_en=f"quality event {event.ref} is {event.status} and cannot be changed",
+            **messages(
+                gettext_lazy("quality event %(ref)s is %(status)s and cannot be changed"),
+                ref=event.ref,
+                status=event.get_status_display,
+            ),
             details=[detail(gettext_lazy("the event is closed or withdrawn"), field="status")],
         )
 
@@ -448,7 +453,7 @@ def deviation_investigate(
     """Record the investigation by either party: its root cause (required) and conclusion."""
     deviation = _lock_deviation(actor, deviation, expected_version)
     party_of(actor, deviation.event.contract, party)
-    root_cause = required_text(root_cause, "root_cause", "应填写根本原因", "the root cause is required")
+    root_cause = required_text(root_cause, "root_cause", gettext_lazy("the root cause is required"))
     return writes.change(
         actor,
         deviation,
@@ -474,13 +479,13 @@ def deviation_reclassify(
     party, must approve (``reclassification_decide``). Both stay in the trail."""
     deviation = _lock_deviation(actor, deviation, expected_version)
     acting = party_of(actor, deviation.event.contract, party)
-    reason = required_text(reason, "reason", "分类变更应说明理由", "a reclassification needs its reason")
+    reason = required_text(reason, "reason", gettext_lazy("a reclassification needs its reason"))
     if to not in Classification.values or to == deviation.classification:
         raise validation_failed(
             [
-                ErrorDetail(
-                    f"新分类「{to}」无效或与当前分类相同",
-                    f"new classification {to!r} is unknown or unchanged",
+                detail(
+                    gettext_lazy("new classification '%(to)s' is unknown or unchanged"),
+                    to=bounded(to),
                     field="to_classification",
                 )
             ]
@@ -526,21 +531,21 @@ def reclassification_decide(
     """QA approval (or rejection) of a downgrade: by a QA or head of quality of the party that asked,
     who is not the person who asked. Approval applies the new classification."""
     reclassification = writes.lock(actor, reclassification)
-    require_user(actor, "批准分类变更", "approving a reclassification")
+    require_user(actor, gettext_lazy("approving a reclassification"))
     deviation = Deviation.objects.select_for_update().get(pk=reclassification.deviation_id)
     _require_open(deviation.event)
     party = reclassification.party
     org = organisation_of(deviation.event.contract, party)
-    if not any(m.organisation_id == org and m.role in QA_ROLES[party] for m in actor.memberships):
+    if not is_qa_in(actor, org, party):
         raise refuse(
             "qa_approval_required",
-            f"偏差降级须由{zh(Party(party).label)}的 QA 或质量负责人批准",
-            f"a downgrade must be approved by QA or the head of quality of the {party}",
+            gettext_lazy("a downgrade must be approved by QA or the head of quality of the %(party)s"),
+            party=Party(party).label,
         )
     if reclassification.requested_by_id == actor.user_id:
         raise refuse(
             "second_person_required",
-            *both(gettext_lazy("the requester cannot approve their own downgrade: a second person must")),
+            gettext_lazy("the requester cannot approve their own downgrade: a second person must"),
         )
     to = ReclassificationStatus.APPROVED if approve else ReclassificationStatus.REJECTED
     if approve and deviation.classification != reclassification.from_classification:
@@ -587,9 +592,15 @@ def capa_add(
     party_of(actor, event.contract, party)
     if owner_party not in Party.values:
         raise validation_failed(
-            [ErrorDetail(f"责任方「{owner_party}」无效", f"unknown owner party {owner_party!r}", field="owner_party")]
+            [
+                detail(
+                    gettext_lazy("unknown owner party '%(party)s'"),
+                    party=bounded(owner_party),
+                    field="owner_party",
+                )
+            ]
         )
-    description = required_text(description, "description", "应填写措施内容", "the action is required")
+    description = required_text(description, "description", gettext_lazy("the action is required"))
     return writes.create(
         actor,
         Capa(
@@ -610,8 +621,9 @@ def capa_implement(*, actor: Actor, capa: Capa, note: str, expected_version: int
     """The owner party reports the action done."""
     capa = writes.lock(actor, capa, expected_version=expected_version)
     _require_event_capa(capa)
-    require_party(actor, capa.event.contract, capa.owner_party, "报告该措施已实施", "report this CAPA implemented")
-    return capa_steps.mark_implemented(actor, capa, note)
+    contract = capa.event.contract
+    require_party(actor, contract, capa.owner_party, gettext_lazy("report this CAPA implemented"))
+    return capa_steps.mark_implemented(actor, capa, note, acting_for=organisation_of(contract, capa.owner_party))
 
 
 @transaction.atomic
@@ -622,17 +634,15 @@ def capa_check_effectiveness(
     capa = writes.lock(actor, capa, expected_version=expected_version)
     _require_event_capa(capa)
     contract = capa.event.contract
-    qa = any(
-        m.organisation_id == organisation_of(contract, p) and m.role in QA_ROLES[p]
-        for p in Party.values
-        for m in actor.memberships
-    )
-    if not qa:
+    checking = [p for p in Party.values if is_qa_of(actor, contract, p)]
+    if not checking:
         raise refuse(
             "qa_required",
-            *both(gettext_lazy("the effectiveness check is for QA or the head of quality of either party")),
+            gettext_lazy("the effectiveness check is for QA or the head of quality of either party"),
         )
-    return capa_steps.mark_checked(actor, capa, effective, note)
+    # QA of both parties (one person holding both roles): the entry is for the party that owns the CAPA.
+    party = capa.owner_party if capa.owner_party in checking else checking[0]
+    return capa_steps.mark_checked(actor, capa, effective, note, acting_for=organisation_of(contract, party))
 
 
 # --- retention obligations -------------------------------------------------------------------------
@@ -643,8 +653,8 @@ def retention_obligation_fulfil(*, actor: Actor, obligation: RetentionObligation
     """The obligated party records the samples kept or the stability study started."""
     obligation = writes.lock(actor, obligation)
     # The batch's contract: an obligation caused by a change has no event.
-    require_party(actor, obligation.batch.contract, obligation.party, "履行该义务", "fulfil this obligation")
-    note = required_text(note, "note", "应说明履行情况", "describe how it was fulfilled")
+    require_party(actor, obligation.batch.contract, obligation.party, gettext_lazy("fulfil this obligation"))
+    note = required_text(note, "note", gettext_lazy("describe how it was fulfilled"))
     return writes.transition(
         actor,
         obligation,

@@ -30,8 +30,7 @@ from weituo.accounts.models import Membership
 from weituo.accounts.selectors import actor_for_user
 from weituo.core.actors import Actor
 from weituo.core.deadlines import Deadline, my_deadlines
-from weituo.core.errors import validation_failed
-from weituo.core.i18n import both, detail
+from weituo.core.i18n import detail, validation_failed
 from weituo.core.roles import WRITER_ROLES
 from weituo.integrity import writes
 from weituo.integrity.mail import render_mail
@@ -108,7 +107,7 @@ def deadline_reminders_send(
     if not (actor.system or actor.is_platform_admin):
         raise refuse(
             "not_allowed",
-            *both(gettext_lazy("only a system job or the platform admin sends deadline reminders")),
+            gettext_lazy("only a system job or the platform admin sends deadline reminders"),
         )
     if not 1 <= within <= 24 * 366:
         raise validation_failed([detail(gettext_lazy("within must be 1 to 8784 hours"), field="within")])

@@ -36,20 +36,21 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from functools import partial
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy
 
 from weituo.access import policy
-from weituo.access.parties import refuse, require_user, require_writer, user_id
+from weituo.access.parties import is_qa_in, refuse, require_user, require_writer, user_id
 from weituo.contracts.choices import ContractStatus
 from weituo.contracts.models import CommissionContract
 from weituo.core.actors import Actor
-from weituo.core.errors import ErrorDetail, InvalidTransition, validation_failed
-from weituo.core.i18n import both, detail, messages, zh
+from weituo.core.errors import InvalidTransition
+from weituo.core.i18n import bounded, detail, messages, validation_failed
 from weituo.core.ids import new_ref
-from weituo.core.roles import QA_ROLES, Party, Side
+from weituo.core.roles import Party, Side
 from weituo.core.validation import required_text
 from weituo.integrity import writes
 from weituo.integrity.mail import notify_ledgered, render_mail
@@ -86,33 +87,34 @@ def _writes_for_cmo(actor: Actor, cmo_id: int) -> bool:
     return actor.writes_in(cmo_id, Side.CMO)
 
 
-def _require_cmo(actor: Actor, assessment_or_line: SharedLineAssessment | Line, what_zh: str, what_en: str) -> int:
-    """A writer of the line's CMO (system jobs and platform admins act for it too); the CMO's id."""
+def _require_cmo(actor: Actor, assessment_or_line: SharedLineAssessment | Line, what: Any) -> int:
+    """A writer of the line's CMO (system jobs and platform admins act for it too); the CMO's id.
+    ``what`` is the act (a lazy phrase such as "notify the assessment")."""
     require_writer(actor)
     line = assessment_or_line.line if isinstance(assessment_or_line, SharedLineAssessment) else assessment_or_line
     cmo_id = line_cmo_id(line)
     if actor.system or actor.is_platform_admin or _writes_for_cmo(actor, cmo_id):
         return cmo_id
-    raise refuse("not_line_cmo", f"只有该生产线的受托生产企业可以{what_zh}", f"only the line's CMO may {what_en}")
+    raise refuse("not_line_cmo", gettext_lazy("only the line's CMO may %(what)s"), what=what)
 
 
-def _is_mah_qa(actor: Actor, mah_id: int) -> bool:
-    return any(m.organisation_id == mah_id and m.role in QA_ROLES[Party.MAH] for m in actor.memberships)
-
-
-def _require_mah_writer(actor: Actor, notice: SharedLineNotice, what_zh: str, what_en: str) -> None:
+def _require_mah_writer(actor: Actor, notice: SharedLineNotice, what: Any) -> None:
+    """A named user writing for the notified MAH; ``what`` is the act (a lazy phrase)."""
     require_writer(actor)
-    require_user(actor, what_zh, what_en)
+    require_user(actor, what)
     if not actor.writes_in(notice.mah_id, Side.MAH):
-        raise refuse("not_notified_mah", f"只有被通报的持有人可以{what_zh}", f"only the notified MAH may {what_en}")
+        raise refuse("not_notified_mah", gettext_lazy("only the notified MAH may %(what)s"), what=what)
 
 
 def _require_status(assessment: SharedLineAssessment, *allowed: str) -> None:
     if assessment.status not in allowed:
         raise InvalidTransition(
             code="assessment_status",
-            message_zh=f"共线风险评估 {assessment.ref} 当前为「{zh(assessment.get_status_display)}」，不能办理此事",
-            message_en=f"shared-line assessment {assessment.ref} is {assessment.status}: this cannot be done now",
+            **messages(
+                gettext_lazy("shared-line assessment %(ref)s is %(status)s: this cannot be done now"),
+                ref=assessment.ref,
+                status=assessment.get_status_display,
+            ),
             details=[detail(gettext_lazy("not allowed in this status"), field="status")],
         )
 
@@ -151,18 +153,16 @@ def assessment_start(
         if not party:
             raise refuse(
                 "not_line_party",
-                *both(
-                    gettext_lazy(
-                        "only the line's CMO, or an MAH with a commission contract with that CMO, may start a shared-line assessment"
-                    )
+                gettext_lazy(
+                    "only the line's CMO, or an MAH with a commission contract with that CMO, may start a shared-line assessment"
                 ),
             )
     if trigger not in SharedLineTrigger.values:
         raise validation_failed(
-            [ErrorDetail(f"未知的共线条件变化「{trigger}」", f"unknown trigger {trigger!r}", field="trigger")]
+            [detail(gettext_lazy("unknown trigger '%(trigger)s'"), trigger=bounded(trigger), field="trigger")]
         )
     description = required_text(
-        description, "description", "应说明共线生产条件的变化", "describe how the shared-line conditions changed"
+        description, "description", gettext_lazy("describe how the shared-line conditions changed")
     )
     if change is not None:
         if not policy.visible(actor, Change).filter(pk=change.pk).exists():
@@ -195,11 +195,9 @@ def assessment_product_risk_set(
     """The CMO's findings for one product of the line (residue limits, cleaning results…), shown only
     to that product's holder; set again to revise them (each version in the trail)."""
     assessment = writes.lock(actor, assessment)
-    cmo_id = _require_cmo(actor, assessment, "填写品种评估数据", "record a product's findings")
+    cmo_id = _require_cmo(actor, assessment, gettext_lazy("record a product's findings"))
     _require_status(assessment, AssessmentStatus.OPEN, AssessmentStatus.NOTIFIED)
-    findings = required_text(
-        findings, "findings", "应填写该品种的评估数据与结论", "the product's findings are required"
-    )
+    findings = required_text(findings, "findings", gettext_lazy("the product's findings are required"))
     if not LineProduct.objects.filter(line_id=assessment.line_id, product_id=product.pk).exists():
         raise validation_failed([detail(gettext_lazy("the product is not made on this line"), field="product")])
     row = SharedLineProductRisk.objects.select_for_update().filter(assessment=assessment, product=product).first()
@@ -233,7 +231,7 @@ def assessment_notify(
     each, with that MAH's own products and only the number of the others' ("通报信息中如涉及依法应当
     予以保护的商业信息可不显示"). Each MAH's QA is emailed once the transaction commits."""
     assessment = writes.lock(actor, assessment, expected_version=expected_version)
-    line_cmo = _require_cmo(actor, assessment, "通报共线风险评估结论", "notify the assessment")
+    line_cmo = _require_cmo(actor, assessment, gettext_lazy("notify the assessment"))
     problems = []
     if not (conclusion or "").strip():
         problems.append(detail(gettext_lazy("the conclusion is required"), field="conclusion"))
@@ -307,10 +305,10 @@ def notice_feedback(
     """The notified MAH's opinion. It may be given again (a reply to the CMO's response): the latest
     is on the notice, every one in the trail."""
     notice = writes.lock(actor, notice, expected_version=expected_version)
-    _require_mah_writer(actor, notice, "反馈意见", "give feedback on this notice")
+    _require_mah_writer(actor, notice, gettext_lazy("give feedback on this notice"))
     assessment = _lock_assessment_of(actor, notice.assessment_id)
     _require_notice_open(notice, assessment)
-    feedback = required_text(feedback, "feedback", "应填写反馈意见", "the feedback is required")
+    feedback = required_text(feedback, "feedback", gettext_lazy("the feedback is required"))
     fields = {"feedback": feedback, "feedback_by_id": actor.user_id, "feedback_at": timezone.now()}
     if notice.status == NoticeStatus.FEEDBACK:
         # feedback → feedback is allowed by the table; writes.transition refuses staying put.
@@ -327,7 +325,7 @@ def notice_respond(
     """The CMO's evaluation of an MAH's feedback and the measures it takes ("认真研判，采取相应措施")."""
     notice = writes.lock(actor, notice, expected_version=expected_version)
     assessment = _lock_assessment_of(actor, notice.assessment_id)
-    cmo_id = _require_cmo(actor, assessment, "答复持有人的反馈", "respond to the MAH's feedback")
+    cmo_id = _require_cmo(actor, assessment, gettext_lazy("respond to the MAH's feedback"))
     _require_notice_open(notice, assessment)
     if notice.status != NoticeStatus.FEEDBACK:
         raise InvalidTransition(
@@ -335,7 +333,7 @@ def notice_respond(
             **messages(gettext_lazy("this MAH has given no feedback to respond to")),
             details=[detail(gettext_lazy("no feedback yet"), field="response")],
         )
-    response = required_text(response, "response", "应填写研判结论及措施", "the evaluation and measures are required")
+    response = required_text(response, "response", gettext_lazy("the evaluation and measures are required"))
     return writes.change(actor, notice, response=response, acting_for=cmo_id)
 
 
@@ -346,11 +344,11 @@ def notice_agree(
     """The notified MAH's QA or head of quality confirms agreement was reached ("与持有人达成一致").
     Where the MAH gave feedback, the CMO must have responded to it first."""
     notice = writes.lock(actor, notice, expected_version=expected_version)
-    require_user(actor, "确认达成一致", "confirming agreement")
-    if not _is_mah_qa(actor, notice.mah_id):
+    require_user(actor, gettext_lazy("confirming agreement"))
+    if not is_qa_in(actor, notice.mah_id, Party.MAH):
         raise refuse(
             "mah_qa_required",
-            *both(gettext_lazy("agreement is confirmed by QA or the head of quality of the notified MAH")),
+            gettext_lazy("agreement is confirmed by QA or the head of quality of the notified MAH"),
         )
     assessment = _lock_assessment_of(actor, notice.assessment_id)
     _require_status(assessment, AssessmentStatus.NOTIFIED)
@@ -386,9 +384,9 @@ def assessment_capa_add(*, actor: Actor, assessment: SharedLineAssessment, descr
     """A corrective or preventive action of the CMO for a risk the assessment found; applied only once
     every notified MAH approved it."""
     assessment = writes.lock(actor, assessment)
-    cmo_id = _require_cmo(actor, assessment, "制定纠正预防措施", "add a CAPA")
+    cmo_id = _require_cmo(actor, assessment, gettext_lazy("add a CAPA"))
     _require_status(assessment, AssessmentStatus.NOTIFIED)
-    description = required_text(description, "description", "应填写措施内容", "the action is required")
+    description = required_text(description, "description", gettext_lazy("the action is required"))
     if not isinstance(due_on, dt.date):
         raise validation_failed([detail(gettext_lazy("the due date is required"), field="due_on")])
     return writes.create(
@@ -414,16 +412,16 @@ def assessment_capa_decide(
     several notified MAHs."""
     capa, assessment = _lock_assessment_capa(actor, capa, None)
     require_writer(actor)
-    require_user(actor, "审核措施", "reviewing a CAPA")
+    require_user(actor, gettext_lazy("reviewing a CAPA"))
     _require_status(assessment, AssessmentStatus.NOTIFIED)
     notified = set(assessment.notices.values_list("mah_id", flat=True))
-    mine = sorted(m for m in notified if _is_mah_qa(actor, m))
+    mine = sorted(m for m in notified if is_qa_in(actor, m, Party.MAH))
     if mah is not None:
         mine = [m for m in mine if m == mah.pk]
     if not mine:
         raise refuse(
             "mah_qa_required",
-            *both(gettext_lazy("a CAPA is reviewed by QA or the head of quality of a notified MAH")),
+            gettext_lazy("a CAPA is reviewed by QA or the head of quality of a notified MAH"),
         )
     if len(mine) > 1:
         raise validation_failed([detail(gettext_lazy("name the MAH you act for"), field="mah")])
@@ -442,9 +440,7 @@ def assessment_capa_decide(
         )
     note = (note or "").strip()
     if not approve and not note:
-        raise validation_failed(
-            [detail(pgettext_lazy("error: 不同意时应说明理由", "a rejection needs its reason"), field="note")]
-        )
+        raise validation_failed([detail(gettext_lazy("a rejection needs its reason"), field="note")])
     return writes.create(
         actor,
         CapaApproval(
@@ -464,7 +460,7 @@ def assessment_capa_implement(*, actor: Actor, capa: Capa, note: str, expected_v
     """The CMO reports the action done — refused until every notified MAH approved it (art. 8:
     "应当采取经持有人审核过的纠正预防措施"); a rejection blocks it for good (add a revised CAPA)."""
     capa, assessment = _lock_assessment_capa(actor, capa, expected_version)
-    _require_cmo(actor, assessment, "报告措施已实施", "report this CAPA implemented")
+    cmo_id = _require_cmo(actor, assessment, gettext_lazy("report this CAPA implemented"))
     _require_status(assessment, AssessmentStatus.NOTIFIED)
     undecided, rejected = capa_pending_mahs(capa)
     if undecided or rejected:
@@ -483,7 +479,7 @@ def assessment_capa_implement(*, actor: Actor, capa: Capa, note: str, expected_v
             ),
             details=details,
         )
-    return capa_steps.mark_implemented(actor, capa, note, reason=ART8)
+    return capa_steps.mark_implemented(actor, capa, note, acting_for=cmo_id, reason=ART8)
 
 
 @transaction.atomic
@@ -492,16 +488,14 @@ def assessment_capa_check(
 ) -> Capa:
     """The CMO's QA (or head of quality) records whether the implemented action worked."""
     capa, assessment = _lock_assessment_capa(actor, capa, expected_version)
-    cmo_id = _require_cmo(actor, assessment, "确认措施有效性", "check this CAPA's effectiveness")
-    if not (actor.system or actor.is_platform_admin) and not any(
-        m.organisation_id == cmo_id and m.role in QA_ROLES[Party.CMO] for m in actor.memberships
-    ):
+    cmo_id = _require_cmo(actor, assessment, gettext_lazy("check this CAPA's effectiveness"))
+    if not (actor.system or actor.is_platform_admin) and not is_qa_in(actor, cmo_id, Party.CMO):
         raise refuse(
             "qa_required",
-            *both(gettext_lazy("the effectiveness check is for QA or the head of quality of the CMO")),
+            gettext_lazy("the effectiveness check is for QA or the head of quality of the CMO"),
         )
-    require_user(actor, "确认措施有效性", "the effectiveness check")
-    return capa_steps.mark_checked(actor, capa, effective, note)
+    require_user(actor, gettext_lazy("the effectiveness check"))
+    return capa_steps.mark_checked(actor, capa, effective, note, acting_for=cmo_id)
 
 
 @transaction.atomic
@@ -510,11 +504,11 @@ def assessment_close(
 ) -> SharedLineAssessment:
     """The CMO closes the assessment once every notice is agreed and every CAPA implemented."""
     assessment = writes.lock(actor, assessment, expected_version=expected_version)
-    cmo_id = _require_cmo(actor, assessment, "关闭共线风险评估", "close the assessment")
+    cmo_id = _require_cmo(actor, assessment, gettext_lazy("close the assessment"))
     _require_status(assessment, AssessmentStatus.NOTIFIED)
     problems = assessment_close_problems(assessment)
     if problems:
-        raise validation_failed(problems, what_zh="共线风险评估关闭", what_en="closing the assessment")
+        raise validation_failed(problems, what=gettext_lazy("closing the assessment"))
     return writes.transition(
         actor,
         assessment,

@@ -1,58 +1,26 @@
-"""Template helpers of the web app: bilingual labels, the menu, times in China Standard Time."""
+"""Template helpers of the web app: errors in the reader's language, the menu, times in China Standard Time."""
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from zoneinfo import ZoneInfo
 
 from django import template
 from django.utils import formats
-from django.utils.translation import get_language
 
+from weituo.core.i18n import in_language_of
 from weituo.core.roles import Role
 from weituo.web.shell import get_actor, navigation
 
 register = template.Library()
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-# The Chinese half of a "中文 English" label ends at its last CJK character or full-width punctuation.
-_CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
-
-
-def split_label(text: str) -> tuple[str, str]:
-    """``("检验结果超标/超趋势", "OOS/OOT")`` from ``"检验结果超标/超趋势 OOS/OOT"``; a label with no
-    English half gives ``(text, "")``, one with no Chinese half ``("", text)``."""
-    text = str(text)
-    last = None
-    for m in _CJK.finditer(text):
-        last = m
-    if last is None:
-        return "", text
-    zh, en = text[: last.end()].strip(), text[last.end() :].strip()
-    if en and not re.search(r"[a-z]{3,}", en):
-        return text.strip(), ""  # a trailing acronym (QA, OOS/OOT) belongs to the Chinese label
-    return zh, en
-
-
-@register.filter
-def label(text: object) -> str:
-    """The half of a bilingual domain label ("生效 in force") in the UI's language."""
-    if text is None:
-        return ""
-    zh, en = split_label(str(text))
-    if (get_language() or "zh-hans").startswith("zh"):
-        return zh or en
-    return en or zh
 
 
 @register.filter
 def message(error: object) -> str:
     """An error or one of its details (``message_zh`` / ``message_en``) in the UI's language."""
-    zh, en = getattr(error, "message_zh", ""), getattr(error, "message_en", "")
-    if (get_language() or "zh-hans").startswith("zh"):
-        return zh or en
-    return en or zh
+    return in_language_of(error)
 
 
 @register.filter

@@ -19,11 +19,10 @@ from django import forms
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import pgettext, pgettext_lazy
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from weituo.core.actors import Actor
 from weituo.core.errors import ApplicationError, ErrorDetail, PermissionDenied, ValidationFailed
-from weituo.integrity.actions import action_label
 from weituo.integrity.audited import object_type
 from weituo.quality import selectors, services
 from weituo.quality.audit_due import REPORT_DUE_WORKING_DAYS
@@ -31,50 +30,40 @@ from weituo.quality.choices import AuditMode, AuditStatus, FindingSeverity
 from weituo.quality.models import Audit, AuditFinding, Capa
 from weituo.quality.selectors.audits import audit_actions, plannable_contracts
 
-from ..actions import bad_input, form_details, run_action, status_of
+from ..actions import bad_input, form_details, posted_date, posted_number, run_action, status_of
 from ..files import stored_file_response
 from ..forms import TestIds, _choices
 from ..shell import page, paginate, query_without_page
-from ..trail import trail_rows
+from ..trail import timeline
 
 CTX = "audits"  # the msgctxt of this area's strings in the one catalogue (src/weituo/locale)
 
-FIELD_NAMES: dict[str, tuple[str, str]] = {
-    "contract": ("委托生产协议", "contract"),
-    "mode": ("审核方式", "mode"),
-    "scope": ("审核范围", "scope"),
-    "auditors": ("审核员", "auditors"),
-    "planned_on": ("计划日期", "planned date"),
-    "conducted_from": ("实施开始日期", "first day"),
-    "conducted_to": ("实施结束日期", "last day"),
-    "report_due_on": ("报告应完成日期", "report due date"),
-    "response_due_on": ("整改应完成日期", "response due date"),
-    "due_on": ("计划完成日期", "due date"),
-    "severity": ("缺陷等级", "severity"),
-    "version": ("版本", "version"),
-    "finding": ("审核发现", "finding"),
-    "capa": ("纠正预防措施", "CAPA"),
-    "effective": ("有效性结论", "effectiveness"),
+# Field names as the error messages name them.
+FIELD_NAMES: dict[str, Any] = {
+    "contract": gettext_lazy("contract"),
+    "mode": gettext_lazy("mode"),
+    "scope": gettext_lazy("scope"),
+    "auditors": gettext_lazy("auditors"),
+    "planned_on": gettext_lazy("planned date"),
+    "conducted_from": gettext_lazy("first day"),
+    "conducted_to": gettext_lazy("last day"),
+    "report_due_on": gettext_lazy("report due date"),
+    "response_due_on": gettext_lazy("response due date"),
+    "due_on": gettext_lazy("due date"),
+    "severity": gettext_lazy("severity"),
+    "version": gettext_lazy("version"),
+    "finding": gettext_lazy("finding"),
+    "capa": gettext_lazy("CAPA"),
+    "effective": gettext_lazy("effectiveness"),
 }
 
 
 def _number(post: Any, name: str) -> int:
-    zh, en = FIELD_NAMES.get(name, (name, name))
-    try:
-        return int(post.get(name, ""))
-    except (TypeError, ValueError):
-        raise bad_input(name, f"{zh}缺失或不是整数", f"{en} is missing or not a whole number") from None
+    return posted_number(post, name, FIELD_NAMES.get(name))
 
 
 def _date(post: Any, name: str, *, required: bool = True) -> dt.date | None:
-    zh, en = FIELD_NAMES.get(name, (name, name))
-    value = (post.get(name) or "").strip()
-    if not value and not required:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise bad_input(name, f"{zh}应为日期（年-月-日）", f"the {en} must be a date (YYYY-MM-DD)") from None
+    return posted_date(post, name, FIELD_NAMES.get(name), required=required)
 
 
 # --- the list --------------------------------------------------------------------------------------
@@ -157,8 +146,7 @@ def audit_new(request: HttpRequest, actor: Actor) -> HttpResponse:
                 if contract is None:
                     raise bad_input(
                         "contract",
-                        "请选择您代表持有人一方的委托生产协议",
-                        "choose a contract whose MAH you act for",
+                        gettext_lazy("choose a contract whose MAH you act for"),
                     )
                 audit = services.audit_plan(
                     actor=actor,
@@ -190,36 +178,6 @@ def audit_new(request: HttpRequest, actor: Actor) -> HttpResponse:
 # --- one audit -------------------------------------------------------------------------------------
 
 
-@dataclass
-class TimelineRow:
-    seq: int
-    at: dt.datetime
-    actor: str
-    action_label: str
-    action: str
-    record: str
-    reason: str
-    changes: list
-
-
-def _timeline(actor: Actor, entries: list, names: dict[tuple[str, str], str]) -> list[TimelineRow]:
-    """The audit's ledger entries, oldest first: who, when, what, on which record, old → new, why."""
-    rows = list(reversed(trail_rows(entries, actor=actor, limit=None)))  # trail_rows gives newest first
-    return [
-        TimelineRow(
-            seq=e.seq,
-            at=e.at,
-            actor=row.actor,
-            action=e.action,
-            action_label=action_label(e.action),
-            record=names.get((e.object_type, e.object_id)) or row.record,
-            reason=e.reason,
-            changes=row.changes,
-        )
-        for e, row in zip(entries, rows, strict=True)
-    ]
-
-
 def _audit_context(actor: Actor, ref: str) -> dict[str, Any]:
     audit = selectors.audit_get(actor=actor, ref=ref)
     findings = list(selectors.finding_list(actor=actor, audit=audit))
@@ -234,7 +192,7 @@ def _audit_context(actor: Actor, ref: str) -> dict[str, Any]:
         "findings": findings,
         "actions": audit_actions(actor=actor, audit=audit, findings=findings),
         "close_problems": services.audit_close_problems(audit) if audit.status == AuditStatus.REPORTED else [],
-        "timeline": _timeline(actor, selectors.audit_trail(actor=actor, audit=audit), names),
+        "timeline": timeline(selectors.audit_trail(actor=actor, audit=audit), actor=actor, names=names),
         "severities": _choices(FindingSeverity),
         "default_due_days": REPORT_DUE_WORKING_DAYS,
         "today": timezone.localdate(),
@@ -255,7 +213,7 @@ def audit_report_download(request: HttpRequest, actor: Actor, ref: str) -> HttpR
     if not audit.report_file:
         raise Http404("this audit has no report file")
     return stored_file_response(
-        request, audit.report_file, audit.report_sha256, what_zh="审核报告", what_en="audit report", ref=audit.ref
+        request, audit.report_file, audit.report_sha256, what=gettext_lazy("audit report"), ref=audit.ref
     )
 
 
@@ -339,7 +297,7 @@ def _capa_check(actor: Actor, audit: Audit, request: HttpRequest) -> object:
     capa = selectors.finding_capa_get(actor=actor, audit=audit, pk=_number(post, "capa"))
     effective = post.get("effective", "")
     if effective not in ("yes", "no"):
-        raise bad_input("effective", "请选择有效或无效", "choose effective or not effective")
+        raise bad_input("effective", gettext_lazy("choose effective or not effective"))
     return services.finding_capa_check(
         actor=actor,
         capa=capa,

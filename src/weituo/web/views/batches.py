@@ -17,15 +17,13 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from weituo.accounts.reauth import lockout_counted
+from weituo.accounts.reauth import locked_out_error, lockout_counted
 from weituo.batches.choices import BatchStatus, DocumentKind, ReleaseStep
 from weituo.batches.models import Batch, ReleaseDecision, ReleaseDocument, TestResult
 from weituo.batches.permissions import next_release_step, step_name
@@ -54,17 +52,15 @@ from weituo.batches.signing import signing_window
 from weituo.core.actors import Actor
 from weituo.core.errors import ApplicationError, ErrorDetail, NotFound, PermissionDenied, ValidationFailed, http_status
 from weituo.core.i18n import messages
-from weituo.core.validation import bilingual
 from weituo.integrity.audited import object_type
-from weituo.integrity.models import Signature
 from weituo.integrity.services import SignatureRefused
 from weituo.quality.selectors import event_list, retention_obligation_list
 
+from ..actions import form_details
 from ..files import stored_file_response
 from ..forms import TestIds, _choices
 from ..shell import page, paginate, query_without_page
-from ..templatetags.weituo_web import label
-from ..trail import TrailRow, trail_rows
+from ..trail import TrailRow, timeline
 
 # --- forms: they parse what was typed; the services check it and decide -------------------------
 
@@ -180,22 +176,6 @@ class RejectForm(TestIds, forms.Form):
         self._set_testids()
 
 
-def _form_errors(form: forms.Form) -> list[ErrorDetail]:
-    """A form's errors in both languages, each naming its field."""
-    details = []
-    for name, errors in form.errors.as_data().items():
-        field = form.fields.get(name)
-        for error in errors:
-            zh, en = bilingual(error)
-            if field is not None and field.label:
-                with translation.override("zh-hans"):
-                    zh = f"{field.label}：{zh}"
-                with translation.override("en"):
-                    en = f"{field.label}: {en}"
-            details.append(ErrorDetail(zh, en, field=None if name == "__all__" else name))
-    return details
-
-
 def _error_details(error: ApplicationError) -> list[ErrorDetail]:
     """What to show of a refusal: its message, then each reason it gives."""
     return [ErrorDetail(error.message_zh, error.message_en), *error.details]
@@ -254,7 +234,7 @@ def batch_new(request: HttpRequest, actor: Actor) -> HttpResponse:
             else:
                 return redirect("web:batch_detail", batch.ref)
         else:
-            errors = _form_errors(form)
+            errors = form_details(form)
         status = 422
     else:
         form = BatchForm(options=options)
@@ -282,20 +262,11 @@ def _timeline(actor: Actor, batch: Batch, documents: list, results: list, decisi
         (object_type(Batch), str(batch.pk)): f"{_('Batch')} {batch.number}",
         **{(object_type(ReleaseDocument), str(d.pk)): f"{_('Release document')} {d.title}" for d in documents},
         **{(object_type(TestResult), str(r.pk)): f"{_('Test result')} {r.test_name}" for r in results},
-        **{(object_type(ReleaseDecision), str(d["decision"].pk)): label(d["step_label"]) for d in decisions},
+        **{(object_type(ReleaseDecision), str(d["decision"].pk)): str(d["step_label"]) for d in decisions},
     }
-    rows = trail_rows(entries, actor=actor, limit=None)  # newest first
-    rows.reverse()
-    step_field = str(ReleaseDecision._meta.get_field("step").verbose_name)
-    generic = {str(step.label): str(_step_label(batch, step)) for step in ReleaseStep}
-    for entry, row in zip(entries, rows, strict=True):
-        row.record = names.get((entry.object_type, entry.object_id), row.record)
-        for change in row.changes:  # the step as this batch's kind names it (a device's 生产放行)
-            if change.name == step_field and change.new in generic:
-                change.new = label(generic[change.new])
-        if row.meaning in Signature.Meaning.values:
-            row.meaning = label(Signature.Meaning(row.meaning).label)
-    return rows
+    # the step as this batch's kind names it (a device's 生产放行)
+    render = {(object_type(ReleaseDecision), "step"): lambda step: str(_step_label(batch, step))}
+    return timeline(entries, actor=actor, names=names, render=render)
 
 
 def _step_label(batch: Batch, step: str) -> Any:
@@ -364,7 +335,7 @@ def batch_document_add(request: HttpRequest, actor: Actor, ref: str) -> HttpResp
         else:
             return redirect(reverse("web:batch_detail", args=[batch.ref]) + "#package")
     else:
-        errors, status = _form_errors(form), 422
+        errors, status = form_details(form), 422
     context = _detail_context(request, actor, batch, document_form=form, document_errors=errors)
     return render(request, "web/batches/detail.html", context, status=status)
 
@@ -385,7 +356,7 @@ def batch_result_add_view(request: HttpRequest, actor: Actor, ref: str) -> HttpR
         else:
             return redirect(reverse("web:batch_detail", args=[batch.ref]) + "#results")
     else:
-        errors, status = _form_errors(form), 422
+        errors, status = form_details(form), 422
     context = _detail_context(request, actor, batch, result_form=form, result_errors=errors)
     return render(request, "web/batches/detail.html", context, status=status)
 
@@ -400,8 +371,7 @@ def batch_document_download(request: HttpRequest, actor: Actor, ref: str, pk: in
         request,
         document.file,
         document.sha256,
-        what_zh="放行资料",
-        what_en="release document",
+        what=gettext_lazy("release document"),
         ref=f"{batch.ref}#{document.pk}",
     )
 
@@ -466,11 +436,7 @@ def _locked_out(request: HttpRequest, error: ApplicationError) -> ApplicationErr
     if not isinstance(error, SignatureRefused) or not getattr(request, "axes_locked_out", False):
         return error
     request.axes_locked_out = False  # type: ignore[attr-defined]
-    limit = settings.AXES_FAILURE_LIMIT
-    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-    zh = f"密码连续错误 {limit} 次，账号已锁定；请 {minutes} 分钟后再试，或联系平台管理员"
-    en = f"account locked after {limit} wrong passwords; try again after {minutes} minutes or ask the platform admin"
-    return SignatureRefused(code="signature_locked_out", message_zh=zh, message_en=en)
+    return locked_out_error()
 
 
 @page

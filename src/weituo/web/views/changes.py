@@ -29,7 +29,7 @@ from weituo.quality.choices import ChangeClass, ChangeStatus, FilingStatus, Regu
 from weituo.quality.models import Change, RetentionObligation
 from weituo.registry.selectors import line_get, product_get
 
-from ..actions import bad_input, run_action
+from ..actions import bad_input, posted_date, posted_number, run_action
 from ..shell import page, paginate, query_without_page
 from ..trail import trail_context
 
@@ -41,20 +41,11 @@ CHANGE_TRIGGERS = [
 
 
 def _version(post: Any) -> int:
-    try:
-        return int(post.get("version", ""))
-    except (TypeError, ValueError):
-        raise bad_input("version", "版本缺失或不是整数", "the version is missing or not a whole number") from None
+    return posted_number(post, "version", gettext_lazy("version"))
 
 
 def _date(post: Any, name: str, default: dt.date | None = None) -> dt.date:
-    raw = post.get(name, "")
-    if not raw and default is not None:
-        return default
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        raise bad_input(name, "日期应为 年-月-日", "the date must be YYYY-MM-DD") from None
+    return posted_date(post, name, gettext_lazy("date"), default=default)  # type: ignore[return-value]
 
 
 # --- the list -----------------------------------------------------------------------------------------
@@ -108,7 +99,7 @@ def change_new(request: HttpRequest, actor: Actor) -> HttpResponse:
         try:
             scope = by_ref.get(values["contract"])
             if scope is None:
-                raise bad_input("contract", "请选择委托生产协议", "choose the contract")
+                raise bad_input("contract", gettext_lazy("choose the contract"))
             change = services.change_propose(
                 actor=actor,
                 contract=scope.contract,
@@ -205,7 +196,7 @@ def _classify(actor: Actor, change: Change, post: Any) -> object:
 def _decide(actor: Actor, change: Change, post: Any) -> object:
     decision = post.get("decision", "")
     if decision not in ("approve", "reject"):
-        raise bad_input("decision", "请选择批准或不批准", "choose approve or reject")
+        raise bad_input("decision", gettext_lazy("choose approve or reject"))
     return services.change_decide(
         actor=actor,
         change=change,

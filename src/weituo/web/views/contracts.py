@@ -33,7 +33,6 @@ from weituo.registry.selectors import organisation_get, person_list
 
 from ..forms import CommunicationItemForm, ContractFilter, ResponsibilityForm
 from ..shell import page, paginate, query_without_page
-from ..templatetags.weituo_web import label
 from ..trail import trail_context
 
 CATEGORY_ORDER = {c: i for i, c in enumerate(CommunicationCategory.values)}
@@ -76,12 +75,10 @@ def _trail_names(contract: CommissionContract) -> dict[tuple[str, str], str]:
         names[(object_type(QualityAgreement), str(a.pk))] = f"v{a.document_version}"
         for r in a.responsibilities.all():
             names[(object_type(ResponsibilityItem), str(r.pk))] = (
-                f"v{a.document_version} · {label(r.get_activity_display())}"
+                f"v{a.document_version} · {r.get_activity_display()!s}"
             )
         for c in a.communications.all():
-            names[(object_type(CommunicationItem), str(c.pk))] = (
-                f"v{a.document_version} · {label(c.get_category_display())}"
-            )
+            names[(object_type(CommunicationItem), str(c.pk))] = f"v{a.document_version} · {c.get_category_display()!s}"
         for s in a.resident_staff.all():
             names[(object_type(type(s)), str(s.pk))] = f"v{a.document_version} · {s.person.name}"
         for att in a.attachments.all():

@@ -29,7 +29,6 @@ from weituo.core.deadlines import Deadline, my_deadlines
 from weituo.core.errors import ApplicationError, ErrorDetail, NotFound, PermissionDenied, ValidationFailed, http_status
 from weituo.core.i18n import detail, messages
 from weituo.core.roles import Party
-from weituo.integrity.actions import action_label
 from weituo.integrity.audited import object_type
 from weituo.quality import selectors, services
 from weituo.quality.choices import Classification, EventCategory, EventStatus
@@ -43,29 +42,28 @@ from weituo.quality.selectors.event_actions import (
     writes_for_both,
 )
 
-from ..actions import bad_input, form_details, run_action
+from ..actions import form_details, posted_choice, posted_date, posted_number, run_action
 from ..forms import TestIds, _choices
 from ..shell import page, paginate, query_without_page
-from ..templatetags.weituo_web import label
-from ..trail import trail_rows
+from ..trail import timeline
 
 CTX = "events"  # the msgctxt of this area's strings in the one catalogue (src/weituo/locale)
 
-# Field names as the error messages name them: (Chinese, English).
-FIELD_NAMES: dict[str, tuple[str, str]] = {
-    "contract": ("委托生产协议", "contract"),
-    "category": ("沟通事项", "category"),
-    "title": ("标题", "title"),
-    "description": ("描述", "description"),
-    "batch": ("批次", "batch"),
-    "classification": ("偏差分类", "classification"),
-    "party": ("代表方", "party"),
-    "version": ("版本", "version"),
-    "due_on": ("计划完成日期", "due date"),
-    "owner_party": ("责任方", "owner party"),
-    "to_classification": ("新分类", "new classification"),
-    "decision": ("决定", "decision"),
-    "effective": ("有效性结论", "effectiveness"),
+# Field names as the error messages name them.
+FIELD_NAMES: dict[str, Any] = {
+    "contract": gettext_lazy("contract"),
+    "category": gettext_lazy("category"),
+    "title": gettext_lazy("title"),
+    "description": gettext_lazy("description"),
+    "batch": gettext_lazy("batch"),
+    "classification": gettext_lazy("classification"),
+    "party": gettext_lazy("party"),
+    "version": gettext_lazy("version"),
+    "due_on": gettext_lazy("due date"),
+    "owner_party": gettext_lazy("owner party"),
+    "to_classification": gettext_lazy("new classification"),
+    "decision": gettext_lazy("decision"),
+    "effective": gettext_lazy("effectiveness"),
 }
 
 
@@ -246,19 +244,6 @@ def _by_field(errors: list[ErrorDetail]) -> dict[str, list[ErrorDetail]]:
 # --- one event --------------------------------------------------------------------------------------
 
 
-@dataclass
-class TimelineRow:
-    seq: int
-    at: dt.datetime
-    actor: str
-    action: str
-    action_label: str
-    record: str
-    reason: str
-    meaning: str
-    changes: list
-
-
 def _record_names(
     event: QualityEvent,
     deviation: Deviation | None,
@@ -275,31 +260,8 @@ def _record_names(
     for i, r in enumerate(reclassifications, 1):
         names[(object_type(Reclassification), str(r.pk))] = f"{pgettext(CTX, 'Reclassification')} {i}"
     for o in obligations:
-        names[(object_type(RetentionObligation), str(o.pk))] = (
-            f"{label(o.get_kind_display())} · {label(o.get_party_display())}"
-        )
+        names[(object_type(RetentionObligation), str(o.pk))] = f"{o.get_kind_display()!s} · {o.get_party_display()!s}"
     return names
-
-
-def _timeline(actor: Actor, entries: list, names: dict[tuple[str, str], str]) -> list[TimelineRow]:
-    """The event's ledger entries, oldest first, readable (who, when, what, old → new, why, meaning)."""
-    rows = list(reversed(trail_rows(entries, actor=actor, limit=None)))  # trail_rows gives newest first
-    out = []
-    for e, row in zip(entries, rows, strict=True):
-        out.append(
-            TimelineRow(
-                seq=e.seq,
-                at=e.at,
-                actor=row.actor,
-                action=e.action,
-                action_label=action_label(e.action),
-                record=names.get((e.object_type, e.object_id)) or row.record,
-                reason=e.reason,
-                meaning=e.meaning,
-                changes=row.changes,
-            )
-        )
-    return out
 
 
 def _event_context(actor: Actor, ref: str) -> dict[str, Any]:
@@ -335,7 +297,7 @@ def _event_context(actor: Actor, ref: str) -> dict[str, Any]:
         "actions": actions,
         "close_problems": services.deviation_close_problems(deviation) if deviation is not None else [],
         "overdue": event.status == EventStatus.OPEN and event.due_at is not None and event.due_at < now,
-        "timeline": _timeline(actor, selectors.event_trail(actor=actor, event=event), names),
+        "timeline": timeline(selectors.event_trail(actor=actor, event=event), actor=actor, names=names),
         "classifications": _choices(Classification),
         "parties": _choices(Party),
         "today": timezone.localdate(),
@@ -353,27 +315,15 @@ def event_detail(request: HttpRequest, actor: Actor, ref: str) -> HttpResponse:
 
 def _number(post: Any, name: str) -> int:
     """A whole number the form carries (a version, a record's id)."""
-    zh, en = FIELD_NAMES.get(name, (name, name))
-    try:
-        return int(post.get(name, ""))
-    except (TypeError, ValueError):
-        raise bad_input(name, f"{zh}缺失或不是整数", f"{en} is missing or not a whole number") from None
+    return posted_number(post, name, FIELD_NAMES.get(name))
 
 
 def _choice(post: Any, name: str, allowed: tuple[str, ...]) -> str:
-    value = post.get(name, "")
-    if value not in allowed:
-        zh, en = FIELD_NAMES.get(name, (name, name))
-        raise bad_input(name, f"请选择{zh}", f"choose the {en}")
-    return value
+    return posted_choice(post, name, allowed, FIELD_NAMES.get(name))
 
 
 def _date(post: Any, name: str) -> dt.date:
-    zh, en = FIELD_NAMES.get(name, (name, name))
-    try:
-        return dt.date.fromisoformat(post.get(name, ""))
-    except ValueError:
-        raise bad_input(name, f"{zh}应为日期（年-月-日）", f"the {en} must be a date (YYYY-MM-DD)") from None
+    return posted_date(post, name, FIELD_NAMES.get(name))  # type: ignore[return-value]
 
 
 def _deviation(actor: Actor, event: QualityEvent) -> Deviation:

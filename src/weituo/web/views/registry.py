@@ -30,7 +30,6 @@ from weituo.registry.selectors import (
 from ..forms import LineFilter, OrganisationFilter, ProductFilter
 from ..labels import FLAG_LABELS
 from ..shell import page, paginate, query_without_page
-from ..templatetags.weituo_web import label
 from ..trail import record_panels
 
 SECTION_ROWS = 50  # rows of a long section on a record page; the rest through the list page
@@ -85,7 +84,7 @@ def organisation_detail(request: HttpRequest, actor: Actor, ref: str) -> HttpRes
                 {
                     "person": kp.person,
                     "years": kp.years,
-                    "role_labels": [label(KeyRole(r).label) if r in KeyRole.values else r for r in kp.roles],
+                    "role_labels": [str(KeyRole(r).label) if r in KeyRole.values else r for r in kp.roles],
                 }
                 for kp in key_people(actor=actor, organisation=org, as_of=timezone.localdate())
             ],

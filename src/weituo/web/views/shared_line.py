@@ -23,11 +23,12 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_lazy, pgettext
 
+from weituo.access.parties import is_qa_in
 from weituo.core.actors import Actor
 from weituo.core.errors import ApplicationError, NotFound
-from weituo.core.roles import QA_ROLES, Party, Side
+from weituo.core.roles import Party, Side
 from weituo.integrity.audited import object_type
 from weituo.quality import services
 from weituo.quality.choices import AssessmentStatus, SharedLineTrigger
@@ -35,7 +36,7 @@ from weituo.quality.models import Capa, CapaApproval, SharedLineAssessment, Shar
 from weituo.quality.selectors import shared_line as selectors
 from weituo.registry.selectors import product_get
 
-from ..actions import bad_input, run_action, status_of
+from ..actions import bad_input, posted_date, posted_number, run_action, status_of
 from ..forms import _choices
 from ..shell import page, paginate
 from ..trail import trail_context
@@ -43,18 +44,20 @@ from ..trail import trail_context
 CTX = "shared_line"  # the msgctxt of this area's strings
 
 
+# Field names as the error messages name them.
+FIELD_NAMES: dict[str, Any] = {
+    "version": gettext_lazy("version"),
+    "due_on": gettext_lazy("due date"),
+    "capa": gettext_lazy("CAPA"),
+}
+
+
 def _number(post: Any, name: str) -> int:
-    try:
-        return int(post.get(name, ""))
-    except (TypeError, ValueError):
-        raise bad_input(name, f"{name} 缺失或不是整数", f"{name} is missing or not a whole number") from None
+    return posted_number(post, name, FIELD_NAMES.get(name))
 
 
 def _date(post: Any, name: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(post.get(name, ""))
-    except ValueError:
-        raise bad_input(name, "计划完成日期应为日期（年-月-日）", "the due date must be a date (YYYY-MM-DD)") from None
+    return posted_date(post, name, FIELD_NAMES.get(name))  # type: ignore[return-value]
 
 
 def _is_mah_only(actor: Actor) -> bool:
@@ -114,7 +117,7 @@ def assessment_new(request: HttpRequest, actor: Actor) -> HttpResponse:
         try:
             line = lines.get(values["line"])
             if line is None:
-                raise bad_input("line", "请选择贵司的生产线", "choose one of your lines")
+                raise bad_input("line", gettext_lazy("choose one of your lines"))
             assessment = services.assessment_start(
                 actor=actor, line=line, trigger=values["trigger"], description=values["description"]
             )
@@ -192,7 +195,7 @@ def _risk(actor: Actor, a: SharedLineAssessment, post: Any) -> object:
     try:
         product = product_get(actor=actor, ref=post.get("product", ""))
     except NotFound:
-        raise bad_input("product", "请选择该生产线上的品种", "choose a product made on this line") from None
+        raise bad_input("product", gettext_lazy("choose a product made on this line")) from None
     return services.assessment_product_risk_set(
         actor=actor, assessment=a, product=product, findings=post.get("findings", "")
     )
@@ -231,7 +234,7 @@ def _capa_implement(actor: Actor, a: SharedLineAssessment, post: Any) -> object:
 
 def _capa_check(actor: Actor, a: SharedLineAssessment, post: Any) -> object:
     if post.get("effective") not in ("yes", "no"):
-        raise bad_input("effective", "请选择有效或无效", "choose effective or not effective")
+        raise bad_input("effective", gettext_lazy("choose effective or not effective"))
     return services.assessment_capa_check(
         actor=actor,
         capa=_capa_of(actor, a, post),
@@ -303,7 +306,7 @@ def _notice_context(actor: Actor, ref: str) -> dict[str, Any]:
         "n": view,
         "may_write": actor.can_write,
         # whether to offer the agreement and the CAPA decisions (the services check again)
-        "is_qa": any(m.organisation_id == notice.mah_id and m.role in QA_ROLES[Party.MAH] for m in actor.memberships),
+        "is_qa": is_qa_in(actor, notice.mah_id, Party.MAH),
         **_timeline(actor, entries, names),
         "active_nav": "shared-line-notices",
     }
@@ -332,7 +335,7 @@ def _agree(actor: Actor, notice: SharedLineNotice, post: Any) -> object:
 def _capa_decide(actor: Actor, notice: SharedLineNotice, post: Any) -> object:
     capa = selectors.assessment_capa_get(actor=actor, ref=notice.assessment.ref, capa_id=_number(post, "capa"))
     if post.get("decision") not in ("approve", "reject"):
-        raise bad_input("decision", "请选择同意或不同意", "choose approve or reject")
+        raise bad_input("decision", gettext_lazy("choose approve or reject"))
     return services.assessment_capa_decide(
         actor=actor, capa=capa, approve=post.get("decision") == "approve", note=post.get("note", ""), mah=notice.mah
     )

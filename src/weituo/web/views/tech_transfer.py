@@ -36,7 +36,6 @@ from weituo.registry.selectors import person_list
 
 from ..forms import TestIds
 from ..shell import page
-from ..templatetags.weituo_web import label
 from ..trail import trail_context
 
 CTX = "tech transfer"
@@ -174,7 +173,7 @@ def _trail_names(transfer: TechTransfer) -> dict[tuple[str, str], str]:
     """How the page names each record of its trail: the transfer, each step by its label, each risk by ref."""
     names = {(object_type(TechTransfer), str(transfer.pk)): transfer.ref}
     for s in transfer.steps.all():
-        names[(object_type(type(s)), str(s.pk))] = label(s.get_step_display())
+        names[(object_type(type(s)), str(s.pk))] = str(s.get_step_display())
     for r in transfer.risks.all():
         names[(object_type(type(r)), str(r.pk))] = r.ref
     return names

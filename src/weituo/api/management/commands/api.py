@@ -3,36 +3,43 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from weituo.api.models import ApiToken
 from weituo.api.selectors import api_token_list
 from weituo.api.services import DEFAULT_DAYS, MAX_DAYS, api_token_create, api_token_revoke
 from weituo.core.actors import system_actor
+from weituo.core.commands import Command as WeituoCommand
+from weituo.core.commands import command_error
 from weituo.core.errors import ApplicationError
 
+STATES = {"active": gettext_lazy("active"), "expired": gettext_lazy("expired"), "revoked": gettext_lazy("revoked")}
 
-class Command(BaseCommand):
-    help = "接口令牌：创建、撤销、列出 / REST API tokens: create, revoke, list"
+
+class Command(WeituoCommand):
+    help = gettext_lazy("REST API tokens: create, revoke, list")
 
     def add_arguments(self, parser):
         what = parser.add_subparsers(dest="what", required=True)
-        token = what.add_parser("token", help="接口令牌 / API tokens")
+        token = what.add_parser("token", help=gettext_lazy("API tokens"))
         actions = token.add_subparsers(dest="action", required=True)
-        create = actions.add_parser("create", help="为用户创建令牌 / create a token for a user")
+        create = actions.add_parser("create", help=gettext_lazy("create a token for a user"))
         create.add_argument("username")
         create.add_argument(
             "--days",
             type=int,
             default=DEFAULT_DAYS,
-            help=f"有效天数 / days of validity (1–{MAX_DAYS}, default {DEFAULT_DAYS})",
+            # the parser is built in the command's language (weituo.core.commands): gettext, not lazy
+            help=gettext("days of validity (1–%(max)d, default %(default)d)")
+            % {"max": MAX_DAYS, "default": DEFAULT_DAYS},
         )
-        create.add_argument("--name", default="", help="用途，如调用方系统 / what it is for (the calling system)")
-        revoke = actions.add_parser("revoke", help="撤销令牌 / revoke a token")
+        create.add_argument("--name", default="", help=gettext_lazy("what it is for (the calling system)"))
+        revoke = actions.add_parser("revoke", help=gettext_lazy("revoke a token"))
         revoke.add_argument("id", type=int)
-        revoke.add_argument("--reason", default="", help="撤销原因 / why (for the audit trail)")
-        listing = actions.add_parser("list", help="列出令牌 / list tokens")
+        revoke.add_argument("--reason", default="", help=gettext_lazy("why (for the audit trail)"))
+        listing = actions.add_parser("list", help=gettext_lazy("list tokens"))
         listing.add_argument("username", nargs="?")
 
     def handle(self, *args, what: str, action: str, **options):
@@ -44,13 +51,13 @@ class Command(BaseCommand):
             else:
                 self._list(options.get("username"))
         except ApplicationError as e:
-            raise CommandError(str(e)) from None
+            raise command_error(e) from None
 
     def _user(self, username: str):
         try:
             return get_user_model().objects.get_by_natural_key(username)
         except get_user_model().DoesNotExist:
-            raise CommandError(f"无此用户 / no such user: {username}") from None
+            raise CommandError(gettext("no such user: %(username)s") % {"username": username}) from None
 
     def _create(self, username: str, days: int, name: str) -> None:
         user = self._user(username)
@@ -59,18 +66,24 @@ class Command(BaseCommand):
         )
         token = issued.token
         until = timezone.localtime(token.expires_at).strftime("%Y-%m-%d %H:%M %Z") if token.expires_at else "—"
-        self.stdout.write(f"令牌编号 token id: {token.pk}  用户 user: {username}  有效期至 expires: {until}")
-        self.stdout.write("令牌只显示这一次，请妥善保存 / the token is shown this once only; keep it safe:")
+        self.stdout.write(
+            gettext("token id: %(id)s  user: %(username)s  expires: %(until)s")
+            % {"id": token.pk, "username": username, "until": until}
+        )
+        self.stdout.write(gettext("the token is shown this once only; keep it safe:"))
         self.stdout.write(issued.secret)
 
     def _revoke(self, pk: int, reason: str) -> None:
         try:
             token = ApiToken.objects.get(pk=pk)
         except ApiToken.DoesNotExist:
-            raise CommandError(f"无此令牌 / no such token: {pk}") from None
+            raise CommandError(gettext("no such token: %(id)s") % {"id": pk}) from None
         token = api_token_revoke(actor=system_actor(f"api token revoke {pk}"), token=token, reason=reason)
         when = timezone.localtime(token.revoked_at).strftime("%Y-%m-%d %H:%M %Z")
-        self.stdout.write(f"已撤销 / revoked: token {token.pk} ({token.prefix}…) of {token.user}, at {when}")
+        self.stdout.write(
+            gettext("revoked: token %(id)s (%(prefix)s…) of %(user)s, at %(when)s")
+            % {"id": token.pk, "prefix": token.prefix, "user": token.user, "when": when}
+        )
 
     def _list(self, username: str | None) -> None:
         actor = system_actor("api token list")
@@ -79,7 +92,9 @@ class Command(BaseCommand):
         for t in tokens:
             expires = timezone.localtime(t.expires_at).strftime("%Y-%m-%d") if t.expires_at else "—"
             used = timezone.localtime(t.last_used_at).strftime("%Y-%m-%d %H:%M") if t.last_used_at else "—"
+            state = t.state(now)
             self.stdout.write(
-                f"{t.pk:>5}  {t.prefix}…  {t.user.get_username():<20} {t.state(now):<8} "
-                f"expires {expires}  last used {used}  {t.name}"
+                f"{t.pk:>5}  {t.prefix}…  {t.user.get_username():<20} {STATES.get(state, state)!s:<8} "
+                + gettext("expires %(expires)s  last used %(used)s") % {"expires": expires, "used": used}
+                + f"  {t.name}"
             )

@@ -29,20 +29,23 @@ from typing import TextIO
 from django.core.management.base import CommandError, CommandParser
 from django.core.management.commands.check import Command as SystemCheckCommand
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 from tqdm import tqdm
 
 from weituo.compliance.report import ReportItem, build_report, render_html
 from weituo.compliance.selectors import head_of_quality
 from weituo.compliance.services import ScanResult, compliance_scan
 from weituo.core.actors import system_actor
+from weituo.core.commands import ReaderLanguage
+from weituo.core.i18n import pick
 from weituo.registry.models import Organisation
 
 OUTCOMES = ("met", "not_met", "needs_information", "not_applicable")
 HEADS = {
-    "met": "符合 met",
-    "not_met": "不符合 not met",
-    "needs_information": "需补充 needs info",
-    "not_applicable": "不适用 n/a",
+    "met": gettext_lazy("met"),
+    "not_met": gettext_lazy("not met"),
+    "needs_information": gettext_lazy("needs info"),
+    "not_applicable": gettext_lazy("n/a"),
 }
 
 
@@ -50,32 +53,27 @@ def _date(value: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"日期应为 YYYY-MM-DD：{value} / the date must be YYYY-MM-DD") from None
+        raise argparse.ArgumentTypeError(gettext("the date must be YYYY-MM-DD: %(value)s") % {"value": value}) from None
 
 
-class Command(SystemCheckCommand):
-    help = (
-        "合规检查：按公告规则评估并记录结论 / compliance scan: evaluate the rules and record the findings "
-        "(--system: Django's system checks)"
+class Command(ReaderLanguage, SystemCheckCommand):
+    help = gettext_lazy(
+        "compliance scan: evaluate the rules and record the findings (--system: Django's system checks)"
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         super().add_arguments(parser)  # Django's system checks: app labels, --tag, --deploy, --database …
-        parser.add_argument("--system", action="store_true", help="Django 系统检查 / run Django's system checks")
+        parser.add_argument("--system", action="store_true", help=gettext_lazy("run Django's system checks"))
+        parser.add_argument("--org", metavar="REF", help=gettext_lazy("one enterprise and its contracts"))
         parser.add_argument(
-            "--org", metavar="REF", help="只检查该企业及其委托生产协议 / one enterprise and its contracts"
+            "--as-of", type=_date, help=gettext_lazy("the date of evaluation (default: today, China time)")
         )
         parser.add_argument(
-            "--as-of", type=_date, help="评估日期 / the date of evaluation (default: today, China time)"
+            "--format", choices=("table", "json", "html"), default="table", help=gettext_lazy("output format")
         )
-        parser.add_argument(
-            "--format", choices=("table", "json", "html"), default="table", help="输出格式 / output format"
-        )
-        parser.add_argument("--include-draft", action="store_true", help="包括草案规则 / include the rules of drafts")
-        parser.add_argument("--no-store", action="store_true", help="不记录结论 / report only, record nothing")
-        parser.add_argument(
-            "--output", metavar="FILE", help="写入文件（默认标准输出） / write to FILE (default stdout)"
-        )
+        parser.add_argument("--include-draft", action="store_true", help=gettext_lazy("include the rules of drafts"))
+        parser.add_argument("--no-store", action="store_true", help=gettext_lazy("report only, record nothing"))
+        parser.add_argument("--output", metavar="FILE", help=gettext_lazy("write to FILE (default stdout)"))
 
     def handle(self, *app_labels: str, org: str | None, as_of: dt.date | None, format: str, include_draft: bool,
                no_store: bool, output: str | None, **options) -> None:  # fmt: skip
@@ -87,16 +85,14 @@ class Command(SystemCheckCommand):
         if org:
             organisation = Organisation.objects.filter(ref=org).first()
             if organisation is None:
-                raise CommandError(f"未找到企业 {org} / no organisation {org}")
+                raise CommandError(gettext("no organisation %(ref)s") % {"ref": org})
         store = not no_store and as_of == today
         if not no_store and as_of != today:
-            self.stderr.write(
-                f"评估日期 {as_of} 不是今天：仅报告，不记录结论 / as of {as_of}, not today: reported, not recorded"
-            )
+            self.stderr.write(gettext("as of %(date)s, not today: reported, not recorded") % {"date": as_of})
         bar: list[tqdm] = []
 
         def loaded(n: int) -> None:
-            bar.append(tqdm(total=n, desc="评估 evaluate", unit="对象", file=sys.stderr, disable=None))
+            bar.append(tqdm(total=n, desc=gettext("evaluate"), unit=gettext("objects"), file=sys.stderr, disable=None))
 
         try:
             result = compliance_scan(
@@ -123,41 +119,55 @@ class Command(SystemCheckCommand):
             if output:
                 stream.close()
         recorded = (
-            f"已记录 recorded: scan #{result.scan.pk}, {result.changes} 项结论变化 changes of outcome"
+            gettext("recorded: scan #%(scan)s, %(changes)d changes of outcome")
+            % {"scan": result.scan.pk, "changes": result.changes}
             if result.scan
-            else "未记录 not recorded"
+            else gettext("not recorded")
         )
-        s = result.seconds
         self.stderr.write(
-            f"{recorded}；载入 load {s['load']:.2f} s，评估 evaluate {s['evaluate']:.2f} s，"
-            f"记录 store {s['store']:.2f} s，合计 total {s['total']:.2f} s"
+            gettext(
+                "%(recorded)s; load %(load).2f s, evaluate %(evaluate).2f s, store %(store).2f s, total %(total).2f s"
+            )
+            % {"recorded": recorded, **result.seconds}
         )
 
     # -- outputs -------------------------------------------------------------------------------------
 
     def _table(self, result: ScanResult, out: TextIO, organisation: Organisation | None) -> None:
         counts = result.counts()
-        scope = organisation.ref if organisation else "全部 all"
+        scope = organisation.ref if organisation else gettext("all")
         out.write(
-            f"合规检查 compliance scan — 范围 scope {scope}，评估日期 as of {result.as_of}，"
-            f"协议 contracts {len(result.graphs.contracts)}，企业 enterprises {len(result.graphs.enterprises)}，"
-            f"结论 findings {len(result.findings)}\n"
+            gettext(
+                "compliance scan — scope %(scope)s, as of %(as_of)s, contracts %(contracts)d, "
+                "enterprises %(enterprises)d, findings %(findings)d"
+            )
+            % {
+                "scope": scope,
+                "as_of": result.as_of,
+                "contracts": len(result.graphs.contracts),
+                "enterprises": len(result.graphs.enterprises),
+                "findings": len(result.findings),
+            }
+            + "\n"
         )
         out.write("  ".join(f"{HEADS[o]} {counts[o]}" for o in OUTCOMES) + "\n\n")
         by_rule: dict[str, Counter] = defaultdict(Counter)
         for f in result.findings:
             by_rule[f.rule_id][str(f.outcome)] += 1
         width = max((len(r) for r in by_rule), default=10) + 2
-        out.write(f"{'规则 rule':<{width}}" + "".join(f"{o:>19}" for o in OUTCOMES) + "\n")
+        out.write(f"{gettext('rule'):<{width}}" + "".join(f"{o:>19}" for o in OUTCOMES) + "\n")
         for rule_id in sorted(by_rule):
             out.write(f"{rule_id:<{width}}" + "".join(f"{by_rule[rule_id][o]:>19}" for o in OUTCOMES) + "\n")
         if organisation is not None:
             open_ = [f for f in result.findings if str(f.outcome) in ("not_met", "needs_information")]
-            out.write(f"\n未符合或需补充信息 open findings ({len(open_)}):\n")
+            out.write("\n" + gettext("open findings (%(count)d):") % {"count": len(open_)} + "\n")
             for f in sorted(open_, key=lambda f: (str(f.outcome), f.rule_id)):
                 subject = f"{f.subject['kind']}:{f.subject.get('ref') or '—'}"
-                deadline = f" 期限 due {f.deadline}{' (provisional)' if f.provisional else ''}" if f.deadline else ""
-                out.write(f"  [{f.outcome}] {f.rule_id} {subject}{deadline}\n      {f.reason_zh} / {f.reason_en}\n")
+                deadline = ""
+                if f.deadline:
+                    due = gettext("due %(date)s (provisional)") if f.provisional else gettext("due %(date)s")
+                    deadline = " " + due % {"date": f.deadline}
+                out.write(f"  [{f.outcome}] {f.rule_id} {subject}{deadline}\n      {pick(f.reason_zh, f.reason_en)}\n")
 
     def _json(self, result: ScanResult, out: TextIO, organisation: Organisation | None, include_draft: bool) -> None:
         head = {
@@ -196,7 +206,7 @@ class Command(SystemCheckCommand):
         report = build_report(
             enterprise={
                 "ref": enterprise.ref if enterprise else "all",
-                "name": enterprise.name if enterprise else "全部企业 all enterprises",
+                "name": enterprise.name if enterprise else gettext("All enterprises"),
                 "uscc": enterprise.uscc if enterprise else "—",
                 "province": enterprise.province if enterprise else "",
                 "roles": sorted(enterprise.roles) if enterprise else [],

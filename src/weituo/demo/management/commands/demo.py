@@ -20,11 +20,15 @@ import time
 from datetime import date
 
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
+from django.utils.translation import gettext, gettext_lazy
 from tqdm import tqdm
 
 from weituo.core.actors import system_actor
+from weituo.core.commands import Command as WeituoCommand
+from weituo.core.commands import command_error, error_text
 from weituo.core.errors import ApplicationError
+from weituo.core.i18n import pick
 from weituo.core.roles import Role
 from weituo.demo.collaboration import seed_collaboration
 from weituo.demo.generator import AS_OF, SHEET_NAMES, SIZES, STAGES, generate
@@ -37,31 +41,34 @@ def _date(value: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"日期应为 YYYY-MM-DD：{value} / the date must be YYYY-MM-DD") from None
+        raise argparse.ArgumentTypeError(gettext("the date must be YYYY-MM-DD: %(value)s") % {"value": value}) from None
 
 
-class Command(BaseCommand):
-    help = "生成并载入可复现的演示省份数据，然后启动服务 / build and load a reproducible demo province, then serve it"
+class Command(WeituoCommand):
+    help = gettext_lazy("build and load a reproducible demo province, then serve it")
 
+    # "%(default)s" in a help text is argparse's: the option's default
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--seed", type=int, default=1, help="随机种子 / random seed (default 1)")
-        parser.add_argument("--size", choices=SIZES, default="province", help="规模 / size (default province)")
-        parser.add_argument("--no-serve", action="store_true", help="只生成数据，不启动服务 / build the data and exit")
-        parser.add_argument("--port", type=int, default=8000, help="端口 / port (default 8000)")
+        parser.add_argument("--seed", type=int, default=1, help=gettext_lazy("random seed (default %(default)s)"))
+        parser.add_argument(
+            "--size", choices=SIZES, default="province", help=gettext_lazy("size (default %(default)s)")
+        )
+        parser.add_argument("--no-serve", action="store_true", help=gettext_lazy("build the data and exit"))
+        parser.add_argument("--port", type=int, default=8000, help=gettext_lazy("port (default %(default)s)"))
         parser.add_argument(
             "--as-of",
             type=_date,
             default=AS_OF,
-            help=f"数据的基准日期 / the date the data describes (default {AS_OF.isoformat()})",
+            help=gettext_lazy("the date the data describes (default %(default)s)"),
         )
 
     def handle(self, *args, seed: int, size: str, no_serve: bool, port: int, as_of: date, **options) -> None:
         out = self.stdout
-        out.write("迁移数据库 / migrating the database …")
+        out.write(gettext("migrating the database …"))
         call_command("migrate", interactive=False, verbosity=0)
 
         started = time.monotonic()
-        with tqdm(total=len(STAGES), desc="生成 generate", unit="步", disable=None) as bar:
+        with tqdm(total=len(STAGES), desc=gettext("generate"), unit=gettext("steps"), disable=None) as bar:
             data = generate(seed=seed, size=size, as_of=as_of, progress=lambda _stage: bar.update(1))
         generated = time.monotonic() - started
         dataset = data.dataset
@@ -72,14 +79,16 @@ class Command(BaseCommand):
         clashes = _clashing_organisations(actor, dataset["organisations"])
         if clashes:
             raise CommandError(
-                f"数据库中已有不同的企业使用相同编号（{'、'.join(clashes[:5])} …），可能是其他种子或规模的演示数据；"
-                "未写入任何数据。请换一个数据目录（WEITUO_DATA_DIR）或数据库。\n"
-                f"the database already holds other organisations under the same refs ({', '.join(clashes[:5])} …), "
-                "probably a demo of another seed or size; nothing was written. Use a fresh WEITUO_DATA_DIR or database."
+                gettext(
+                    "the database already holds other organisations under the same refs (%(refs)s …), "
+                    "probably a demo of another seed or size; nothing was written. "
+                    "Use a fresh WEITUO_DATA_DIR or database."
+                )
+                % {"refs": pick("、", ", ").join(clashes[:5])}
             )
         started = time.monotonic()
         try:
-            with tqdm(total=total, desc="载入 load", unit="行", disable=None) as bar:
+            with tqdm(total=total, desc=gettext("load"), unit=gettext("rows"), disable=None) as bar:
                 report = registry_import(
                     actor=actor,
                     dataset=dataset,
@@ -87,49 +96,56 @@ class Command(BaseCommand):
                     progress=lambda _sheet, n: bar.update(n),
                 )
         except ApplicationError as e:
-            raise CommandError(str(e)) from None
+            raise command_error(e) from None
         loaded = time.monotonic() - started
 
         out.write("")
-        out.write(f"{'工作表 sheet':<22}{'行 rows':>9}{'新增 new':>10}{'更新 upd':>10}{'未变 same':>11}")
+        out.write(
+            f"{gettext('sheet'):<22}{gettext('rows'):>9}{gettext('created'):>10}"
+            f"{gettext('updated'):>10}{gettext('unchanged'):>11}"
+        )
         for name in SHEET_NAMES:
             c = report.counts.get(name)
             created, updated, unchanged = (c.created, c.updated, c.unchanged) if c else (0, 0, 0)
             out.write(f"{name:<22}{len(dataset[name]):>9}{created:>10}{updated:>10}{unchanged:>11}")
-        out.write(f"{'total':<22}{total:>9}")
+        out.write(f"{gettext('total'):<22}{total:>9}")
         out.write(
-            f"规模 size {size}，种子 seed {seed}，基准日 as of {as_of.isoformat()}；"
-            f"生成 generated in {generated:.1f} s，载入 loaded in {loaded:.1f} s"
+            gettext(
+                "size %(size)s, seed %(seed)s, as of %(as_of)s; generated in %(generated).1f s, loaded in %(loaded).1f s"
+            )
+            % {"size": size, "seed": seed, "as_of": as_of.isoformat(), "generated": generated, "loaded": loaded}
         )
         deficient = {kind: len(refs) for kind, refs in data.catalogue.items() if refs}
-        out.write("有意设置的缺陷 deliberate deficiencies: " + "，".join(f"{k} {n}" for k, n in deficient.items()))
+        out.write(
+            gettext("deliberate deficiencies: %(kinds)s")
+            % {"kinds": pick("，", ", ").join(f"{k} {n}" for k, n in deficient.items())}
+        )
 
         logins = ensure_demo_users(actor=actor)
         out.write(
-            self.style.SUCCESS(
-                f"演示账号（密码均为 {DEMO_PASSWORD}） / demo logins (password {DEMO_PASSWORD} for all):"
-            )
+            self.style.SUCCESS(gettext("demo logins (password %(password)s for all):") % {"password": DEMO_PASSWORD})
         )
         for login in logins:
             out.write(f"  {login.username:<12} {login.full_name:<4} {Role(login.role).label:<16} {login.organisation}")
-        out.write("（仅供本机演示，请勿用于生产 / for a local demo only, never in production）")
+        out.write(gettext("(for a local demo only, never in production)"))
 
         started = time.monotonic()
         try:
             summary = seed_collaboration(seed=seed)
         except LookupError as e:  # this draw has no suitable contract on the line: the registry demo stands
-            out.write(self.style.WARNING(f"协作演示数据未写入 / collaboration records not written: {e}"))
+            out.write(self.style.WARNING(gettext("collaboration records not written: %(why)s") % {"why": e}))
         except ApplicationError as e:
-            raise CommandError(f"协作演示数据未写入 / collaboration records not written: {e}") from None
+            why = error_text(e)
+            raise CommandError(gettext("collaboration records not written: %(why)s") % {"why": why}) from None
         else:
             for line in summary.lines:
                 out.write(line)
-            done = "已写入" if summary.created else "已存在，未改动 / already there, unchanged"
+            done = gettext("written") if summary.created else gettext("already there, unchanged")
             out.write(f"  {done} ({time.monotonic() - started:.1f} s)")
         if no_serve:
             return
         url = f"http://127.0.0.1:{port}/"
-        out.write(self.style.SUCCESS(f"访问 / open {url}"))
+        out.write(self.style.SUCCESS(gettext("open %(url)s") % {"url": url}))
         call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)
 
 

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from weituo.core.actors import system_actor
+from weituo.core.commands import Command as WeituoCommand
+from weituo.core.commands import command_error
 from weituo.core.errors import ApplicationError
 from weituo.quality.services.reminders import SHANGHAI, deadline_reminders_send, reminder_text
 
@@ -23,22 +26,26 @@ def _moment(text: str) -> dt.datetime:
         value = dt.datetime.fromisoformat(text)
     except ValueError:
         raise CommandError(
-            f"--at 应为 ISO 日期时间，如 2026-10-05T09:00 / --at must be an ISO date-time, e.g. 2026-10-05T09:00: {text!r}"
+            gettext("--at must be an ISO date-time, e.g. 2026-10-05T09:00: %(value)s") % {"value": repr(text)}
         ) from None
     return value if value.tzinfo else value.replace(tzinfo=SHANGHAI)
 
 
-class Command(BaseCommand):
-    help = "到期提醒 / deadline reminders"
+class Command(WeituoCommand):
+    help = gettext_lazy("deadline reminders")
 
     def add_arguments(self, parser):
         actions = parser.add_subparsers(dest="action", required=True)
-        remind = actions.add_parser("remind", help="邮件提醒逾期与即将到期事项 / mail what is overdue or due soon")
-        remind.add_argument("--at", help="以此时刻计算（默认现在；无时区则为北京时间） / compute at (default now)")
+        remind = actions.add_parser("remind", help=gettext_lazy("mail what is overdue or due soon"))
         remind.add_argument(
-            "--within", type=int, default=24, metavar="HOURS", help="即将到期的时段，小时 / due-soon window, hours"
+            "--at", help=gettext_lazy("compute at this moment (default now; without a time zone, China time)")
         )
-        remind.add_argument("--dry-run", action="store_true", help="只列出，不发送、不记录 / list only")
+        remind.add_argument(
+            "--within", type=int, default=24, metavar="HOURS", help=gettext_lazy("due-soon window, hours")
+        )
+        remind.add_argument(
+            "--dry-run", action="store_true", help=gettext_lazy("list only: send nothing, record nothing")
+        )
 
     def handle(self, *args, action: str, **options):
         at = _moment(options["at"]) if options.get("at") else timezone.now()
@@ -50,23 +57,40 @@ class Command(BaseCommand):
                 dry_run=options["dry_run"],
             )
         except ApplicationError as e:
-            raise CommandError(str(e)) from None
-        for r in summary.reminders:
+            raise command_error(e) from None
+        for r in summary.reminders:  # the status is a code: sent, failed, no_email or dry_run
             self.stdout.write(
-                f"{r.status}: {r.username} <{r.email or '—'}> {len(r.overdue)} overdue, {len(r.due_soon)} due soon"
+                gettext("%(status)s: %(username)s <%(email)s> %(overdue)d overdue, %(due_soon)d due soon")
+                % {
+                    "status": r.status,
+                    "username": r.username,
+                    "email": r.email or "—",
+                    "overdue": len(r.overdue),
+                    "due_soon": len(r.due_soon),
+                }
                 + (f" ({r.error})" if r.error else "")
             )
             if summary.dry_run:
                 self.stdout.write(reminder_text(r, summary.within_hours)[1])
+        outcome = (
+            gettext("%(count)d would be mailed (dry run: nothing sent or written)") % {"count": len(summary.reminders)}
+            if summary.dry_run
+            else gettext("%(sent)d mailed, %(failed)d failed, %(no_email)d without an email address")
+            % {"sent": summary.count("sent"), "failed": summary.count("failed"), "no_email": summary.count("no_email")}
+        )
         self.stdout.write(
-            f"到期提醒 deadline reminders at {at.astimezone(SHANGHAI):%Y-%m-%d %H:%M} (Asia/Shanghai), "
-            f"within {summary.within_hours} h: {summary.users_checked} users checked, "
-            + (
-                f"{len(summary.reminders)} would be mailed (dry run: nothing sent or written)"
-                if summary.dry_run
-                else f"{summary.count('sent')} mailed, {summary.count('failed')} failed, "
-                f"{summary.count('no_email')} without an email address"
+            gettext(
+                "deadline reminders at %(at)s (Asia/Shanghai), within %(hours)d h: %(users)d users checked, %(outcome)s"
             )
+            % {
+                "at": f"{at.astimezone(SHANGHAI):%Y-%m-%d %H:%M}",
+                "hours": summary.within_hours,
+                "users": summary.users_checked,
+                "outcome": outcome,
+            }
         )
         if summary.count("failed"):
-            raise CommandError(f"{summary.count('failed')} reminder(s) failed to send; see the log and the ledger")
+            raise CommandError(
+                gettext("%(count)d reminder(s) failed to send; see the log and the ledger")
+                % {"count": summary.count("failed")}
+            )

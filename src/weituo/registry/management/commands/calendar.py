@@ -12,11 +12,15 @@ import argparse
 import datetime as dt
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandParser
+from django.utils.dates import WEEKDAYS_ABBR
+from django.utils.translation import gettext, gettext_lazy
 
 from weituo.core import selectors
 from weituo.core.actors import system_actor
 from weituo.core.calendar import read_schedule_file
+from weituo.core.commands import Command as WeituoCommand
+from weituo.core.commands import command_error
 from weituo.core.errors import ValidationFailed
 from weituo.registry import calendar_services
 
@@ -26,7 +30,7 @@ def _date_argument(text: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"日期无法解析 {text!r}，应为 YYYY-MM-DD / cannot parse date {text!r}, expected YYYY-MM-DD"
+            gettext("cannot parse date %(text)s, expected YYYY-MM-DD") % {"text": repr(text)}
         ) from None
 
 
@@ -37,32 +41,30 @@ def _non_negative_int(text: str) -> int:
         value = -1
     if value < 0:
         raise argparse.ArgumentTypeError(
-            f"工作日数应为非负整数：{text!r} / number of working days must be a whole number ≥ 0: {text!r}"
+            gettext("number of working days must be a whole number ≥ 0: %(text)s") % {"text": repr(text)}
         )
     return value
 
 
 def _provisional_note(years: tuple[int, ...]) -> str:
     listed = ", ".join(map(str, years))
-    return (
-        f" (provisional 暂定) — {listed} 年节假日安排未知，按周一至周五计算 / "
-        f"no holiday schedule for {listed}, Monday to Friday counted as working days"
-    )
+    note = gettext("(provisional) — no holiday schedule for %(years)s, Monday to Friday counted as working days")
+    return " " + note % {"years": listed}
 
 
-class Command(BaseCommand):
-    help = "工作日历：载入年度节假日安排、查询工作日 / Working-day calendar: load a year's schedule, query it"
+class Command(WeituoCommand):
+    help = gettext_lazy("Working-day calendar: load a year's schedule, query it")
 
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True, metavar="{load,show,add,between}")
-        load = actions.add_parser("load", help="载入节假日安排文件 / load a holiday schedule file")
-        load.add_argument("file", help=".yaml, .yml or .json")
-        show = actions.add_parser("show", help="显示年度覆盖情况 / show where a year's working days come from")
+        load = actions.add_parser("load", help=gettext_lazy("load a holiday schedule file"))
+        load.add_argument("file", help=gettext_lazy(".yaml, .yml or .json"))
+        show = actions.add_parser("show", help=gettext_lazy("show where a year's working days come from"))
         show.add_argument("year", type=int)
-        add = actions.add_parser("add", help="N 个工作日后的期限 / deadline N working days after DATE")
+        add = actions.add_parser("add", help=gettext_lazy("deadline N working days after DATE"))
         add.add_argument("date", type=_date_argument)
         add.add_argument("n", type=_non_negative_int)
-        between = actions.add_parser("between", help="两日期间的工作日数 / working days in (START, END]")
+        between = actions.add_parser("between", help=gettext_lazy("working days in (START, END]"))
         between.add_argument("start", type=_date_argument)
         between.add_argument("end", type=_date_argument)
 
@@ -88,12 +90,18 @@ class Command(BaseCommand):
                 actor=system_actor(f"calendar load {file}"), schedule=schedule
             )
         except ValidationFailed as exc:
-            raise CommandError(str(exc)) from exc
+            raise command_error(exc) from exc
         self.stdout.write(
             self.style.SUCCESS(
-                f"已载入 {calendar_year.year} 年节假日安排 / loaded the {calendar_year.year} schedule: "
-                f"{len(schedule.holidays)} 天节假日 holidays, {len(schedule.workdays)} 天调休上班 "
-                f"adjusted workdays — {schedule.source}"
+                gettext(
+                    "loaded the %(year)s schedule: %(holidays)d holidays, %(workdays)d adjusted workdays — %(source)s"
+                )
+                % {
+                    "year": calendar_year.year,
+                    "holidays": len(schedule.holidays),
+                    "workdays": len(schedule.workdays),
+                    "source": schedule.source,
+                }
             )
         )
 
@@ -102,19 +110,22 @@ class Command(BaseCommand):
         coverage = calendar.coverage(year)
         if coverage.kind == "provisional":
             self.stdout.write(
-                f"{year}: 未覆盖，按周一至周五工作计算，结果为暂定 / not covered: Monday to Friday "
-                "counted as working days, every answer that touches this year is provisional"
+                gettext(
+                    "%(year)s: not covered: Monday to Friday counted as working days, "
+                    "every answer that touches this year is provisional"
+                )
+                % {"year": year}
             )
             return
         if coverage.kind == "loaded":
-            self.stdout.write(f"{year}: 已载入 / loaded — {coverage.source}")
+            self.stdout.write(gettext("%(year)s: loaded — %(source)s") % {"year": year, "source": coverage.source})
         else:
-            self.stdout.write(f"{year}: 来自 / from {coverage.source}")
+            self.stdout.write(gettext("%(year)s: from %(source)s") % {"year": year, "source": coverage.source})
         schedule = calendar.year_schedule(year)
         assert schedule is not None  # covered years always have one
-        self.stdout.write(f"  法定节假日 holidays ({len(schedule.holidays)}):")
+        self.stdout.write("  " + gettext("holidays (%(count)d):") % {"count": len(schedule.holidays)})
         for day in sorted(schedule.holidays):
-            self.stdout.write(f"    {day.isoformat()} {day.strftime('%a')}")
-        self.stdout.write(f"  调休上班日 adjusted workdays ({len(schedule.workdays)}):")
+            self.stdout.write(f"    {day.isoformat()} {WEEKDAYS_ABBR[day.weekday()]}")
+        self.stdout.write("  " + gettext("adjusted workdays (%(count)d):") % {"count": len(schedule.workdays)})
         for day in sorted(schedule.workdays):
-            self.stdout.write(f"    {day.isoformat()} {day.strftime('%a')}")
+            self.stdout.write(f"    {day.isoformat()} {WEEKDAYS_ABBR[day.weekday()]}")
