@@ -142,7 +142,6 @@ def test_what_the_platform_does_not_hold_is_none_not_guessed(graphs):
         "opinion_letters",
         "reviews",
         "supervision_visits",
-        "audits",
         "comparison_studies",
         "separation_evidence",
         "credit_statements",
@@ -152,8 +151,8 @@ def test_what_the_platform_does_not_hold_is_none_not_guessed(graphs):
         "rectification_plan",
     ):
         assert getattr(c, name) is None, name
-    # batches, quality events and changes are held by the platform: none recorded is known to be none
-    assert c.batches == () and c.quality_events == () and c.changes == ()
+    # batches, quality events, changes and audits are held by the platform: none recorded is known to be none
+    assert c.batches == () and c.quality_events == () and c.changes == () and c.audits == ()
     [p] = c.products
     assert (p.approval_valid_from, p.commissioned_before_stop, p.production_restored_on, p.segmented_pilot) == (
         None,
@@ -163,7 +162,8 @@ def test_what_the_platform_does_not_hold_is_none_not_guessed(graphs):
     )
     assert c.agreements[0].special_batches_both_parties is None
     cmo = enterprise(graphs, "ORG-CMO")
-    assert cmo.lines[0].qualification_dates is None and cmo.lines[0].shared_line_changes is None
+    assert cmo.lines[0].qualification_dates is None
+    assert cmo.lines[0].shared_line_changes == ()  # the platform holds shared-line assessments: none recorded
     assert cmo.rnd_experience is None and cmo.audit_trail_enabled is None
     # LINE-1 produced commercially (last on 2026-10-01) but its start is not recorded: the CMO's
     # experience is not known, rather than understated as none

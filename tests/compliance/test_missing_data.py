@@ -64,11 +64,8 @@ def test_wrong_data_is_an_answer_not_a_crash(mini):
 
 def test_what_no_app_holds_is_never_met(mini):
     findings = scan()
-    for rule_id, ref, name in (
-        ("134-5.quarterly-risk-review", "P-1", "contract.reviews"),
-        ("134-13.audit-report", "CON-1", "contract.audits"),
-        ("134-8.shared-line-change", "LINE-1", "line.shared_line_changes"),
-    ):
+    # (audits and shared-line assessments are held since: tests/compliance/test_audit_facts.py)
+    for rule_id, ref, name in (("134-5.quarterly-risk-review", "P-1", "contract.reviews"),):
         f = findings[(rule_id, ref)]
         assert str(f.outcome) == "needs_information" and name in missing(f), rule_id
 

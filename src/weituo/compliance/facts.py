@@ -9,14 +9,15 @@ What the database does not hold is passed as ``None``, never guessed, so that th
 "needs information" naming it (the rules engine's convention):
 
 * batches (with their deviations, art. 11 retention duties and release decisions), the quality
-  events raised between the parties and the changes (one fact per product a change names) are read
+  events raised between the parties, the changes (one fact per product a change names), the MAH's
+  audits of the CMO and, on a line, the shared-line risk assessments with the MAHs notified are read
   from the batches and quality apps: an empty tuple is "none recorded";
-* records no app holds yet — opinion letters, reviews, audits, supervision visits,
+* records no app holds yet — opinion letters, reviews, supervision visits,
   comparison studies, separation evidence, credit statements, CAPA triggers, rectification plans,
   the CMO's part in R&D, a unified QMS outside a group — stay ``None`` on the contract;
 * on a product: the start of its approval's validity, whether it was commissioned before it
   stopped, when production was restored, its pilot status; on a certificate, its production address;
-* on a line: its requalifications and changes of shared-line conditions;
+* on a line: its requalifications;
 * on an agreement: the clause on special batches (unless both parties keep everything anyway);
 * on an enterprise: R&D experience, audit trails; its production experience is derived from its
   lines (commercial production of each dosage form, ``commercial_since`` → the last commercial
@@ -50,8 +51,22 @@ from weituo.contracts.models import (
     ResponsibilityItem,
     TechTransfer,
 )
-from weituo.quality.choices import ChangeStatus, EventCategory, EventStatus, FilingStatus, RegulatoryPath
-from weituo.quality.models import Change, QualityEvent, RetentionObligation
+from weituo.quality.choices import (
+    AuditStatus,
+    ChangeStatus,
+    EventCategory,
+    EventStatus,
+    FilingStatus,
+    RegulatoryPath,
+)
+from weituo.quality.models import (
+    Audit,
+    Change,
+    QualityEvent,
+    RetentionObligation,
+    SharedLineAssessment,
+    SharedLineNotice,
+)
 from weituo.registry.choices import RISK_FLAGS
 from weituo.registry.experience import Period, practice_years
 from weituo.registry.models import (
@@ -68,6 +83,7 @@ from weituo.registry.models import (
 from weituo.rules.facts import (
     AgreementFacts,
     AppointmentFacts,
+    AuditFacts,
     BatchFacts,
     CertificateFacts,
     ChangeFacts,
@@ -89,6 +105,7 @@ from weituo.rules.facts import (
     ResidentStaffFacts,
     ResponsibilityFacts,
     RetentionDutyFacts,
+    SharedLineChangeFacts,
     TechTransferFacts,
 )
 
@@ -280,6 +297,7 @@ def _organisations(scope: _Filter, as_of: dt.date) -> dict[int, OrganisationFact
         )
         if r["product__biologic"]:
             biologic_lines.add(r["line_id"])
+    shared_line_changes = _shared_line_changes(scope)
     lines: dict[int, list[LineFacts]] = defaultdict(list)
     experience: dict[int, list[ExperienceFacts] | None] = defaultdict(list)
     for r in (
@@ -316,6 +334,7 @@ def _organisations(scope: _Filter, as_of: dt.date) -> dict[int, OrganisationFact
                 site_ref=r["workshop__site__ref"],
                 province=r["workshop__site__province"],
                 products=tuple(products_on.get(r["id"], ())),
+                shared_line_changes=tuple(shared_line_changes.get(r["id"], ())),
             )
         )
         since, last = r["commercial_since"], r["last_commercial_production"]
@@ -594,6 +613,7 @@ def _contracts(
     batches = _batches(scope)
     events = _quality_events(scope)
     changes = _changes(scope)
+    audits = _audits(scope)
 
     out = []
     for r in contract_rows:
@@ -620,6 +640,7 @@ def _contracts(
                 batches=tuple(batches.get(pk, ())),
                 quality_events=tuple(events.get(pk, ())),
                 changes=tuple(changes.get(pk, ())),
+                audits=tuple(audits.get(pk, ())),
             )
         )
     return out
@@ -736,6 +757,55 @@ def _quality_events(scope: _Filter) -> dict[int, list[QualityEventFacts]]:
                 withdrawn=r["status"] == EventStatus.WITHDRAWN,
                 batch_ref=r["batch__ref"],
                 closed_on=_local_date(r["closed_at"]) if r["status"] == EventStatus.CLOSED else None,
+            )
+        )
+    return out
+
+
+def _audits(scope: _Filter) -> dict[int, list[AuditFacts]]:
+    """Each contract's audits of the CMO by the MAH that took place (one query): a planned or
+    cancelled audit audited nothing. An audit is dated by its last day (its first when no last day
+    is recorded yet); its report by the day it was issued, in China time."""
+    out: dict[int, list[AuditFacts]] = defaultdict(list)
+    for r in (
+        scope.contracts(Audit.objects, "contract_id")
+        .filter(conducted_from__isnull=False)
+        .exclude(status=AuditStatus.CANCELLED)
+        .order_by("conducted_from", "ref")
+        .values("contract_id", "ref", "mode", "conducted_from", "conducted_to", "reported_at")
+    ):
+        out[r["contract_id"]].append(
+            AuditFacts(
+                ref=r["ref"],
+                kind=r["mode"],
+                audited_on=r["conducted_to"] or r["conducted_from"],
+                report_on=_local_date(r["reported_at"]),
+            )
+        )
+    return out
+
+
+def _shared_line_changes(scope: _Filter) -> dict[int, list[SharedLineChangeFacts]]:
+    """Each line's changes of shared-line conditions (art. 8): the risk assessment the CMO started for
+    each, concluded on the day it was notified, and the MAHs it was notified to (two queries)."""
+    notified: dict[int, set[str]] = defaultdict(set)
+    for r in scope.orgs(SharedLineNotice.objects, "assessment__line__workshop__site__organisation").values(
+        "assessment_id", "mah__ref"
+    ):
+        notified[r["assessment_id"]].add(r["mah__ref"])
+    out: dict[int, list[SharedLineChangeFacts]] = defaultdict(list)
+    for r in (
+        scope.orgs(SharedLineAssessment.objects, "line__workshop__site__organisation")
+        .order_by("started_at", "ref")
+        .values("id", "line_id", "ref", "trigger_description", "started_at", "concluded_at")
+    ):
+        out[r["line_id"]].append(
+            SharedLineChangeFacts(
+                ref=r["ref"],
+                changed_on=_local_date(r["started_at"]),
+                description=r["trigger_description"],
+                assessed_on=_local_date(r["concluded_at"]),
+                notified_holder_refs=frozenset(notified.get(r["id"], ())),
             )
         )
     return out

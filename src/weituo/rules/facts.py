@@ -188,7 +188,8 @@ class LineFacts:
     """A production line with every product made on it, of every holder (``Line`` + ``LineProduct``).
 
     ``qualification_dates``: qualification/validation done on the line (art. 18 on restarting an idle
-    line); ``shared_line_changes``: art. 8. Both None until an app holds them.
+    line), None until an app holds them; ``shared_line_changes``: art. 8, the CMO's shared-line risk
+    assessments (None where the caller holds no such record).
     """
 
     ref: str

@@ -1,8 +1,9 @@
 """Art. 5, 12, 13: duties during commissioned production — periodic reviews, on-site supervision of
 sterile validation, factory release by the QP, audit reports.
 
-These rest on records the platform does not hold yet (reviews, visits, batches, audits): until an
-app holds them the facts are None and the rules answer ``needs_information`` naming them.
+Reviews and on-site visits rest on records the platform does not hold yet: until an app holds them
+the facts are None and the rules answer ``needs_information`` naming them. Batches and audits are
+read from the platform's own records.
 """
 
 from __future__ import annotations
