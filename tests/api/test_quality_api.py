@@ -22,7 +22,7 @@ def world(world, django_db_blocker):
         return add_quality_users(world)
 
 
-def raise_deviation(client, world, batch=None, classification="major", user="wang.cmo", **extra):
+def raise_deviation(client, world, batch=None, classification="critical", user="wang.cmo", **extra):
     body = {"contract": "CON-1", "category": "deviation", "title": "灌装量偏低", "classification": classification}
     if batch is not None:
         body["batch"] = batch.ref
@@ -34,7 +34,7 @@ def raise_deviation(client, world, batch=None, classification="major", user="wan
 # --- raising -------------------------------------------------------------------------------------------
 
 
-def test_the_cmo_raises_a_major_deviation_routed_and_timed_by_the_agreement(client, world):
+def test_the_cmo_raises_a_critical_deviation_routed_and_timed_by_the_agreement(client, world):
     batch = make_batch(world)
     before = seq()
     event = raise_deviation(client, world, batch, description="第3小时灌装量低于下限")
@@ -47,8 +47,8 @@ def test_the_cmo_raises_a_major_deviation_routed_and_timed_by_the_agreement(clie
     assert (routing["time_limit"], routing["time_unit"]) == (1, "working_days")
     assert event["due_at"] is not None and event["flags"] == {"no_agreed_contact": False, "no_agreed_time_limit": False}
     assert not event["overdue"] and not event["flagged"]
-    assert event["deviation"]["classification"] == "major" and event["deviation"]["version"] == 1
-    # art. 11: a major deviation on a batch — retained samples (agreement: both) and stability (both,
+    assert event["deviation"]["classification"] == "critical" and event["deviation"]["version"] == 1
+    # art. 11: a critical deviation (重大偏差) on a batch — retained samples (agreement: both) and stability (both,
     # as neither exception applies), for each party
     kinds = sorted((o["kind"], o["party"]) for o in event["obligations"])
     assert kinds == [
@@ -284,12 +284,12 @@ def test_an_upgrade_applies_at_once_a_downgrade_waits_for_a_second_person(client
     path = f"/events/{event['ref']}"
     assert event["obligations"] == []
     response = call(
-        client, world, "wang.cmo", "POST", f"{path}/reclassifications", {"to": "major", "reason": "影响无菌保证"}
+        client, world, "wang.cmo", "POST", f"{path}/reclassifications", {"to": "critical", "reason": "影响无菌保证"}
     )
     assert response.status_code == 201, response.content
     assert response.json()["status"] == "applied"
     detail = call(client, world, "li.mah", "GET", path).json()
-    assert detail["deviation"]["classification"] == "major" and len(detail["obligations"]) == 4
+    assert detail["deviation"]["classification"] == "critical" and len(detail["obligations"]) == 4
     # a downgrade: pending until QA of the same party (not the requester) decides
     response = call(
         client, world, "wang.cmo", "POST", f"{path}/reclassifications", {"to": "minor", "reason": "复核后影响有限"}

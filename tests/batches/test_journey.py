@@ -1,6 +1,6 @@
 """The MAH–CMO quality collaboration, end to end at the level of the services.
 
-The CMO raises a major deviation on a batch → the MAH's QA has it in their deadlines with the
+The CMO raises a critical deviation (重大偏差) on a batch → the MAH's QA has it in their deadlines with the
 agreement's time limit → investigation and CAPA → the CMO QP's factory release is refused while
 the deviation is open, then allowed → the MAH QP releases to market. A second MAH with a product on
 the same line sees nothing of it; refused attempts are in the ledger; the ledger replays to the data.
@@ -34,12 +34,12 @@ pytestmark = pytest.mark.django_db
 def test_deviation_to_market_release(world, django_capture_on_commit_callbacks):
     batch = make_batch(world, "240101")
 
-    # 1. the CMO raises a major deviation on the batch; the MAH's contact is mailed after commit
+    # 1. the CMO raises a critical deviation (重大偏差) on the batch; the MAH's contact is mailed after commit
     with django_capture_on_commit_callbacks(execute=True):
         deviation = services.deviation_raise(
             actor=world.cmo_qa,
             contract=world.contract,
-            classification="major",
+            classification="critical",
             title="灌装工序环境监测超行动限",
             description="B 级区沉降菌超行动限",
             batch=batch,

@@ -431,6 +431,9 @@ def test_a_device_needs_the_production_release_and_the_registrant_s_own_market_r
             actor=cmo_qp, batch=batch, signing_token=open_session(cmo_qp, batch, "market").token, password=PASSWORD
         )
     assert "market release" in excinfo.value.message_en
+    # a device maker has no QP: the device notice (art. 8) names an authorised release person
+    assert "经授权的放行人员" in excinfo.value.message_zh and "质量受权人" not in excinfo.value.message_zh
+    assert "authorised release person of the product's registrant" in excinfo.value.message_en
     services.batch_market_release(
         actor=registrant_qp,
         batch=batch,

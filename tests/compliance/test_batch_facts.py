@@ -90,10 +90,10 @@ def test_a_released_batch_is_judged_on_its_release_records(world):
     assert str(findings[("134-11.major-deviation-batches", "CON-1")].outcome) == "not_applicable"
 
 
-def test_a_major_deviation_batch_must_have_both_parties_samples_once_released(world):
+def test_a_critical_deviation_batch_must_have_both_parties_samples_once_released(world):
     batch = make_batch(world)
     deviation = quality.deviation_raise(
-        actor=world.cmo_qa, contract=world.contract, classification="major", title="灭菌温度偏低", batch=batch
+        actor=world.cmo_qa, contract=world.contract, classification="critical", title="灭菌温度偏低", batch=batch
     )
     duties = list(RetentionObligation.objects.filter(batch=batch))
     assert len(duties) == 4  # retained samples and stability, for each party (no exception in QA-1)

@@ -200,3 +200,20 @@ def test_a_subset_holds_the_contracts_asked_for_with_both_parties(mini):
     org = Organisation.objects.get(ref="ORG-MAH2")
     graphs = load_facts(as_of=MINI_AS_OF, enterprise_ids=[org.pk])
     assert graphs.contracts == [] and [e.ref for e in graphs.enterprises] == ["ORG-MAH2"]
+
+
+def test_a_blank_last_production_is_ongoing_only_while_products_are_made_on_the_line(mini):
+    """One reading of a blank last commercial production, here and in the idle-line rule (art. 18):
+    ongoing while products are made on the line, unknown when none is (it was always "ongoing")."""
+    from tests.quality.world import SYSTEM
+    from weituo.integrity.writes import record_update
+    from weituo.registry.models import Line, LineProduct
+
+    line = Line.objects.get(ref="LINE-1")
+    record_update(actor=SYSTEM, instance=line, commercial_since=d(2012, 1, 1), last_commercial_production=None)
+    cmo = enterprise(load_facts(as_of=MINI_AS_OF, everything=True), "ORG-CMO")
+    assert cmo.experience and all(e.ended_on is None for e in cmo.experience)  # products on it: ongoing
+
+    LineProduct.objects.filter(line=line).delete()
+    cmo = enterprise(load_facts(as_of=MINI_AS_OF, everything=True), "ORG-CMO")
+    assert cmo.experience is None  # nothing made on it, no last date: not known, not "ongoing"

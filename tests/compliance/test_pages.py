@@ -9,6 +9,7 @@ import re
 
 import pytest
 from django.db import connection
+from django.db.models import Q
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from docx import Document
@@ -170,3 +171,17 @@ def test_the_findings_selector_applies_the_visibility_policy(world):
     assert scopes("mah2.qa") == {"CON-2"}  # ORG-MAH2 has no line or key person of its own
     assert scopes("inspector.js") >= {"CON-1", "CON-2", "ORG-CMO"} and "ORG-CMO2" not in scopes("inspector.js")
     assert scopes("inspector.zj") >= {"CON-2", "ORG-CMO2"} and "CON-1" not in scopes("inspector.zj")
+
+
+def test_never_checked_is_shown_apart_from_clean(login):
+    """An enterprise no scan has evaluated reads "未检查", not 0/0/0, and sorts before the clean ones."""
+    from weituo.compliance.models import Finding
+
+    Finding.objects.filter(Q(enterprise__ref="ORG-MAH2") | Q(mah__ref="ORG-MAH2") | Q(cmo__ref="ORG-MAH2")).delete()
+    page = html(login("platform.admin").get("/compliance/"))
+    rows = dict(re.findall(r'data-testid="compliance-enterprise" data-ref="([^"]+)"(.*?)</tr>', page, re.S))
+    assert 'data-testid="not-checked"' in rows["ORG-MAH2"] and ">0<" not in rows["ORG-MAH2"]
+    assert 'data-testid="not-checked"' not in rows["ORG-CMO"] and 'data-testid="checked-on"' in rows["ORG-CMO"]
+    order = re.findall(r'data-testid="compliance-enterprise" data-ref="([^"]+)"', page)
+    clean = [ref for ref in order if ref != "ORG-MAH2" and ">0</td>" in rows[ref].split("not-met")[0]]
+    assert all(order.index("ORG-MAH2") < order.index(ref) for ref in clean)

@@ -89,10 +89,10 @@ def test_an_upgrade_applies_at_once_and_creates_the_art11_obligations(world):
     deviation = raise_deviation(world, "minor", batch)
     assert obligations(batch) == []
     change = services.deviation_reclassify(
-        actor=world.mah_qa, deviation=deviation, to="major", reason="涉及无菌保证", party="mah"
+        actor=world.mah_qa, deviation=deviation, to="critical", reason="涉及无菌保证", party="mah"
     )
     assert (change.status, change.party) == ("applied", "mah")
-    assert Deviation.objects.get(pk=deviation.pk).classification == "major"
+    assert Deviation.objects.get(pk=deviation.pk).classification == "critical"
     assert obligations(batch) == [
         ("ongoing_stability", "cmo", ""),
         ("ongoing_stability", "mah", ""),
@@ -104,9 +104,9 @@ def test_an_upgrade_applies_at_once_and_creates_the_art11_obligations(world):
 # --- retention obligations (art. 11) ---------------------------------------------------------------
 
 
-def test_a_major_deviation_on_a_batch_obliges_both_parties(world):
+def test_a_critical_deviation_on_a_batch_obliges_both_parties(world):
     batch = make_batch(world)
-    deviation = raise_deviation(world, "major", batch)
+    deviation = raise_deviation(world, "critical", batch)
     assert len(obligations(batch)) == 4
     raise_deviation(world, "critical", batch)  # a second one adds nothing: one duty per batch, party, kind
     assert len(obligations(batch)) == 4
@@ -118,15 +118,23 @@ def test_a_major_deviation_on_a_batch_obliges_both_parties(world):
 def test_no_obligation_for_a_minor_deviation_or_one_without_a_batch(world):
     batch = make_batch(world)
     raise_deviation(world, "minor", batch)
-    raise_deviation(world, "major")
+    raise_deviation(world, "critical")
     assert RetentionObligation.objects.count() == 0
+
+
+def test_a_major_deviation_is_not_the_重大偏差_of_art_11(world):
+    """GMP art. 250 classes deviations 重大 (critical), 主要 (major), 次要 (minor); art. 11 names 重大偏差:
+    a 主要偏差 on a batch creates no retention or stability duty (it did under the old reading)."""
+    batch = make_batch(world)
+    raise_deviation(world, "major", batch)
+    assert obligations(batch) == []
 
 
 def test_electronic_data_exchange_leaves_it_to_the_party_the_agreement_names(world):
     # QA-1 names "both" for retained samples and "cmo" for stability
     quality_agreement_update(actor=SYSTEM, agreement=world.agreement, electronic_data_exchange=True)
     batch = make_batch(world)
-    raise_deviation(world, "major", batch)
+    raise_deviation(world, "critical", batch)
     assert obligations(batch) == [
         ("ongoing_stability", "cmo", "electronic_data_exchange"),
         ("retained_sample", "cmo", ""),
@@ -140,7 +148,7 @@ def test_one_group_with_one_quality_system_leaves_it_to_one_party(world):
     for ref in ("ORG-MAH", "ORG-CMO"):
         organisation_update(actor=SYSTEM, organisation=Organisation.objects.get(ref=ref), group=group)
     batch = make_batch(world)
-    raise_deviation(world, "major", batch)
+    raise_deviation(world, "critical", batch)
     assert obligations(batch) == [
         ("ongoing_stability", "cmo", "same_group_unified_qms"),
         ("retained_sample", "mah", "same_group_unified_qms"),
@@ -149,7 +157,7 @@ def test_one_group_with_one_quality_system_leaves_it_to_one_party(world):
 
 def test_the_obligated_party_fulfils_its_obligation(world):
     batch = make_batch(world)
-    raise_deviation(world, "major", batch)
+    raise_deviation(world, "critical", batch)
     mine = RetentionObligation.objects.get(batch=batch, party="mah", kind="retained_sample")
     with pytest.raises(PermissionDenied):
         services.retention_obligation_fulfil(actor=world.cmo_qa, obligation=mine, note="已留样")

@@ -62,7 +62,9 @@ def second_contract() -> CommissionContract:
     return CommissionContract.objects.get(ref="CON-3")
 
 
-def raise_deviation(world: dict, *, batch: Batch | None = None, classification: str = "major", title: str = "灌装偏差"):
+def raise_deviation(
+    world: dict, *, batch: Batch | None = None, classification: str = "critical", title: str = "灌装偏差"
+):
     return services.deviation_raise(
         actor=actor(world, "cmo.qa"),
         contract=CommissionContract.objects.get(ref="CON-1"),

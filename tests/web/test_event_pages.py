@@ -74,7 +74,7 @@ def test_the_cmo_raises_a_deviation_through_the_form_and_it_is_routed(world, log
         {
             "contract": "CON-1",
             "category": "deviation",
-            "classification": "major",
+            "classification": "critical",
             "title": "灌装工序环境监测超行动限",
             "description": "B 级区沉降菌超行动限",
             "batch": batch.ref,
@@ -87,7 +87,7 @@ def test_the_cmo_raises_a_deviation_through_the_form_and_it_is_routed(world, log
         "cmo",
         "ORG-MAH",
         batch,
-        "major",
+        "critical",
     )
     assert (event.time_limit, event.time_unit) == (1, "working_days")  # QA-1's row for deviations
     page = client.get(response.url)
@@ -95,7 +95,7 @@ def test_the_cmo_raises_a_deviation_through_the_form_and_it_is_routed(world, log
     assert shanghai(event.due_at) in due[: due.index("</dd>")]
     assert "PER-MQA" not in html(page)  # the contact is shown by name
     assert event.recipient_contact.name in block(page, "event-contact")
-    # art. 11: a major deviation on a batch gives both parties both duties, shown on the event
+    # art. 11: a critical deviation (重大偏差) on a batch gives both parties both duties, shown on the event
     assert RetentionObligation.objects.filter(event=event).count() == 4
     assert html(page).count('data-testid="obligation-row"') == 4
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from weituo.core.actors import Actor
 from weituo.core.roles import Role, Side
@@ -29,6 +29,21 @@ def step_name(batch: Batch, step: str) -> Any:
     if step == ReleaseStep.FACTORY and batch.product.kind == "device":
         return STEP_NAMES["production"]
     return STEP_NAMES[step]
+
+
+# Who may sign a step, as the notices name them: a drug's QP (质量受权人, Notice 2025-134 art. 12);
+# for a device, "经授权的放行人员" (device notice art. 8) — a device maker has no QP.
+RELEASERS = {
+    ("drug", ReleaseStep.FACTORY): gettext_lazy("a QP of the contract's CMO"),
+    ("drug", ReleaseStep.MARKET): gettext_lazy("a QP of the product's MAH"),
+    ("device", ReleaseStep.FACTORY): gettext_lazy("an authorised release person of the contract's CMO"),
+    ("device", ReleaseStep.MARKET): gettext_lazy("an authorised release person of the product's registrant"),
+}
+
+
+def releaser(batch: Batch, step: str) -> Any:
+    """Who signs ``step`` of this batch, in the product's own words (translated when shown)."""
+    return RELEASERS["device" if batch.product.kind == "device" else "drug", step]
 
 
 def next_release_step(batch: Batch) -> str | None:

@@ -61,7 +61,7 @@ from .checks import package_digest, release_problems
 from .choices import BATCH_TRANSITIONS, STATUS_AFTER, BatchStatus, ReleaseStep
 from .hooks import batch_created
 from .models import Batch, ReleaseDecision, ReleaseDocument, TestResult
-from .permissions import is_release_qp, next_release_step, step_name
+from .permissions import is_release_qp, next_release_step, releaser, step_name
 from .signing import signing_window, started_at
 
 DOCUMENT_MAX_BYTES = 50 * 1024 * 1024
@@ -178,10 +178,7 @@ def batch_result_add(
 def _require_qp(actor: Actor, batch: Batch, step: str) -> None:
     """Only a QP of the right organisation: the CMO's for the factory step, the product holder's
     (MAH or device registrant) for the market step. No admin or system exception."""
-    if step == ReleaseStep.FACTORY:
-        who = gettext_lazy("a QP of the contract's CMO")
-    else:
-        who = gettext_lazy("a QP of the product's MAH or registrant")
+    who = releaser(batch, step)
     if not is_release_qp(actor, batch, step):
         raise PermissionDenied(
             code="not_qp",

@@ -21,8 +21,9 @@ What the database does not hold is passed as ``None``, never guessed, so that th
 * on an agreement: the clause on special batches (unless both parties keep everything anyway);
 * on an enterprise: R&D experience, audit trails; its production experience is derived from its
   lines (commercial production of each dosage form, ``commercial_since`` → the last commercial
-  production), except when a line shows commercial production without its start date: then the
-  experience is incomplete and is given as ``None`` rather than understated;
+  production, ongoing while products are made on the line), except when a line shows commercial
+  production without its start date, or without its last date and nothing made on it: then the
+  experience is incomplete and is given as ``None`` rather than overstated or understated;
 * on a key person: the years of practice are ``None`` without any CV period recorded.
 
 An empty tuple means *known to be none* (the agreement lists no resident staff, the CMO has no
@@ -338,8 +339,12 @@ def _organisations(scope: _Filter, as_of: dt.date) -> dict[int, OrganisationFact
             )
         )
         since, last = r["commercial_since"], r["last_commercial_production"]
-        if since is None and last is not None:
-            experience[org_id] = None  # produced commercially, start unknown: the experience is not known
+        # A blank last production date: still producing when products are made on the line, unknown
+        # when none is (the idle-line rule of art. 18 reads it the same way).
+        if (since is None and last is not None) or (
+            since is not None and last is None and not products_on.get(r["id"])
+        ):
+            experience[org_id] = None  # produced commercially, start or end unknown: the experience is not known
         elif since is not None and experience[org_id] is not None:
             experience[org_id].extend(
                 ExperienceFacts(

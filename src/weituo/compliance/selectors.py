@@ -18,8 +18,21 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Greatest, NullIf
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
@@ -162,7 +175,9 @@ def _count(field: str, outcomes: tuple[str, ...]) -> Coalesce:
 def enterprise_overview(*, actor: Actor, province: str = "", search: str = "") -> QuerySet[Organisation]:
     """The enterprises whose reports the actor may read — its own; for a regulator, its province's —
     each with ``open_findings`` (not met + needs information), ``not_met`` and ``needs_information``
-    over its own findings and its contracts', in one query."""
+    over its own findings and its contracts', and ``checked_on`` (the date of its latest evaluation;
+    None: never checked — shown apart from a clean result, never as 0/0/0), in one query. Enterprises
+    with open findings come first, then those never checked, then the clean ones."""
     qs = Organisation.objects.all()
     if not policy.sees_everything(actor):
         qs = qs.filter(policy.Scope.of(actor).home())
@@ -173,8 +188,21 @@ def enterprise_overview(*, actor: Actor, province: str = "", search: str = "") -
     annotations = {}
     for name, outcomes in (("not_met", (Outcome.NOT_MET,)), ("needs_information", (Outcome.NEEDS_INFORMATION,))):
         annotations[name] = _count("enterprise", outcomes) + _count("mah", outcomes) + _count("cmo", outcomes)
+    never = Value(NEVER, output_field=DateField())
+    latest = Greatest(*(Coalesce(_latest(field), never) for field in ("enterprise", "mah", "cmo")))
     return (
         qs.annotate(**annotations)
-        .annotate(open_findings=F("not_met") + F("needs_information"))
-        .order_by("-open_findings", "name")
+        .annotate(open_findings=F("not_met") + F("needs_information"), checked_on=NullIf(latest, never))
+        .annotate(unchecked=Case(When(checked_on__isnull=True, then=Value(1)), default=Value(0)))
+        .order_by("-open_findings", "-unchecked", "name")
     )
+
+
+# A date before any evaluation: SQLite's MAX(a, b) is NULL when any argument is, so each side is
+# coalesced to it before taking the latest, and it is turned back into NULL after.
+NEVER = dt.date(1900, 1, 1)
+
+
+def _latest(field: str) -> Subquery:
+    rows = Finding.objects.filter(**{field: OuterRef("pk")}).order_by().values(field).annotate(d=Max("as_of"))
+    return Subquery(rows.values("d"), output_field=DateField())

@@ -38,6 +38,14 @@ def release_blocking_categories(on: dt.date | None = None) -> frozenset[str]:
     return frozenset(value.value)
 
 
+def art11_deviation_classes(on: dt.date | None = None) -> frozenset[str]:
+    """Art. 11: the deviation classes ("重大偏差") whose batches carry both parties' retention and
+    stability duties (before the notice applied, today's reading)."""
+    value = _in_force("art11_deviation_classifications", on) or _in_force("art11_deviation_classifications", None)
+    assert value is not None  # the notice is in force today
+    return frozenset(value.value)
+
+
 def art11_citation() -> str:
     """The citation a retention duty records as its basis (both languages, as the ledger shows it)."""
     value = _in_force("batches_after_major_change", None)

@@ -382,6 +382,10 @@ class RuleRegistry:
 REGISTRY = RuleRegistry()
 
 
+# Whose duty a rule checks: the commissioning parties', or the regulator's.
+BEARERS = frozenset({"parties", "regulator"})
+
+
 @dataclass(frozen=True, eq=False)
 class Notice:
     """A regulatory document: its metadata, its text (to check quotes against) and its parameters."""
@@ -443,6 +447,7 @@ class Notice:
         condition_en: str = "",
         after_termination: bool = False,
         reads_findings: bool = False,
+        bearer: str = "parties",
     ) -> Callable[[Callable[[Ctx], Result]], Rule]:
         """Declare the function below as a rule of this notice (see :class:`Rule`)."""
 
@@ -481,6 +486,8 @@ class Notice:
                 raise _declaration_error(
                     where + "条件应有中英文说明", where + "a condition needs its description in zh and en"
                 )
+            if bearer not in BEARERS:
+                raise _declaration_error(where + f"义务主体无效 {bearer}", where + f"unknown duty bearer {bearer}")
             if reads_findings and applies_to != "contract":
                 raise _declaration_error(
                     where + "读取其他结论的规则只能适用于协议",
@@ -505,6 +512,7 @@ class Notice:
                 check=check,
                 after_termination=after_termination,
                 reads_findings=reads_findings,
+                bearer=bearer,
                 doc=(check.__doc__ or "").strip(),
             )
             self.registry.add(rule)
@@ -520,8 +528,10 @@ class Rule:
     ``condition`` (with its description) says when the rule applies; it is required for an exception,
     whose condition is what makes the other rule not applicable. ``after_termination``: the rule still
     applies to a contract after it ended (art. 20). ``reads_findings``: evaluated after the others on
-    the same contract graph, seeing their findings (art. 25). ``doc`` (the function's docstring) is
-    where the reading of an ambiguous text is written down.
+    the same contract graph, seeing their findings (art. 25). ``bearer``: whose duty it is — the
+    parties' (the MAH and the CMO, the default) or the regulator's (a province's time limit), which
+    the parties cannot rectify. ``doc`` (the function's docstring) is where the reading of an
+    ambiguous text is written down.
     """
 
     id: str
@@ -542,6 +552,7 @@ class Rule:
     check: Callable[[Ctx], Result]
     after_termination: bool
     reads_findings: bool
+    bearer: str
     doc: str
 
     @property
@@ -571,6 +582,7 @@ class Rule:
             "exception_to": self.exception_to,
             "condition_zh": self.condition_zh,
             "condition_en": self.condition_en,
+            "bearer": self.bearer,
             "reading": self.doc,
         }
 

@@ -77,7 +77,7 @@ from ..choices import (
 )
 from ..deadlines import due_at
 from ..models import Capa, Deviation, QualityEvent, Reclassification, RetentionObligation
-from ..regulation import art11_citation
+from ..regulation import art11_citation, art11_deviation_classes
 
 logger = logging.getLogger("weituo.quality")
 
@@ -254,10 +254,10 @@ def deviation_raise(
 
 
 def _retention_obligations(actor: Actor, deviation: Deviation) -> list[RetentionObligation]:
-    """Art. 11: for a batch with a major (or critical) deviation, the retention and stability duties
-    of ``art11_obligations``."""
+    """Art. 11: for a batch with a 重大偏差 (the classes the notice's parameter names: critical), the
+    retention and stability duties of ``art11_obligations``."""
     event = deviation.event
-    if event.batch_id is None or deviation.classification not in SERIOUS:
+    if event.batch_id is None or deviation.classification not in art11_deviation_classes():
         return []
     return art11_obligations(
         actor,

@@ -1,5 +1,5 @@
 """Art. 7, 11, 12 on the platform's own records: communication within the agreed time limits, the
-art. 11 duties of batches with a major deviation, market release after review of the deviations.
+art. 11 duties of batches with a critical deviation (重大偏差), market release after review of the deviations.
 
 These read the quality events, batches, deviations and retention duties that the quality and
 batches apps hold (``contract.quality_events``, ``contract.batches``); None there (records not
@@ -73,7 +73,6 @@ def timely_communication(ctx: Ctx) -> Result:
 # 信息化手段记录生产、检验全过程数据，并能与持有人进行电子数据交换的，可由持有人或者受托生产企业一方进行留样及持续
 # 稳定性考察。
 
-SERIOUS = frozenset({"critical", "major"})
 KINDS = {"retained_sample": ("留样", "retained samples"), "ongoing_stability": ("持续稳定性考察", "ongoing stability")}
 PARTIES = {"mah": ("持有人", "the MAH"), "cmo": ("受托方", "the CMO")}
 
@@ -114,15 +113,16 @@ def _duty_problems(batches: list[BatchFacts], ctx: Ctx, *, one_party: bool) -> t
 @NOTICE.rule(
     id="134-11.major-deviation-batches",
     title_zh="重大偏差批次由委托双方留样并开展持续稳定性考察",
-    title_en="Batches with a major deviation: both parties keep retained samples and run ongoing stability",
+    title_en="Batches with a critical deviation (重大偏差): both parties keep retained samples and run ongoing stability",
     article="11",
     quote="对于生产过程中出现重大偏差的相关批次产品、重大变更获批实施后生产的最初三批次产品，委托双方均应当对相关制剂产品开展留样及持续稳定性考察。",
     applies_to="contract",
     severity="major",
 )
 def major_deviation_batches(ctx: Ctx) -> Result:
-    """Each batch with a major (or critical) deviation carries, for each party, a retained-sample and
-    an ongoing-stability duty; once the batch is factory-released, each duty is recorded fulfilled
+    """Each batch with a 重大偏差 (GMP art. 250's critical class: the parameter
+    ``art11_deviation_classifications``; 主要偏差 is major, not 重大) carries, for each party, a
+    retained-sample and an ongoing-stability duty; once the batch is factory-released, each duty is recorded fulfilled
     (the samples are taken from the batch as released). Art. 11 para. 2 (one group with one quality
     system, or electronic data exchange) lets one party carry both duties: then one party's duties
     suffice. The first three batches after a major change are ``134-11.major-change-batches``."""
@@ -132,15 +132,21 @@ def major_deviation_batches(ctx: Ctx) -> Result:
     agreement = contract.current_agreement(ctx.as_of)
     exchange = ctx.read("agreement.electronic_data_exchange", bool(agreement and agreement.electronic_data_exchange))
     one_party = group or exchange
+    serious_classes = frozenset(ctx.param("art11_deviation_classifications"))
     serious = [
-        b for b in batches if any(d.classification in SERIOUS and d.raised_on <= ctx.as_of for d in b.deviations)
+        b
+        for b in batches
+        if any(d.classification in serious_classes and d.raised_on <= ctx.as_of for d in b.deviations)
     ]
     ctx.read(
         "major_deviation_batches",
-        [(b.ref, [d.ref for d in b.deviations if d.classification in SERIOUS], b.factory_released_on) for b in serious],
+        [
+            (b.ref, [d.ref for d in b.deviations if d.classification in serious_classes], b.factory_released_on)
+            for b in serious
+        ],
     )
     if not serious:
-        return ctx.not_applicable("没有出现重大偏差的批次", "no batch with a major deviation")
+        return ctx.not_applicable("没有出现重大偏差的批次", "no batch with a critical deviation (重大偏差)")
     problems_zh, problems_en = _duty_problems(serious, ctx, one_party=one_party)
     if problems_zh:
         return ctx.not_met(
@@ -152,7 +158,7 @@ def major_deviation_batches(ctx: Ctx) -> Result:
         )
     return ctx.met(
         "重大偏差批次的留样和持续稳定性考察均已落实或尚在放行前",
-        "the retained samples and stability studies of batches with a major deviation are in place, or the batch "
+        "the retained samples and stability studies of batches with a critical deviation are in place, or the batch "
         "is not released yet",
     )
 
@@ -170,7 +176,7 @@ def major_change_batches(ctx: Ctx) -> Result:
     """Reading: for each change managed as major and implemented, the first batches
     (``batches_after_major_change``: three) of each product it names, made on or after the day it was
     implemented, carry each party's retained-sample and ongoing-stability duty, fulfilled once the
-    batch is factory-released — or one party's under para. 2, as for a major deviation. A batch whose
+    batch is factory-released — or one party's under para. 2, as for a 重大偏差. A batch whose
     manufacturing date is not recorded cannot be placed and is asked for."""
     contract = ctx.contract
     changes = contract_changes(ctx)

@@ -215,6 +215,7 @@ def letter_basis(ctx: Ctx) -> Result:
     condition=_cross_province,
     condition_zh="委托双方不在同一省级行政区域",
     condition_en="the parties are in different provinces",
+    bearer="regulator",
 )
 def letter_time_limit(ctx: Ctx) -> Result:
     """Annex 2's template: 15 working days from the day the province signed for the application (that
@@ -419,8 +420,11 @@ def _terminated(ctx: Ctx) -> bool:
 def cancellation(ctx: Ctx) -> Result:
     """The entries naming the counterparty for the contract's products — the MAH's B entries and the
     CMO's C entries — are removed, or their removal applied for, within six months of the termination
-    (corresponding day, Civil Code art. 202). An entry the platform no longer holds counts as removed.
-    Products the two still commission under another contract in force keep their entries."""
+    (corresponding day, Civil Code art. 202). Products the two still commission under another
+    contract in force keep their entries. A party whose licences record no entry naming the
+    counterparty at all — neither held nor removed — is not read as having cancelled it: "主动…申请注销
+    或者核减" is an act, and an absent record cannot show it was done, so the entries and their removal
+    are asked for."""
     contract = ctx.contract
     deadline = ctx.months_after(contract.terminated_on, ctx.param("cancellation_months"), "终止 termination")
     ended = {p.ref for p in contract.products} - contract.continuing_product_refs
@@ -435,6 +439,15 @@ def cancellation(ctx: Ctx) -> Result:
         if (s.product_ref in ended) or (s.product_ref is None and not contract.continuing_product_refs)
     ]
     outstanding, missing = [], []
+    for party, holder in (("mah", contract.mah), ("cmo", contract.cmo)):
+        if ended and not any(p == party for p, _ in linked):
+            missing.append(
+                MissingFact(
+                    f"{party}.licence_scopes",
+                    f"{holder.name}许可证上本委托的生产范围及其注销/核减记录",
+                    f"the entries of this commission on {holder.name}'s licence and their removal",
+                )
+            )
     for party, s in linked:
         if s.removal_applied_on is not None and s.removal_applied_on <= deadline.date:
             continue

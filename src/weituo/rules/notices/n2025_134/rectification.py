@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from weituo.rules.engine import Ctx, Deadline, MissingFact, Outcome, Result
+from weituo.rules.engine import Ctx, Deadline, MissingFact, Outcome, Result, get_rule
 
 from . import NOTICE
 
@@ -40,7 +40,9 @@ def rectification(ctx: Ctx) -> Result:
     than the legal one, never later). A contract counts as existing if it was in force on 2026-01-06.
     The other rules of this notice on the same contract decide: any not met → rectification still
     open (due 2027-01-06, or the date of a rectification plan's stated extension); any needing
-    information → asks for it; otherwise met. Line and enterprise findings are not part of it."""
+    information → asks for it; otherwise met. Line and enterprise findings are not part of it, nor
+    the regulator's own duties (the province's 15 working days for the opinion letter, art. 19 and
+    annex 2): "委托双方应当…完成整改" binds the two parties, who cannot rectify a province's delay."""
     contract = ctx.contract
     deadline = ctx.years_after(NOTICE.published_on, ctx.param("rectification_years"), "发布 publication")
     plan = ctx.read("contract.rectification_plan", contract.rectification_plan)
@@ -49,7 +51,10 @@ def rectification(ctx: Ctx) -> Result:
     own = [
         f
         for f in ctx.findings
-        if f.notice == NOTICE.id and f.rule_id != ctx.rule.id and f.subject.get("contract") == contract.ref
+        if f.notice == NOTICE.id
+        and f.rule_id != ctx.rule.id
+        and f.subject.get("contract") == contract.ref
+        and get_rule(f.rule_id).bearer == "parties"
     ]
     not_met = sorted({f.rule_id for f in own if f.outcome == Outcome.NOT_MET})
     unknown = sorted({f.rule_id for f in own if f.outcome == Outcome.NEEDS_INFORMATION})

@@ -137,7 +137,9 @@ def idle_line(ctx: Ctx) -> Result:
     contract signed before the notice, the date of evaluation) — exactly three/five years is not
     "超过". An idle line needs a qualification or validation after its last production and a compliant
     GMP compliance inspection of the line after it, both on or before commissioning. A line that never
-    produced commercially is new, not idle (its licensing inspection is another matter)."""
+    produced commercially is new, not idle (its licensing inspection is another matter). A blank last
+    production date is read as the enterprise file reads it (``compliance.facts``): production still
+    going on when products are made on the line, unknown when none is."""
     contract = ctx.contract
     ref = commissioning_date(ctx, contract)
     lines = contract.lines()
@@ -148,6 +150,8 @@ def idle_line(ctx: Ctx) -> Result:
     for line in lines:
         last = ctx.read(f"{line.ref}.last_commercial_production", line.last_commercial_production)
         if last is None:
+            if line.commercial_since is not None and ctx.read(f"{line.ref}.products", [p.ref for p in line.products]):
+                continue  # produced commercially and still made on the line: in production, not idle
             if line.commercial_since is not None:
                 missing.append(
                     MissingFact(
