@@ -87,5 +87,26 @@ def test_a_shared_line_assessment_notified_to_every_holder_meets_art_8(
     fact = next(c for c in line.shared_line_changes if c.ref == assessment.ref)
     assert fact.notified_holder_refs == line.holder_refs() - {"ORG-CMO"}
     assert fact.assessed_on == today
+    from weituo.compliance.dependencies import affected_by
+    from weituo.registry.models import Organisation
+
+    assert Organisation.objects.get(ref="ORG-CMO").pk in affected_by(assessment).enterprise_ids
     # the first assessment was never concluded: the line is still not met until it is
     assert outcome(findings(today), "134-8.shared-line-change", "LINE-1") == "not_met"
+
+
+def test_recording_an_audit_rechecks_its_contract(world):
+    """The re-check after a change maps an audit to its contract's graph (and a shared-line assessment
+    to its line's CMO): the stored finding follows the record without a full scan."""
+    from weituo.compliance.dependencies import affected_by
+    from weituo.compliance.models import Finding
+    from weituo.compliance.services import compliance_recheck
+
+    system = system_actor("tests: audit facts")
+    compliance_scan(actor=system, as_of=AFTER)
+    assert not Finding.objects.filter(rule_id="134-13.audit-report", scope_ref="CON-1").exists()  # n/a: none kept
+    audit = conducted(world)
+    assert affected_by(audit).contract_ids == {world.contract.pk}
+    compliance_recheck(actor=system, changed=audit, as_of=AFTER)
+    stored = Finding.objects.get(rule_id="134-13.audit-report", scope_ref="CON-1")
+    assert stored.outcome == "not_met" and audit.ref in stored.reason_en

@@ -255,3 +255,41 @@ def test_the_ledger_replays_to_the_events(world, django_capture_on_commit_callba
     report = verify_all()
     assert report.ok, report.problems
     assert CommissionContract.objects.get(ref="CON-1").quality_events.count() == 1
+
+
+# --- notifying in time (art. 5, art. 7) ---------------------------------------------------------------
+
+
+def test_the_time_limit_runs_from_discovery_to_the_notification(world):
+    """An OOS found three days ago and raised now was due 24 hours after it was found: the event says
+    so, and the compliance scan finds it notified late however fast the MAH acknowledges it."""
+    from django.utils import timezone
+
+    from weituo.compliance.services import compliance_scan
+
+    found = timezone.now() - dt.timedelta(days=3)
+    event = services.event_raise(
+        actor=world.cmo_qa, contract=world.contract, category="oos_oot", title="含量 OOS：批 240101", discovered_at=found
+    )
+    assert event.discovered_at == found and event.notify_by == found + dt.timedelta(hours=24)
+    services.event_acknowledge(actor=world.mah_qa, event=event, note="已收到")
+    result = compliance_scan(actor=SYSTEM, as_of=timezone.localdate(), store=False)
+    [finding] = [f for f in result.findings if f.rule_id == "134-7.timely-communication"]
+    assert str(finding.outcome) == "not_met" and "notified after the agreed time limit" in finding.reason_en
+
+
+def test_a_discovery_time_in_the_future_is_refused_and_none_means_now(world):
+    from django.utils import timezone
+
+    with pytest.raises(ValidationFailed) as excinfo:
+        services.event_raise(
+            actor=world.cmo_qa,
+            contract=world.contract,
+            category="oos_oot",
+            title="OOS",
+            discovered_at=timezone.now() + dt.timedelta(hours=2),
+        )
+    assert excinfo.value.details[0].field == "discovered_at"
+    assert not QualityEvent.objects.exists()
+    event = services.event_raise(actor=world.cmo_qa, contract=world.contract, category="oos_oot", title="OOS")
+    assert event.discovered_at == event.raised_at and event.notify_by == event.raised_at + dt.timedelta(hours=24)

@@ -100,6 +100,35 @@ def test_the_cmo_raises_a_deviation_through_the_form_and_it_is_routed(world, log
     assert html(page).count('data-testid="obligation-row"') == 4
 
 
+def test_a_deviation_found_days_ago_is_shown_notified_late(world, login):
+    """The time typed in the form is Beijing time; the agreed limit (QA-1: 1 working day for a
+    deviation) runs from it, and the page says the notification came late."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from weituo.quality.deadlines import CHINA
+
+    found = (timezone.now() - dt.timedelta(days=10)).astimezone(CHINA).replace(second=0, microsecond=0)
+    client = login("cmo.qa")
+    response = client.post(
+        "/events/new/",
+        {
+            "contract": "CON-1",
+            "category": "deviation",
+            "classification": "minor",
+            "title": "称量记录缺少复核",
+            "discovered_at": found.strftime("%Y-%m-%dT%H:%M"),
+        },
+    )
+    assert response.status_code == 302
+    event = QualityEvent.objects.get(title="称量记录缺少复核")
+    assert event.discovered_at == found and event.notify_by < event.raised_at
+    page = client.get(response.url)
+    assert shanghai(found) in block(page, "event-discovered")
+    assert "event-notified-late" in ids_of(page)
+
+
 def test_an_event_with_no_agreed_row_is_raised_and_flagged(world, login):
     client = login("mah.qa")
     response = client.post(

@@ -6,7 +6,10 @@ evaluations and transfers, and both parties' ``OrganisationFacts`` whole. An ent
 years, its licences, inspections and held products. So a change to anything of an enterprise's own
 affects its graph *and* every contract it is a party to; a change to a contract's own records
 affects that contract (and, for the contract itself, the contracts that share its products — art.
-10 counts a product's CMOs — or its two parties, art. 20).
+10 counts a product's CMOs — or its two parties, art. 20). The workflows between the parties
+(audits, quality events and deviations, changes, batches with their duties and release decisions)
+are records of one contract; a shared-line assessment and its notices are facts of the line, in its
+CMO's graph.
 
 Each mapping costs one or two small queries. A change to the working-day calendar affects every
 deadline: ``everything``.
@@ -20,6 +23,7 @@ from dataclasses import dataclass
 from django.db import models
 from django.db.models import Q
 
+from weituo.batches.models import Batch, ReleaseDecision
 from weituo.contracts.models import (
     AgreementAttachment,
     CommissionContract,
@@ -31,6 +35,15 @@ from weituo.contracts.models import (
     TechTransfer,
 )
 from weituo.core.models import CalendarYear
+from weituo.quality.models import (
+    Audit,
+    Change,
+    Deviation,
+    QualityEvent,
+    RetentionObligation,
+    SharedLineAssessment,
+    SharedLineNotice,
+)
 from weituo.registry.models import (
     Appointment,
     EnterpriseGroup,
@@ -178,6 +191,24 @@ def affected_by(changed: models.Model) -> Affected:
             return _contracts(
                 CommissionContract.objects.filter(mah_id=changed.mah_id, cmo_id=changed.cmo_id).values_list(
                     "pk", flat=True
+                )
+            )
+        # the workflows between the parties: each record is of one contract's graph
+        case Audit() | QualityEvent() | Change() | Batch():
+            return _contracts([changed.contract_id])
+        case Deviation():
+            return _contracts(QualityEvent.objects.filter(pk=changed.event_id).values_list("contract_id", flat=True))
+        case RetentionObligation() | ReleaseDecision():
+            return _contracts(Batch.objects.filter(pk=changed.batch_id).values_list("contract_id", flat=True))
+        # a shared-line assessment is a fact of the line, in its CMO's graph
+        case SharedLineAssessment():
+            return _enterprises(
+                Line.objects.filter(pk=changed.line_id).values_list("workshop__site__organisation_id", flat=True)
+            )
+        case SharedLineNotice():
+            return _enterprises(
+                SharedLineAssessment.objects.filter(pk=changed.assessment_id).values_list(
+                    "line__workshop__site__organisation_id", flat=True
                 )
             )
         case CalendarYear():

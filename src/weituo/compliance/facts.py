@@ -749,6 +749,8 @@ def _quality_events(scope: _Filter) -> dict[int, list[QualityEventFacts]]:
             "status",
             "batch__ref",
             "closed_at",
+            "discovered_at",
+            "notify_by",
         )
     ):
         out[r["contract_id"]].append(
@@ -762,6 +764,8 @@ def _quality_events(scope: _Filter) -> dict[int, list[QualityEventFacts]]:
                 withdrawn=r["status"] == EventStatus.WITHDRAWN,
                 batch_ref=r["batch__ref"],
                 closed_on=_local_date(r["closed_at"]) if r["status"] == EventStatus.CLOSED else None,
+                discovered_on=_local_date(r["discovered_at"]),
+                notify_due_on=_local_date(r["notify_by"]),
             )
         )
     return out

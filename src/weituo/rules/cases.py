@@ -43,7 +43,7 @@ from weituo.core.calendar import WorkingCalendar
 from .engine import Finding, all_rules, evaluate
 from .facts import ContractFacts, OrganisationFacts, from_dict
 
-__all__ = ["Case", "CaseError", "Expectation", "case_files", "load_case_file", "run_case"]
+__all__ = ["Case", "CaseError", "Expectation", "case_files", "facts_read", "load_case_file", "run_case"]
 
 _UNSET: Any = object()
 _CASE_FIELDS = frozenset({"name", "as_of", "facts", "expect", "rule", "include_draft", "note"})
@@ -255,3 +255,17 @@ def run_case(case: Case, calendar: WorkingCalendar) -> tuple[list[str], list[Fin
             if expected is not _UNSET and expected != actual:
                 problems.append(f"{e.rule}: {what} expected {expected!r}, got {actual!r} — {_describe(f)}")
     return problems, findings
+
+
+def facts_read(calendar: WorkingCalendar) -> dict[str, list[str]]:
+    """Rule id → the facts it reads (dotted names such as ``contract.audits``), as the rules
+    themselves record them while every case of every notice is evaluated: what a rule reads is
+    what its code asks for, not a list kept beside it. A few seconds: for listings, not for scans."""
+    reads: dict[str, set[str]] = {}
+    for path in case_files():
+        for case in load_case_file(path):
+            for finding in run_case(case, calendar)[1]:
+                names = reads.setdefault(finding.rule_id, set())
+                names.update(name for name in finding.facts if "." in name)
+                names.update(m.name for m in finding.missing if "." in m.name)
+    return {rule_id: sorted(names) for rule_id, names in reads.items()}

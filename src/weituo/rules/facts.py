@@ -596,6 +596,10 @@ class QualityEventFacts:
     withdrawn: bool = False
     batch_ref: str | None = None  # the batch it concerns, if any (a deviation or OOS of a batch)
     closed_on: dt.date | None = None
+    # when the raising party found it, and the day the agreed limit for notifying ran out (None: not
+    # recorded, or no agreed limit)
+    discovered_on: dt.date | None = None
+    notify_due_on: dt.date | None = None
 
 
 @dataclass(frozen=True)

@@ -118,6 +118,7 @@ def event_raise(request: HttpRequest, payload: EventIn):
         "description": payload.description,
         "batch": batch,
         "party": payload.party.value if payload.party else None,
+        "discovered_at": payload.discovered_at,
         "ref": payload.ref,
     }
     if payload.category == EventCategory.DEVIATION:

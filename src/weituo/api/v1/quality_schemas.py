@@ -276,6 +276,11 @@ class EventIn(Schema):
     classification: Classification | None = Field(None, description="偏差分类（偏差必填）required for a deviation")
     party: Party | None = Field(None, description="代表哪一方（双方兼任时）the party you act for")
     ref: Ref | None = Field(None, description="编号（缺省自动生成）the ref (generated if absent)")
+    discovered_at: dt.datetime | None = Field(
+        None,
+        description="发现时间（缺省为提出时；无时区按北京时间），约定时限自此起算至通报 "
+        "when it was found (default: now; without a zone, Beijing time): the agreed limit runs from it to the notification",
+    )
 
 
 class AcknowledgeIn(Schema):

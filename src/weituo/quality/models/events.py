@@ -64,6 +64,10 @@ class QualityEvent(ReferencedModel):
         USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("raised by")
     )
     raised_at = models.DateTimeField(_("raised at"))
+    # When the raising party found it (art. 5: "及时记录、处置，并通报持有人"): the agreed time limit
+    # runs from here to the notification (raised_at), and from raised_at to the acknowledgement.
+    discovered_at = models.DateTimeField(_("discovered at"), null=True, blank=True)
+    notify_by = models.DateTimeField(_("notify by"), null=True, blank=True)
     recipient = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("recipient"))
     recipient_contact = models.ForeignKey(
         Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("recipient contact")

@@ -24,6 +24,7 @@ fulfil a retention duty      a writer of the obligated party
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from functools import partial
 
@@ -75,7 +76,7 @@ from ..choices import (
     ObligationStatus,
     ReclassificationStatus,
 )
-from ..deadlines import due_at
+from ..deadlines import CHINA, due_at
 from ..models import Capa, Deviation, QualityEvent, Reclassification, RetentionObligation
 from ..regulation import art11_citation, art11_deviation_classes
 
@@ -156,6 +157,24 @@ def _notify(actor: Actor, event_pk: int) -> None:
 # --- raising events ----------------------------------------------------------------------------------
 
 
+def _discovered(discovered_at: dt.datetime | None, raised_at: dt.datetime) -> dt.datetime:
+    """When the raising party found the event: as it says (Beijing time if no zone is given), never
+    after it is raised; when it does not say, the moment it raises it."""
+    if discovered_at is None:
+        return raised_at
+    if not isinstance(discovered_at, dt.datetime):
+        raise validation_failed(
+            [detail(gettext_lazy("the discovery time must be a date and time"), field="discovered_at")]
+        )
+    if timezone.is_naive(discovered_at):
+        discovered_at = timezone.make_aware(discovered_at, CHINA)
+    if discovered_at > raised_at:
+        raise validation_failed(
+            [detail(gettext_lazy("the discovery time cannot be in the future"), field="discovered_at")]
+        )
+    return discovered_at
+
+
 def _raise(
     actor: Actor,
     contract: CommissionContract,
@@ -165,6 +184,7 @@ def _raise(
     batch: Batch | None,
     party: str | None,
     ref: str | None,
+    discovered_at: dt.datetime | None,
 ) -> QualityEvent:
     if not policy.visible(actor, CommissionContract).filter(pk=contract.pk).exists():
         raise writes.not_found(CommissionContract, contract.ref)
@@ -172,7 +192,14 @@ def _raise(
     if batch is not None and not policy.visible(actor, Batch).filter(pk=batch.pk).exists():
         raise writes.not_found(Batch, batch.ref)
     raised_at = timezone.now()
+    discovered_at = _discovered(discovered_at, raised_at)
     routing = _route(contract, category, counterparty(raising), raised_at)
+    routing["discovered_at"] = discovered_at
+    routing["notify_by"] = (
+        due_at(discovered_at, routing["time_limit"], routing["time_unit"], working_calendar())[0]
+        if routing["time_limit"]
+        else None
+    )
     event = QualityEvent(
         ref=ref or new_ref("QE"),
         contract=contract,
@@ -202,9 +229,13 @@ def event_raise(
     batch: Batch | None = None,
     party: str | None = None,
     ref: str | None = None,
+    discovered_at: dt.datetime | None = None,
 ) -> QualityEvent:
     """Raise an item of the communication list to the counterparty, routed and timed by the quality
     agreement in force; emailed to the counterparty's contact once the transaction commits.
+    ``discovered_at``: when the raising party found it (default: now); the agreed time limit runs
+    from it to this notification (``notify_by``), as it runs from the notification to the
+    acknowledgement (``due_at``).
 
     If the agreement has no row, contact or time limit for the category, the event is still raised,
     flagged ``no_agreed_contact`` / ``no_agreed_time_limit`` (and mailed to the recipient's QA).
@@ -216,7 +247,7 @@ def event_raise(
         raise validation_failed(
             [detail(gettext_lazy("unknown category '%(category)s'"), category=bounded(category), field="category")]
         )
-    return _raise(actor, contract, category, title, description, batch, party, ref)
+    return _raise(actor, contract, category, title, description, batch, party, ref, discovered_at)
 
 
 @transaction.atomic
@@ -230,6 +261,7 @@ def deviation_raise(
     batch: Batch | None = None,
     party: str | None = None,
     ref: str | None = None,
+    discovered_at: dt.datetime | None = None,
 ) -> Deviation:
     """Raise a deviation (an event of category deviation) with its classification. A major or
     critical deviation on a batch creates the art. 11 retention and stability obligations."""
@@ -243,7 +275,7 @@ def deviation_raise(
                 )
             ]
         )
-    event = _raise(actor, contract, EventCategory.DEVIATION, title, description, batch, party, ref)
+    event = _raise(actor, contract, EventCategory.DEVIATION, title, description, batch, party, ref, discovered_at)
     deviation = writes.create(
         actor,
         Deviation(event=event, classification=classification),

@@ -32,6 +32,7 @@ from weituo.core.roles import Party
 from weituo.integrity.audited import object_type
 from weituo.quality import selectors, services
 from weituo.quality.choices import Classification, EventCategory, EventStatus
+from weituo.quality.deadlines import CHINA
 from weituo.quality.models import Capa, Deviation, QualityEvent, Reclassification, RetentionObligation
 from weituo.quality.selectors.event_actions import (
     capa_get,
@@ -131,6 +132,13 @@ class EventRaiseForm(TestIds, forms.Form):
     title = forms.CharField(label=pgettext_lazy(CTX, "Title"), required=False, max_length=200)
     description = forms.CharField(label=pgettext_lazy(CTX, "Description"), required=False, widget=forms.Textarea)
     batch = forms.CharField(label=pgettext_lazy(CTX, "Batch (optional)"), required=False, widget=forms.Select)
+    # Beijing time as typed (the services read a time without a zone as Beijing time); blank: now.
+    discovered_at = forms.DateTimeField(
+        label=pgettext_lazy(CTX, "Found at (blank: now)"),
+        required=False,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
     party = forms.CharField(label=pgettext_lazy(CTX, "Acting for"), required=False, widget=forms.Select)
 
     def __init__(self, *args: Any, contracts: list, batches: list, name_party: bool, **kwargs: Any) -> None:
@@ -190,10 +198,18 @@ def _raise(actor: Actor, contracts: dict[str, Any], data: dict[str, Any]) -> Qua
         "description": data.get("description", ""),
         "batch": batch,
         "party": data.get("party") or None,
+        "discovered_at": _beijing(data.get("discovered_at")),
     }
     if data["category"] == EventCategory.DEVIATION:
         return services.deviation_raise(classification=data.get("classification", ""), **common).event
     return services.event_raise(category=data["category"], **common)
+
+
+def _beijing(moment: dt.datetime | None) -> dt.datetime | None:
+    # The form's time is what a person in China typed: Beijing time, whatever the server's zone.
+    if moment is None:
+        return None
+    return timezone.make_aware(timezone.make_naive(moment), CHINA) if timezone.is_aware(moment) else moment
 
 
 @page

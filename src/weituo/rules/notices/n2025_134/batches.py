@@ -28,11 +28,15 @@ from . import NOTICE
     severity="major",
 )
 def timely_communication(ctx: Ctx) -> Result:
-    """Reading: "及时有效" within the "有关时限" the parties set — each item raised to the counterparty
-    is acknowledged by the deadline the agreement gave it. An item not yet acknowledged and past its
-    deadline on the date of evaluation, or acknowledged after it, is not met; withdrawn items and items
-    without an agreed time limit (the agreement rule 134-7.communication-list covers those) are not
-    judged here. Dates in China time: an item due within hours counts as late from the next day."""
+    """Reading: "及时有效" within the "有关时限" the parties set, on both legs of the communication. The
+    raising party notifies within the agreed limit from when it found the item (art. 5: the CMO
+    "及时记录、处置，并通报持有人"; an item raised after its limit from discovery is late, however fast the
+    counterparty then acknowledges it), and the counterparty acknowledges it within the limit from
+    the notification. An item not yet acknowledged and past its deadline on the date of evaluation,
+    or acknowledged after it, or raised after its notification deadline, is not met; withdrawn items
+    and items without an agreed time limit (the agreement rule 134-7.communication-list covers those)
+    are not judged here, nor the notification of an item whose discovery was not recorded. Dates in
+    China time: an item due within hours counts as late from the next day."""
     events = ctx.need(
         "contract.quality_events",
         ctx.contract.quality_events,
@@ -40,31 +44,63 @@ def timely_communication(ctx: Ctx) -> Result:
         "the communication-list items raised between the parties (quality events)",
     )
     timed = [e for e in events if not e.withdrawn and e.due_on is not None and e.raised_on <= ctx.as_of]
-    late = [
+    notified_late = [e for e in timed if e.notify_due_on is not None and e.raised_on > e.notify_due_on]
+    acknowledged_late = [
         e
         for e in timed
         if (e.acknowledged_on is None and e.due_on < ctx.as_of)
         or (e.acknowledged_on is not None and e.acknowledged_on > e.due_on)
     ]
-    ctx.read("timed_items", [(e.ref, e.category, e.raised_on, e.due_on, e.acknowledged_on) for e in timed])
+    ctx.read(
+        "timed_items",
+        [
+            (e.ref, e.category, e.discovered_on, e.notify_due_on, e.raised_on, e.due_on, e.acknowledged_on)
+            for e in timed
+        ],
+    )
     if not timed:
         return ctx.not_applicable("尚无约定时限的沟通事项", "no communication item with an agreed time limit yet")
-    if late:
-        open_late = [e for e in late if e.acknowledged_on is None]
+    if notified_late or acknowledged_late:
+        zh_parts, en_parts = [], []
+        if notified_late:
+            zh_parts.append(
+                "发现后超过约定时限才通报："
+                + "、".join(
+                    f"{e.ref}（{e.category}，发现 {e.discovered_on}，应于 {e.notify_due_on} 前通报）"
+                    for e in notified_late
+                )
+            )
+            en_parts.append(
+                "notified after the agreed time limit from discovery: "
+                + ", ".join(
+                    f"{e.ref} ({e.category}, found {e.discovered_on}, due {e.notify_due_on})" for e in notified_late
+                )
+            )
+        if acknowledged_late:
+            zh_parts.append(
+                "超过约定时限未确认："
+                + "、".join(f"{e.ref}（{e.category}，时限 {e.due_on}）" for e in acknowledged_late)
+            )
+            en_parts.append(
+                "not acknowledged within the agreed time limit: "
+                + ", ".join(f"{e.ref} ({e.category}, due {e.due_on})" for e in acknowledged_late)
+            )
+        open_late = [e for e in acknowledged_late if e.acknowledged_on is None]
         return ctx.not_met(
-            "超过约定时限未确认的沟通事项：" + "、".join(f"{e.ref}（{e.category}，时限 {e.due_on}）" for e in late),
-            "items not acknowledged within the agreed time limit: "
-            + ", ".join(f"{e.ref} ({e.category}, due {e.due_on})" for e in late),
-            action_zh=("接收方立即确认逾期事项" if open_late else "分析逾期确认的原因，必要时调整联系人或时限"),
+            "；".join(zh_parts),
+            "; ".join(en_parts),
+            action_zh=(
+                "接收方立即确认逾期事项" if open_late else "分析逾期通报或确认的原因，必要时调整联系人、流程或时限"
+            ),
             action_en=(
                 "the recipient acknowledges the overdue items now"
                 if open_late
-                else "find why items were acknowledged late; adjust contacts or time limits if needed"
+                else "find why items were notified or acknowledged late; adjust contacts, procedure or time limits"
             ),
         )
     return ctx.met(
-        f"{len(timed)} 项沟通事项均在时限内确认或尚未到期",
-        f"none of the {len(timed)} items was acknowledged late or is overdue",
+        f"{len(timed)} 项沟通事项均在时限内通报和确认，或尚未到期",
+        f"none of the {len(timed)} items was notified or acknowledged late, or is overdue",
     )
 
 

@@ -1,0 +1,68 @@
+"""``weituo rules list``: the rules weituo checks, readable without the code.
+
+    weituo rules list                   # a table: rule, status, effective period, article, whose duty, title
+    weituo rules list --format json     # every rule with its quoted sentence and the facts it reads
+
+Each rule with its notice, the article and the sentence it quotes, its effective period and whether
+it is in force today (a draft's rules are listed as drafts), whose duty it checks (the parties' or
+the regulator's), and the facts it reads — collected by evaluating every YAML case of every notice,
+so the list is what the rules' code asks for.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.core.management.base import CommandParser
+from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
+
+from weituo.core.calendar import WorkingCalendar
+from weituo.core.commands import Command as WeituoCommand
+from weituo.core.i18n import pick
+from weituo.rules import all_rules
+from weituo.rules.cases import facts_read
+
+BEARERS = {"parties": gettext_lazy("the parties"), "regulator": gettext_lazy("the regulator")}
+NOT_IN_FORCE = gettext_lazy("not in force today")
+# The notice's status: in force, a pilot, or a draft (not in force, listed for what is coming).
+STATUSES = {
+    "in_force": gettext_lazy("in force"),
+    "pilot": gettext_lazy("pilot"),
+    "draft": gettext_lazy("draft for comment"),
+}
+
+
+class Command(WeituoCommand):
+    help = gettext_lazy("List the rules weituo checks: notice, article, quote, effective period, facts read")
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        actions = parser.add_subparsers(dest="action", required=True)
+        listing = actions.add_parser("list", help=str(gettext_lazy("list every rule")))
+        listing.add_argument(
+            "--format", choices=("table", "json"), default="table", help=str(gettext_lazy("output format"))
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        today = timezone.localdate()
+        # the cases' own calendar (the built-in schedules): the listing needs no database
+        reads = facts_read(WorkingCalendar())
+        rows = []
+        for rule in all_rules():
+            described = rule.describe()
+            described["in_force_today"] = str(rule.status) != "draft" and rule.in_force_on(today)
+            described["facts_read"] = reads.get(rule.id, [])
+            rows.append((rule, described))
+        if options["format"] == "json":
+            self.stdout.write(json.dumps([d for _, d in rows], ensure_ascii=False, indent=1))
+            return
+        for rule, d in rows:
+            period = f"{d['effective_from'] or '…'} – {d['effective_until'] or '…'}"
+            shown = d["in_force_today"] or str(rule.status) == "draft"
+            state = STATUSES[str(rule.status)] if shown else NOT_IN_FORCE
+            head = f"{rule.id}  [{state}]  {period}  {pick(rule.citation.label_zh, rule.citation.label_en)}  "
+            duty = gettext("duty of %(bearer)s") % {"bearer": BEARERS[rule.bearer]}
+            reads_text = gettext("reads: %(facts)s") % {"facts": ", ".join(d["facts_read"]) or "—"}
+            self.stdout.write(f"{head}{duty}\n    {pick(rule.title_zh, rule.title_en)}\n    {reads_text}")
+        self.stdout.write(gettext("%(count)d rules") % {"count": len(rows)})
