@@ -217,3 +217,18 @@ def test_a_blank_last_production_is_ongoing_only_while_products_are_made_on_the_
     LineProduct.objects.filter(line=line).delete()
     cmo = enterprise(load_facts(as_of=MINI_AS_OF, everything=True), "ORG-CMO")
     assert cmo.experience is None  # nothing made on it, no last date: not known, not "ongoing"
+
+
+def test_a_resident_is_stationed_for_the_products_the_agreement_names(mini):
+    """The biologics pilot counts residents per pilot product: the facts carry which products each
+    resident serves (None when the agreement names none: all of them)."""
+    from tests.quality.world import SYSTEM
+    from weituo.contracts.models import QualityAgreement, ResidentStaff
+    from weituo.integrity.writes import create
+    from weituo.registry.models import Person, Product
+
+    agreement = QualityAgreement.objects.get(ref="QA-1")
+    create(SYSTEM, ResidentStaff(agreement=agreement, person=Person.objects.get(ref="PER-MQA"), duties="驻厂监督"),
+           many={"products": [Product.objects.get(ref="P-1")]})  # fmt: skip
+    [resident] = contract(load_facts(as_of=MINI_AS_OF, everything=True), "CON-1").agreements[0].resident_staff
+    assert (resident.person.ref, resident.product_refs) == ("PER-MQA", frozenset({"P-1"}))

@@ -269,7 +269,11 @@ def test_the_time_limit_runs_from_discovery_to_the_notification(world):
 
     found = timezone.now() - dt.timedelta(days=3)
     event = services.event_raise(
-        actor=world.cmo_qa, contract=world.contract, category="oos_oot", title="含量 OOS：批 240101", discovered_at=found
+        actor=world.cmo_qa,
+        contract=world.contract,
+        category="oos_oot",
+        title="含量 OOS：批 240101",
+        discovered_at=found,
     )
     assert event.discovered_at == found and event.notify_by == found + dt.timedelta(hours=24)
     services.event_acknowledge(actor=world.mah_qa, event=event, note="已收到")

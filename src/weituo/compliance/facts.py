@@ -912,14 +912,22 @@ def _agreements(scope: _Filter) -> dict[int, list[AgreementFacts]]:
                 time_unit=_blank_none(r["time_unit"]),
             )
         )
+    stationed: dict[int, set[str]] = defaultdict(set)
+    for r in scope.contracts(ResidentStaff.products.through.objects, "residentstaff__agreement__contract_id").values(
+        "residentstaff_id", "product__ref"
+    ):
+        stationed[r["residentstaff_id"]].add(r["product__ref"])
     residents: dict[int, list[ResidentStaffFacts]] = defaultdict(list)
     for r in (
         scope.contracts(ResidentStaff.objects, "agreement__contract_id")
         .order_by("agreement_id", "person__ref")
-        .values("agreement_id", "person__ref", "person__name", "person__organisation__ref", "duties")
+        .values("id", "agreement_id", "person__ref", "person__name", "person__organisation__ref", "duties")
     ):
         person = _person(r["person__ref"], r["person__name"], r["person__organisation__ref"])
-        residents[r["agreement_id"]].append(ResidentStaffFacts(person=person, duties=r["duties"]))
+        products = frozenset(stationed[r["id"]]) if r["id"] in stationed else None  # none named: all
+        residents[r["agreement_id"]].append(
+            ResidentStaffFacts(person=person, duties=r["duties"], product_refs=products)
+        )
     out: dict[int, list[AgreementFacts]] = defaultdict(list)
     for r in (
         scope.contracts(QualityAgreement.objects, "contract_id")

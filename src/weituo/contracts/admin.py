@@ -97,8 +97,8 @@ class CommunicationItemInline(admin.TabularInline):
 
 class ResidentStaffInline(admin.TabularInline):
     model = ResidentStaff
-    fields = ("person", "duties")
-    autocomplete_fields = ("person",)
+    fields = ("person", "duties", "products")
+    autocomplete_fields = ("person", "products")
     extra = 0
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ResidentStaff]:
@@ -229,7 +229,7 @@ class ResidentStaffAdmin(BaseAdmin):
     list_display = ("person", "agreement", "duties")
     list_select_related = ("person__organisation", "agreement__contract")
     search_fields = ("person__name", "agreement__ref", "agreement__contract__number", "duties")
-    autocomplete_fields = ("agreement", "person")
+    autocomplete_fields = ("agreement", "person", "products")
 
 
 @admin.register(AgreementAttachment)

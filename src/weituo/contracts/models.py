@@ -239,6 +239,11 @@ class ResidentStaff(BaseModel):
         Person, on_delete=models.PROTECT, related_name="+", verbose_name=pgettext_lazy("ResidentStaff", "person")
     )
     duties = models.CharField(_("duties"), max_length=500)
+    # The biologics pilot asks for two or more residents per pilot product (四（二）"每个试点品种…选派两名
+    # 以上"): the products this person is stationed for; none named means the agreement's products.
+    products = models.ManyToManyField(
+        Product, blank=True, related_name="+", verbose_name=pgettext_lazy("ResidentStaff", "products stationed for")
+    )
 
     class Meta:
         verbose_name = _("resident staff")

@@ -196,7 +196,10 @@ def agreement_detail(*, actor: Actor, ref: str) -> QualityAgreement:
                 "communications",
                 queryset=CommunicationItem.objects.select_related("mah_contact", "cmo_contact").order_by("category"),
             ),
-            Prefetch("resident_staff", queryset=ResidentStaff.objects.select_related("person").order_by("pk")),
+            Prefetch(
+                "resident_staff",
+                queryset=ResidentStaff.objects.select_related("person").prefetch_related("products").order_by("pk"),
+            ),
         )
     )
     try:

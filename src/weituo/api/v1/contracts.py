@@ -187,6 +187,13 @@ class CommunicationOut(Schema):
 class ResidentOut(Schema):
     person: PersonRef
     duties: str
+    products: list[str] = Field(
+        description="所驻品种编号（空：协议的全部品种）the refs of the products stationed for (empty: all the agreement's)"
+    )
+
+    @staticmethod
+    def resolve_products(obj: Any) -> list[str]:
+        return sorted(p.ref for p in obj.products.all())
 
 
 class AgreementDetailOut(AgreementOut):

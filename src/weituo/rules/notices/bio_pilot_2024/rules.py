@@ -129,7 +129,11 @@ def cmo_experience(ctx: Ctx) -> Result:
 def resident_staff(ctx: Ctx) -> Result:
     """In production (a marketed product under a contract in force): at least two of the MAH's people
     named as resident staff in the agreement in force for this product, each with written duties.
-    Their familiarity with the process is not checked: the platform holds no CV for them."""
+    "每个试点品种…选派两名以上" counts per pilot product: a resident stationed for named products counts
+    for those; one for whom the agreement names no product counts only where the contract has a
+    single pilot product — two residents do not cover any number of pilot products. Where several
+    pilot products share unassigned residents, which product each serves is asked for. Their
+    familiarity with the process is not checked: the platform holds no CV for them."""
     contract, product = ctx.contract, ctx.product
     if not in_commercial_production(contract, product, ctx.as_of):
         return ctx.not_applicable("试点品种未在产", "the pilot product is not in production")
@@ -138,15 +142,21 @@ def resident_staff(ctx: Ctx) -> Result:
         return ctx.needs(
             MissingFact("contract.agreements", "质量协议（驻厂人员）", "the quality agreement (resident staff)")
         )
-    residents = [
-        r
-        for r in agreement.resident_staff
-        if r.person.organisation_ref == contract.mah.ref
-        and r.duties.strip()
-        and (r.product_refs is None or product.ref in r.product_refs)
-    ]
+    mine = [r for r in agreement.resident_staff if r.person.organisation_ref == contract.mah.ref and r.duties.strip()]
+    pilots = ctx.read("pilot_products", sorted(p.ref for p in contract.products if p.segmented_pilot))
+    assigned = [r for r in mine if r.product_refs is not None and product.ref in r.product_refs]
+    unassigned = [r for r in mine if r.product_refs is None]
+    residents = assigned + (unassigned if len(pilots) <= 1 else [])
     ctx.read("resident_staff", [person_text(r.person) for r in residents])
     required = ctx.param("resident_staff_min")
+    if len(residents) < required and unassigned and len(pilots) > 1:
+        return ctx.needs(
+            MissingFact(
+                "agreement.resident_staff.product_refs",
+                "各驻厂人员所驻的试点品种",
+                "the pilot product each resident is stationed for",
+            )
+        )
     if len(residents) >= required:
         return ctx.met(f"驻厂技术人员{len(residents)}名", f"{len(residents)} resident technical staff")
     return ctx.not_met(
