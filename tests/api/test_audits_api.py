@@ -53,7 +53,10 @@ def test_a_remote_audit_is_refused_without_electronic_data_exchange_and_allowed_
     assert (Audit.objects.filter(mode="remote").count(), LedgerEntry.objects.count()) == (0, before)
 
     quality_agreement_update(
-        actor=SYSTEM, agreement=QualityAgreement.objects.get(ref="QA-1"), electronic_data_exchange=True
+        actor=SYSTEM,
+        agreement=QualityAgreement.objects.get(ref="QA-1"),
+        electronic_production_records=True,
+        electronic_data_exchange=True,
     )
     response = plan(client, world, "remote")
     assert response.status_code == 201 and response.json()["mode"] == "remote"

@@ -179,10 +179,10 @@ def test_the_audit_of_the_cmo(seeded):
     assert Capa.objects.get(finding=findings["major"]).status == "effective"
     planned = Capa.objects.get(finding=findings["other"])
     assert planned.status == "planned" and planned.due_on > AS_OF
-    # art. 14: a remote audit only where the agreement provides for electronic data exchange
-    exchange = QualityAgreement.objects.filter(contract=audit.contract, status="in_force").values_list(
-        "electronic_data_exchange", flat=True
-    )
+    # art. 14: a remote audit only where the CMO records production and testing electronically and
+    # exchanges the data with the MAH (both recorded in the agreement)
+    agreements = QualityAgreement.objects.filter(contract=audit.contract, status="in_force")
+    exchange = [a.records_exchanged_electronically for a in agreements]
     assert Audit.objects.filter(mode="remote", ref__startswith="DEMO-").exists() == any(exchange)
     assert audit.ref in "\n".join(seeded.lines)
 

@@ -39,7 +39,9 @@ def at(*args: int) -> dt.datetime:
 
 
 def set_exchange(world, on: bool) -> None:
-    quality_agreement_update(actor=SYSTEM, agreement=world.agreement, electronic_data_exchange=on)
+    quality_agreement_update(
+        actor=SYSTEM, agreement=world.agreement, electronic_data_exchange=on, electronic_production_records=on
+    )
 
 
 def plan(world, mode: str = "on_site", actor=None, **overrides) -> Audit:

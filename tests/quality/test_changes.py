@@ -327,7 +327,11 @@ def test_a_moderate_change_obliges_nothing(world):
 
 def test_the_exception_leaves_the_duty_to_the_party_the_agreement_names(world):
     quality_agreement_update(
-        actor=SYSTEM, agreement=world.agreement, electronic_data_exchange=True, retained_samples_party="mah"
+        actor=SYSTEM,
+        agreement=world.agreement,
+        electronic_production_records=True,
+        electronic_data_exchange=True,
+        retained_samples_party="mah",
     )
     implemented_major(world)
     batch = make_batch(world, "B1", manufactured_on=TODAY)

@@ -132,7 +132,9 @@ def test_a_major_deviation_is_not_the_重大偏差_of_art_11(world):
 
 def test_electronic_data_exchange_leaves_it_to_the_party_the_agreement_names(world):
     # QA-1 names "both" for retained samples and "cmo" for stability
-    quality_agreement_update(actor=SYSTEM, agreement=world.agreement, electronic_data_exchange=True)
+    quality_agreement_update(
+        actor=SYSTEM, agreement=world.agreement, electronic_production_records=True, electronic_data_exchange=True
+    )
     batch = make_batch(world)
     raise_deviation(world, "critical", batch)
     assert obligations(batch) == [

@@ -950,7 +950,9 @@ def _agreements(scope: _Filter) -> dict[int, list[AgreementFacts]]:
             "retained_samples_party",
             "stability_party",
             "production_date_definition",
+            "electronic_production_records",
             "electronic_data_exchange",
+            "electronic_material_management",
             "last_annual_review",
         )
     ):
@@ -971,7 +973,9 @@ def _agreements(scope: _Filter) -> dict[int, list[AgreementFacts]]:
                 retained_samples_party=r["retained_samples_party"],
                 stability_party=r["stability_party"],
                 production_date_definition=r["production_date_definition"],
+                electronic_production_records=r["electronic_production_records"],
                 electronic_data_exchange=r["electronic_data_exchange"],
+                electronic_material_management=r["electronic_material_management"],
                 last_annual_review=r["last_annual_review"],
                 responsibilities=tuple(responsibilities.get(r["id"], ())),
                 communications=tuple(communications.get(r["id"], ())),

@@ -167,7 +167,9 @@ class QualityAgreementAdmin(BaseAdmin):
         "stability_party",
         "mah_may_consult_records",
         "mah_may_visit_sites",
+        "electronic_production_records",
         "electronic_data_exchange",
+        "electronic_material_management",
     )
     list_select_related = ("contract__mah", "contract__cmo")
     search_fields = ("ref", "document_version", "contract__number", "contract__mah__name", "contract__cmo__name")
@@ -190,7 +192,17 @@ class QualityAgreementAdmin(BaseAdmin):
             pgettext_lazy("admin", "Retained samples and stability (art. 11)"),
             {"fields": ("retained_samples_party", "stability_party", "production_date_definition")},
         ),
-        (pgettext_lazy("admin", "Other"), {"fields": ("electronic_data_exchange", "notes")}),
+        (
+            pgettext_lazy("admin", "Other"),
+            {
+                "fields": (
+                    "electronic_production_records",
+                    "electronic_data_exchange",
+                    "electronic_material_management",
+                    "notes",
+                )
+            },
+        ),
         (pgettext_lazy("admin", "Recorded at"), {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
     )
     inlines = (ResponsibilityItemInline, CommunicationItemInline, ResidentStaffInline, AgreementAttachmentInline)

@@ -132,7 +132,13 @@ class QualityAgreement(ReferencedModel):
         _("stability party"), max_length=12, choices=Assignee.choices, default=Assignee.UNASSIGNED
     )
     production_date_definition = models.CharField(_("production date definition"), max_length=300, blank=True)
+    # Three facts the notice names separately (art. 11 para. 2 and art. 14: the CMO records production
+    # and testing electronically *and* exchanges the data with the MAH; art. 17 item 3 adds materials).
+    electronic_production_records = models.BooleanField(
+        _("production and testing recorded electronically"), default=False
+    )
     electronic_data_exchange = models.BooleanField(_("electronic data exchange"), default=False)
+    electronic_material_management = models.BooleanField(_("materials managed electronically"), default=False)
     last_annual_review = models.DateField(_("last annual review"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
 
@@ -142,6 +148,11 @@ class QualityAgreement(ReferencedModel):
         constraints = [
             models.UniqueConstraint(fields=["contract", "document_version"], name="agreement_version_unique")
         ]
+
+    @property
+    def records_exchanged_electronically(self) -> bool:
+        """Art. 11 para. 2 and art. 14: "采用信息化手段记录生产、检验全过程数据，并能与持有人进行电子数据交换"."""
+        return self.electronic_production_records and self.electronic_data_exchange
 
     def __str__(self) -> str:
         return f"{self.contract.number} 质量协议 v{self.document_version}"

@@ -489,7 +489,7 @@ def _seed_shared_line(ctx: Context) -> SharedLineAssessment:
 def _seed_audits(ctx: Context) -> Audit | None:
     """Arts. 13 and 14: last month's on-site audit with its report, a major finding remedied (CAPA
     effective) and another whose CAPA is due soon (a deadline of sun.li); a remote audit is planned
-    only if the agreement records electronic data exchange (art. 14), else none. Returns it."""
+    only if the agreement records electronic production records and data exchange (art. 14), else none. Returns it."""
     mah_qa, cmo_qa = ctx.actors["li.na"], ctx.actors["sun.li"]
     start = AS_OF - timedelta(days=27)
     audit = quality.audit_plan(
@@ -547,7 +547,7 @@ def _seed_audits(ctx: Context) -> Audit | None:
     )
     planned_on = AS_OF + timedelta(days=45)
     agreement = quality.agreement_in_force(ctx.contract, planned_on)
-    if agreement is None or not agreement.electronic_data_exchange:
+    if agreement is None or not agreement.records_exchanged_electronically:
         return None  # art. 14: without electronic data exchange a remote audit may not replace an on-site one
     return quality.audit_plan(
         actor=mah_qa,
@@ -683,8 +683,8 @@ def _workflow_lines(ctx: Context) -> list[str]:
         )
     elif audit is not None:
         lines.append(
-            "  未计划非现场审核：质量协议未约定电子数据交换（第十四条） / no remote audit planned: the quality "
-            "agreement does not provide for electronic data exchange (art. 14)"
+            "  未计划非现场审核：质量协议未约定信息化记录及电子数据交换（第十四条） / no remote audit planned: the quality "
+            "agreement does not provide for electronic records and data exchange (art. 14)"
         )
     transfer = TechTransfer.objects.filter(
         contract=ctx.contract, ref__startswith="DEMO-", ref__endswith="-TT-01"

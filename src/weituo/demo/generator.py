@@ -136,6 +136,18 @@ DEFICIENCY_KINDS: dict[str, str] = {
 }
 
 
+def _electronic(rng: random.Random) -> dict[str, bool]:
+    """The three electronic conditions of an agreement, from one draw (so the rest of a seed's
+    demo stays as it was): about 30 % record production and testing electronically and exchange the
+    data with the MAH; half of those manage materials electronically too (art. 17 item 3)."""
+    draw = rng.random()
+    return {
+        "electronic_production_records": draw < 0.3,
+        "electronic_data_exchange": draw < 0.3,
+        "electronic_material_management": draw < 0.15,
+    }
+
+
 def agreement_deficiencies(notes: str) -> list[str]:
     """The deliberate deficiency kinds a generated agreement's notes declare (first line)."""
     first = (notes or "").split("\n", 1)[0]
@@ -1437,7 +1449,7 @@ class _World:
                 "retained_samples_party": retention,
                 "stability_party": stability,
                 "production_date_definition": rng.choice(PRODUCTION_DATE_DEFINITIONS),
-                "electronic_data_exchange": rng.random() < 0.3,
+                **_electronic(rng),
                 "last_annual_review": review,
                 "notes": "",
             }
@@ -1480,7 +1492,7 @@ class _World:
                     else "每年至少一次现场监督灭菌工艺验证、无菌工艺模拟试验等验证活动；驻厂监督生产和质量管理"
                 )
                 for person in contract.mah.residents[: rng.randint(1, 2)]:
-                    residents.append({"agreement": ref, "person": person.ref, "duties": duties})
+                    residents.append({"agreement": ref, "person": person.ref, "duties": duties, "products": []})
             agreement = _Agreement(ref, contract, a_row, responsibilities, communications, residents)
             contract.agreements.append(agreement)
             self.agreements.append(agreement)

@@ -444,7 +444,9 @@ class AgreementFacts:
     stability_party: Party = "unassigned"
     special_batches_both_parties: bool | None = None
     production_date_definition: str = ""
+    electronic_production_records: bool = False
     electronic_data_exchange: bool = False
+    electronic_material_management: bool = False
     last_annual_review: dt.date | None = None
     responsibilities: tuple[ResponsibilityFacts, ...] = ()
     communications: tuple[CommunicationFacts, ...] = ()
@@ -460,9 +462,12 @@ class AgreementFacts:
     def responsibility(self, activity: str) -> ResponsibilityFacts | None:
         return next((r for r in self.responsibilities if r.activity == activity), None)
 
+    # --------------------------------------------------------------------------------------------------
+    # records around the contract
 
-# --------------------------------------------------------------------------------------------------
-# records around the contract
+    def records_exchanged_electronically(self) -> bool:
+        """Art. 11 para. 2, art. 14: production and testing recorded electronically and exchanged."""
+        return self.electronic_production_records and self.electronic_data_exchange
 
 
 @dataclass(frozen=True)

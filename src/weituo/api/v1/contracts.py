@@ -205,7 +205,9 @@ class AgreementDetailOut(AgreementOut):
     retained_samples_party: str
     stability_party: str
     production_date_definition: str
+    electronic_production_records: bool
     electronic_data_exchange: bool
+    electronic_material_management: bool
     last_annual_review: dt.date | None = None
     notes: str
     responsibilities: list[ResponsibilityOut] = Field(description="职责分工 the responsibility matrix")

@@ -17,8 +17,9 @@ check a finding's CAPA       QA or head of quality of the MAH (the auditing part
 
 Remote audits (art. 14): "受托生产企业采用信息化手段记录药品生产、检验全过程数据，并能与持有人进行电子数据交换的，
 持有人在定期审核工作中，可以以非现场审核形式代替部分现场审核". So a remote audit is refused unless
-the quality agreement in force on the audit's date records electronic data exchange
-(``QualityAgreement.electronic_data_exchange``), checked when it is planned and again when it is
+the quality agreement in force on the audit's date records both conditions, electronic records of
+production and testing and electronic data exchange
+(``QualityAgreement.records_exchanged_electronically``), checked when it is planned and again when it is
 conducted; and, because the text lets it replace only *part* (部分) of the on-site audits, a remote
 audit is refused on a contract that has no on-site audit (planned, conducted, reported or closed).
 
@@ -91,7 +92,7 @@ def _require_remote_allowed(contract: CommissionContract, on: dt.date, *, exclud
     """Art. 14: electronic data exchange agreed in the agreement in force on ``on``, and on-site audits
     that the remote one replaces only in part."""
     agreement = agreement_in_force(contract, on)
-    if agreement is None or not agreement.electronic_data_exchange:
+    if agreement is None or not agreement.records_exchanged_electronically:
         raise refuse(
             "remote_audit_not_allowed",
             gettext_lazy(

@@ -313,13 +313,14 @@ def art11_obligations(
 ) -> list[RetentionObligation]:
     """Art. 11: both parties keep retained samples of the batch and run ongoing stability on it — or
     only the party the agreement names, when the parties are one group with one quality system or
-    exchange electronic data with each other (art. 11 para. 2). With the exception but no single
+    the CMO records production and testing electronically and exchanges the data with the MAH (art. 11
+    para. 2: both conditions). With the exception but no single
     party named in the agreement, both parties remain obliged. The cause is ``event`` (a major
     deviation) or ``change`` (a major change). A duty the batch already carries (one per batch,
     party and kind, whatever its cause) is not made twice."""
     if contract.mah.same_group_unified_qms(contract.cmo):
         exception = ObligationException.SAME_GROUP
-    elif agreement is not None and agreement.electronic_data_exchange:
+    elif agreement is not None and agreement.records_exchanged_electronically:
         exception = ObligationException.ELECTRONIC_DATA_EXCHANGE
     else:
         exception = ObligationException.NONE

@@ -277,8 +277,9 @@ def _one_party_suffices(ctx: Ctx) -> bool:
     contract, agreement = ctx.contract, ctx.agreement
     group = contract.mah.same_group_unified_qms(contract.cmo)
     ctx.read("same_group_unified_qms", group)
+    records = ctx.read("agreement.electronic_production_records", agreement.electronic_production_records)
     exchange = ctx.read("agreement.electronic_data_exchange", agreement.electronic_data_exchange)
-    return group or exchange
+    return group or (records and exchange)
 
 
 @NOTICE.rule(
@@ -296,9 +297,10 @@ def _one_party_suffices(ctx: Ctx) -> bool:
 )
 def one_party_suffices(ctx: Ctx) -> Result:
     """Reading: this paragraph follows the both-party sentence and relaxes it — for the special batches
-    too — to one party; it does not relax that a party is named for both tasks. The agreement's
-    ``electronic_data_exchange`` stands for "the CMO records production and testing electronically
-    and exchanges the data with the MAH"."""
+    too — to one party; it does not relax that a party is named for both tasks. "采用信息化手段记录生产、
+    检验全过程数据，并能与持有人进行电子数据交换" is two conditions, each recorded in the agreement
+    (``electronic_production_records`` and ``electronic_data_exchange``): one without the other does
+    not suffice."""
     agreement = ctx.agreement
     retained = ctx.read("agreement.retained_samples_party", agreement.retained_samples_party)
     stability = ctx.read("agreement.stability_party", agreement.stability_party)

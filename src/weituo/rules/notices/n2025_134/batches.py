@@ -166,7 +166,9 @@ def major_deviation_batches(ctx: Ctx) -> Result:
     contract = ctx.contract
     group = ctx.read("same_group_unified_qms", contract.mah.same_group_unified_qms(contract.cmo))
     agreement = contract.current_agreement(ctx.as_of)
-    exchange = ctx.read("agreement.electronic_data_exchange", bool(agreement and agreement.electronic_data_exchange))
+    exchange = ctx.read(
+        "agreement.records_exchanged_electronically", bool(agreement and agreement.records_exchanged_electronically())
+    )
     one_party = group or exchange
     serious_classes = frozenset(ctx.param("art11_deviation_classifications"))
     serious = [
@@ -234,7 +236,9 @@ def major_change_batches(ctx: Ctx) -> Result:
         )
     group = ctx.read("same_group_unified_qms", contract.mah.same_group_unified_qms(contract.cmo))
     agreement = contract.current_agreement(ctx.as_of)
-    exchange = ctx.read("agreement.electronic_data_exchange", bool(agreement and agreement.electronic_data_exchange))
+    exchange = ctx.read(
+        "agreement.records_exchanged_electronically", bool(agreement and agreement.records_exchanged_electronically())
+    )
     first: dict[str, BatchFacts] = {}
     for c in major:
         made = sorted(

@@ -186,7 +186,11 @@ def _electronic(ctx: Ctx) -> bool:
             "质量协议（是否约定电子数据交换）",
             "the quality agreement (whether data is exchanged electronically)",
         )
-    return ctx.read("agreement.electronic_data_exchange", agreement.electronic_data_exchange)
+    return (
+        ctx.read("agreement.electronic_production_records", agreement.electronic_production_records)
+        and ctx.read("agreement.electronic_material_management", agreement.electronic_material_management)
+        and ctx.read("agreement.electronic_data_exchange", agreement.electronic_data_exchange)
+    )
 
 
 def _rnd_participation(ctx: Ctx) -> bool:
@@ -260,8 +264,10 @@ def exception_same_group(ctx: Ctx) -> Result:
     condition_en="the CMO records materials, production and testing electronically and exchanges the data with the MAH",
 )
 def exception_electronic(ctx: Ctx) -> Result:
-    """Reading: the quality agreement in force records whether the data is exchanged electronically
-    (``electronic_data_exchange``); that flag stands for the whole of item 3."""
+    """Reading: item 3 is three conditions, each recorded in the quality agreement in force — materials
+    managed electronically (``electronic_material_management``), production and testing recorded
+    electronically (``electronic_production_records``) and the data exchanged with the MAH
+    (``electronic_data_exchange``). The exchange alone no longer unlocks a licensing exception."""
     return _exception_check(ctx)
 
 
