@@ -28,7 +28,7 @@ def records(settings, tmp_path):
     batch = make_batch(world)
     fill_package(world, batch)
     deviation = quality.deviation_raise(
-        actor=world.cmo_qa, contract=world.contract, classification="major", title="灭菌温度偏低", batch=batch
+        actor=world.cmo_qa, contract=world.contract, classification="critical", title="灭菌温度偏低", batch=batch
     )
     quality.capa_add(
         actor=world.cmo_qa, event=deviation.event, description="校准", owner_party="cmo", due_on=dt.date(2026, 12, 1)
