@@ -14,7 +14,7 @@ The report is assembled from :class:`ReportItem` rows, which come either from th
 Rendering is pure: :func:`render_html` (a Django template with print CSS) and :func:`render_docx`
 (docxtpl over a template built in code with python-docx, :mod:`weituo.compliance.docx_template`).
 
-The report is a document in one language, the active one (:func:`report_language`: English when the
+The report is a document in one language, the active one (:func:`weituo.core.i18n.reader_language`: English when the
 active language is English, else Chinese). Its fixed texts, labels, section titles and owner go
 through gettext; the rules' texts (titles, reasons, actions, missing facts, citation labels) are the
 rules package's bilingual data, of which the report shows the half of its language
@@ -37,7 +37,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext, gettext_lazy, pgettext, pgettext_lazy
 from docxtpl import DocxTemplate
 
-from weituo.core.i18n import both, en, pick, zh
+from weituo.core.i18n import both, en, pick, reader_language, zh
 from weituo.registry.choices import OrganisationRole
 from weituo.registry.provinces import Province
 from weituo.rules import Finding as RuleFinding
@@ -51,11 +51,6 @@ ART25_RULE = "134-25.rectification"
 TO_BE_ASSIGNED = pgettext_lazy("compliance", "to be assigned")
 ORDER = {"not_met": 0, "needs_information": 1, "met": 2, "not_applicable": 3}
 WITHHELD = gettext_lazy("withheld from the commissioning party")
-
-
-def report_language() -> str:
-    """The language of the report: ``"en"`` when the active language is English, else ``"zh-hans"``."""
-    return "en" if (translation.get_language() or "").lower().startswith("en") else "zh-hans"
 
 
 @dataclass(frozen=True)
@@ -442,7 +437,7 @@ def build_report(
 
 def render_html(report: SelfInspectionReport) -> str:
     """The printable HTML report (A4 landscape, print CSS, no external resource), in the report's language."""
-    with translation.override(report_language()):
+    with translation.override(reader_language()):
         return render_to_string("compliance/self_inspection.html", {"report": report})
 
 
@@ -511,7 +506,7 @@ def _docx_context(report: SelfInspectionReport) -> dict[str, Any]:
 def render_docx(report: SelfInspectionReport) -> bytes:
     """The report as a Word document (docxtpl over the template of :mod:`.docx_template`), in the
     report's language."""
-    language = report_language()
+    language = reader_language()
     with translation.override(language):
         document = DocxTemplate(io.BytesIO(template_bytes(language)))
         document.render(_docx_context(report), autoescape=True)

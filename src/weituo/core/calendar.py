@@ -21,13 +21,18 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 import chinese_calendar
 import yaml
 
 from weituo.core.errors import ErrorDetail, ValidationFailed
 
+# China's one time zone: the notices' days and every time shown to a person are Beijing time.
+CHINA = ZoneInfo("Asia/Shanghai")
+
 __all__ = [
+    "CHINA",
     "CountAnswer",
     "DateAnswer",
     "WorkingCalendar",

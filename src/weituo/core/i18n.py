@@ -93,9 +93,14 @@ def validation_failed(details: list[ErrorDetail], *, what: Any = None) -> Valida
     )
 
 
+def reader_language() -> str:
+    """The language text is shown in: English when the active language is English, else Chinese."""
+    return "en" if (translation.get_language() or settings.LANGUAGE_CODE).lower().startswith("en") else "zh-hans"
+
+
 def chinese() -> bool:
-    """Whether the active language is Chinese."""
-    return (translation.get_language() or settings.LANGUAGE_CODE).startswith("zh")
+    """Whether the active language is Chinese (anything but English)."""
+    return reader_language() != "en"
 
 
 def pick(zh: str, en: str) -> str:

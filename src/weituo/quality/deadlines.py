@@ -10,12 +10,11 @@ A limit in hours is simply added to the raised time.
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from weituo.contracts.choices import TimeUnit
-from weituo.core.calendar import WorkingCalendar
+from weituo.core.calendar import CHINA, WorkingCalendar
 
-CHINA = ZoneInfo("Asia/Shanghai")
+__all__ = ["CHINA", "due_at", "end_of_day"]
 
 
 def due_at(

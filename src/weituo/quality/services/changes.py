@@ -79,7 +79,7 @@ from weituo.batches.models import Batch
 from weituo.contracts.models import CommissionContract
 from weituo.core.actors import Actor
 from weituo.core.errors import ErrorDetail, InvalidTransition
-from weituo.core.i18n import bounded, detail, in_language, messages, stored_text, validation_failed
+from weituo.core.i18n import bounded, detail, in_language, messages, pick, stored_text, validation_failed
 from weituo.core.ids import new_ref
 from weituo.core.roles import Party
 from weituo.core.transitions import check_transition
@@ -144,9 +144,7 @@ def _not_in_status(change: Change, code: str, message: Any, **params: Any) -> In
 
 def _joined(problems: list[ErrorDetail]) -> str:
     """The problems' messages one after another, in the active language."""
-    if (translation.get_language() or "").startswith("zh"):
-        return "；".join(p.message_zh for p in problems)
-    return "; ".join(p.message_en for p in problems)
+    return pick("；".join(p.message_zh for p in problems), "; ".join(p.message_en for p in problems))
 
 
 # --- proposing ----------------------------------------------------------------------------------------

@@ -19,7 +19,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
@@ -29,6 +28,7 @@ from weituo.access.parties import refuse
 from weituo.accounts.models import Membership
 from weituo.accounts.selectors import actor_for_user
 from weituo.core.actors import Actor
+from weituo.core.calendar import CHINA
 from weituo.core.deadlines import Deadline, my_deadlines
 from weituo.core.i18n import detail, validation_failed
 from weituo.core.roles import WRITER_ROLES
@@ -36,8 +36,6 @@ from weituo.integrity import writes
 from weituo.integrity.mail import render_mail
 
 logger = logging.getLogger("weituo.quality")
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 @dataclass
@@ -66,7 +64,7 @@ class ReminderSummary:
 
 def _row(d: Deadline) -> dict:
     assert d.due_at is not None
-    due = d.due_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+    due = d.due_at.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
     return {"kind_label": d.kind_label_lazy, "ref": d.ref, "title": d.title, "due": due, "provisional": d.provisional}
 
 

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from django import template
 from django.utils import formats
 
+from weituo.core.calendar import CHINA
 from weituo.core.i18n import in_language_of
 from weituo.core.roles import Role
 from weituo.web.shell import get_actor, navigation
 
 register = template.Library()
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 @register.filter
@@ -30,7 +28,7 @@ def shanghai(value: dt.datetime | None) -> str:
         return ""
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.UTC)
-    return value.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S")
+    return value.astimezone(CHINA).strftime("%Y-%m-%d %H:%M:%S")
 
 
 @register.filter

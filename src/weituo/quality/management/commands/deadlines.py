@@ -14,10 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
 from weituo.core.actors import system_actor
+from weituo.core.calendar import CHINA
 from weituo.core.commands import Command as WeituoCommand
 from weituo.core.commands import command_error
 from weituo.core.errors import ApplicationError
-from weituo.quality.services.reminders import SHANGHAI, deadline_reminders_send, reminder_text
+from weituo.quality.services.reminders import deadline_reminders_send, reminder_text
 
 
 def _moment(text: str) -> dt.datetime:
@@ -28,7 +29,7 @@ def _moment(text: str) -> dt.datetime:
         raise CommandError(
             gettext("--at must be an ISO date-time, e.g. 2026-10-05T09:00: %(value)s") % {"value": repr(text)}
         ) from None
-    return value if value.tzinfo else value.replace(tzinfo=SHANGHAI)
+    return value if value.tzinfo else value.replace(tzinfo=CHINA)
 
 
 class Command(WeituoCommand):
@@ -83,7 +84,7 @@ class Command(WeituoCommand):
                 "deadline reminders at %(at)s (Asia/Shanghai), within %(hours)d h: %(users)d users checked, %(outcome)s"
             )
             % {
-                "at": f"{at.astimezone(SHANGHAI):%Y-%m-%d %H:%M}",
+                "at": f"{at.astimezone(CHINA):%Y-%m-%d %H:%M}",
                 "hours": summary.within_hours,
                 "users": summary.users_checked,
                 "outcome": outcome,
