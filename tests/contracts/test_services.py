@@ -108,6 +108,28 @@ def test_attachment_type_size_and_digest(mini):
         )
     assert ".exe" in excinfo.value.details[0].message_en
     assert agreement.attachments.count() == 1
+    with pytest.raises(ValidationFailed):  # an empty file is refused too
+        services.agreement_attachment_add(
+            actor=SYSTEM, agreement=agreement, title="x", file=SimpleUploadedFile("b.pdf", b"")
+        )
+    assert agreement.attachments.count() == 1
+
+
+def test_only_the_parties_attach_a_file_to_their_agreement(mini):
+    """A QA of another MAH (ORG-MAH2 shares the CMO's line, not this contract) may not attach a file."""
+    from weituo.accounts.selectors import actor_for_user
+    from weituo.accounts.services import user_create
+    from weituo.core.errors import PermissionDenied
+
+    user = user_create(actor=SYSTEM, username="he.ping", full_name="何平", email="he@example.cn",
+                       password="long enough pw 42", role="mah_qa", organisation=Organisation.objects.get(ref="ORG-MAH2"),
+                       since=dt.date(2024, 1, 1))  # fmt: skip
+    agreement = QualityAgreement.objects.get(ref="QA-1")
+    with pytest.raises(PermissionDenied):
+        services.agreement_attachment_add(
+            actor=actor_for_user(user), agreement=agreement, title="x", file=SimpleUploadedFile("qa.pdf", b"%PDF-1.7 x")
+        )
+    assert agreement.attachments.count() == 0
 
 
 def test_contract_get_reads_in_a_fixed_number_of_queries(mini, django_assert_max_num_queries):

@@ -12,7 +12,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from weituo.contracts.services import quality_agreement_update
-from weituo.core.calendar import WorkingCalendar, chinese_calendar_supports
+from weituo.core.calendar import CHINA, WorkingCalendar, chinese_calendar_supports
 from weituo.core.deadlines import my_deadlines
 from weituo.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from weituo.integrity.models import LedgerEntry
@@ -20,7 +20,6 @@ from weituo.integrity.verify import verify_all
 from weituo.integrity.writes import StaleRecord
 from weituo.quality import selectors, services
 from weituo.quality.audit_due import REPORT_DUE_WORKING_DAYS, default_report_due
-from weituo.quality.deadlines import CHINA
 from weituo.quality.models import Audit, AuditFinding, Capa
 
 from .world import SYSTEM, pdf

@@ -10,14 +10,14 @@ from django.core import mail
 
 from weituo.contracts.models import CommissionContract
 from weituo.contracts.services import quality_agreement_change_status
-from weituo.core.calendar import WorkingCalendar
+from weituo.core.calendar import CHINA, WorkingCalendar
 from weituo.core.deadlines import my_deadlines
 from weituo.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from weituo.integrity.models import LedgerEntry
 from weituo.integrity.verify import verify_all
 from weituo.integrity.writes import StaleRecord
 from weituo.quality import selectors, services
-from weituo.quality.deadlines import CHINA, due_at
+from weituo.quality.deadlines import due_at
 from weituo.quality.models import QualityEvent
 
 from .world import MQA_EMAIL, SYSTEM

@@ -15,10 +15,10 @@ from django.contrib.auth.models import User
 from django.core import mail
 from django.core.management import CommandError, call_command
 
+from weituo.core.calendar import CHINA
 from weituo.core.commands import LANGUAGE_VARIABLES
 from weituo.integrity.models import LedgerEntry
 from weituo.quality import services
-from weituo.quality.deadlines import CHINA
 from weituo.quality.services.reminders import deadline_reminders_send
 
 from .world import SYSTEM, _user

@@ -107,7 +107,7 @@ def test_a_deviation_found_days_ago_is_shown_notified_late(world, login):
 
     from django.utils import timezone
 
-    from weituo.quality.deadlines import CHINA
+    from weituo.core.calendar import CHINA
 
     found = (timezone.now() - dt.timedelta(days=10)).astimezone(CHINA).replace(second=0, microsecond=0)
     client = login("cmo.qa")

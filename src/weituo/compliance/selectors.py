@@ -40,7 +40,7 @@ from weituo.access import policy
 from weituo.contracts.models import CommissionContract
 from weituo.core.actors import Actor
 from weituo.core.errors import NotFound
-from weituo.core.i18n import detail, messages
+from weituo.core.i18n import not_found
 from weituo.registry.choices import KeyRole
 from weituo.registry.models import Appointment, Organisation
 
@@ -53,11 +53,7 @@ OTHER_HOLDERS_FACTS = frozenset({"same_name_products"})
 
 
 def _not_found(ref: str) -> NotFound:
-    return NotFound(
-        code="not_found",
-        **messages(gettext_lazy("no self-inspection report of %(ref)s"), ref=ref),
-        details=[detail(gettext_lazy("%(ref)s not found"), ref=ref, field="ref")],
-    )
+    return not_found(gettext_lazy("self-inspection report of"), ref)
 
 
 def finding_list(

@@ -14,7 +14,7 @@ from weituo.access import policy
 from weituo.access.parties import writes_for_contract
 from weituo.core.actors import Actor
 from weituo.core.errors import NotFound
-from weituo.core.i18n import detail, messages
+from weituo.core.i18n import not_found
 from weituo.core.roles import Side
 from weituo.integrity.audited import object_type
 from weituo.integrity.models import LedgerEntry, Signature
@@ -37,12 +37,7 @@ from .models import (
 
 
 def _not_found(what: Any, ref: str) -> NotFound:
-    """``what`` (a lazy label: "contract") ``ref`` is not there, or not for this actor."""
-    return NotFound(
-        code="not_found",
-        **messages(gettext_lazy("%(what)s %(ref)s not found"), what=what, ref=ref),
-        details=[detail(gettext_lazy("%(ref)s not found"), ref=ref, field="ref")],
-    )
+    return not_found(what, ref)
 
 
 def contract_list(

@@ -5,7 +5,6 @@ structured agreement's rows, and files kept beside it.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
@@ -15,9 +14,10 @@ from django.utils.translation import gettext_lazy
 from weituo.access.parties import require_writer, writes_for, writes_for_contract
 from weituo.core.actors import Actor
 from weituo.core.errors import PermissionDenied
-from weituo.core.i18n import bounded, detail, messages, validation_failed
+from weituo.core.i18n import detail, messages, validation_failed
 from weituo.core.roles import Side
 from weituo.integrity import writes
+from weituo.integrity.stored_files import sha256_of, upload_problems
 from weituo.integrity.writes import record_create, record_update
 from weituo.registry.models import Organisation
 
@@ -136,38 +136,13 @@ def communication_item_set(
 def agreement_attachment_add(
     *, actor: Actor, agreement: QualityAgreement, title: str, file: UploadedFile
 ) -> AgreementAttachment:
-    """Keep a file beside the structured agreement, refusing types and sizes a reviewer could not use."""
-    require_writer(actor)
-    name = file.name or ""
-    suffix = name[name.rfind(".") :].lower() if "." in name else ""
-    problems = []
-    if suffix not in ATTACHMENT_TYPES:
-        allowed = " ".join(sorted(ATTACHMENT_TYPES))
-        problems.append(
-            detail(
-                gettext_lazy("%(noun)s type %(suffix)s not accepted (allowed: %(allowed)s)"),
-                noun=gettext_lazy("file"),
-                suffix=bounded(suffix or name),
-                allowed=allowed,
-                field="file",
-            )
-        )
-    if file.size is not None and file.size > ATTACHMENT_MAX_BYTES:
-        problems.append(
-            detail(
-                gettext_lazy("file too large: %(size)s bytes, limit %(attachment_max_bytes)s"),
-                size=file.size,
-                attachment_max_bytes=ATTACHMENT_MAX_BYTES,
-                field="file",
-            )
-        )
+    """Keep a file beside the structured agreement, refusing types and sizes a reviewer could not use;
+    only the two parties may, as for every edit of the agreement."""
+    agreement_require_editor(actor=actor, agreement=agreement)
+    problems = upload_problems(file, types=ATTACHMENT_TYPES, max_bytes=ATTACHMENT_MAX_BYTES)
     if problems:
         raise validation_failed(problems, what=gettext_lazy("attachment"))
-    digest = hashlib.sha256()
-    for chunk in file.chunks():
-        digest.update(chunk)
-    file.seek(0)
-    attachment = AgreementAttachment(agreement=agreement, title=title, file=file, sha256=digest.hexdigest())
+    attachment = AgreementAttachment(agreement=agreement, title=title, file=file, sha256=sha256_of(file))
     return writes.create(actor, attachment)
 
 

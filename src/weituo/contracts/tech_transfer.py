@@ -47,7 +47,7 @@ from weituo.access.parties import organisation_of, party_of, require_party, user
 from weituo.accounts.models import Membership
 from weituo.core.actors import Actor
 from weituo.core.errors import ErrorDetail, InvalidTransition
-from weituo.core.i18n import detail, messages, validation_failed
+from weituo.core.i18n import bounded, detail, messages, validation_failed
 from weituo.core.ids import new_ref
 from weituo.core.roles import QA_ROLES, Party
 from weituo.core.validation import required_text
@@ -93,7 +93,7 @@ def _listing(items: list[Any], *, strong: bool = False) -> Callable[[], str]:
 
 
 def _unknown_step(step: str) -> ErrorDetail:
-    return detail(gettext_lazy("unknown transfer step '%(step)s'"), step=step, field="step")
+    return detail(gettext_lazy("unknown transfer step '%(step)s'"), step=bounded(step), field="step")
 
 
 def transfer_state(transfer: TechTransfer) -> str:

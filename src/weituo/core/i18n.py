@@ -11,7 +11,7 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext_lazy
 
-from .errors import ErrorDetail, ValidationFailed
+from .errors import ErrorDetail, NotFound, ValidationFailed
 
 
 def zh(text: Any) -> str:
@@ -29,6 +29,17 @@ def both(message: Any, **params: Any) -> tuple[str, str]:
     A parameter that is itself a lazy label or a callable (``obj.get_status_display``) is rendered in
     each language, so "the change is %(status)s" reads 已批准 in Chinese and approved in English."""
     return in_language("zh-hans", message, params), in_language("en", message, params)
+
+
+def not_found(what: Any, key: Any) -> NotFound:
+    """``what`` (a lazy label: "contract") ``key`` is not there, or not for this actor (never told
+    apart); the key, which comes from a URL or a form, is shown bounded."""
+    key = bounded(key)
+    return NotFound(
+        code="not_found",
+        **messages(gettext_lazy("%(what)s %(key)s not found"), what=what, key=key),
+        details=[detail(gettext_lazy("%(key)s not found"), key=key, field="ref")],
+    )
 
 
 def stored_text(message: Any, **params: Any) -> str:

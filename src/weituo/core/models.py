@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 def validate_ref(value: str) -> None:
     if not re.fullmatch(r"[\w.\-:/]{1,64}", value or ""):
         raise ValidationError(
-            _("/ reference may hold only letters, digits and . - : /"),
+            _("a reference may hold only letters, digits, Chinese characters and . - : /"),
             code="ref",
         )
 

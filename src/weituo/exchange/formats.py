@@ -83,7 +83,7 @@ def read_workbook(stream: IO[bytes]) -> dict[str, list[tuple[int, dict[str, Any]
         for i, h in enumerate(header, start=1):
             name = by_header.get(str(h).strip()) if h is not None else None
             if h is not None and name is None:
-                errors.append(detail(gettext_lazy("unknown column header"), sheet=ws.title, row=1, column=str(h)))
+                errors.append(detail(gettext_lazy("unknown column header"), sheet=ws.title, row=1, column=bounded(h)))
             if name is not None and name in fields:
                 errors.append(
                     detail(
@@ -91,7 +91,7 @@ def read_workbook(stream: IO[bytes]) -> dict[str, list[tuple[int, dict[str, Any]
                         number=i,
                         sheet=ws.title,
                         row=1,
-                        column=str(h),
+                        column=bounded(h),
                     )
                 )
             fields.append(name)
@@ -133,7 +133,7 @@ def load_json(text: str) -> dict[str, list[dict[str, Any]]]:
             what=gettext_lazy("import file"),
         )
     bad = [
-        detail(gettext_lazy("each sheet must be a list of objects"), sheet=str(name))
+        detail(gettext_lazy("each sheet must be a list of objects"), sheet=bounded(name))
         for name, rows in doc["sheets"].items()
         if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows)
     ]

@@ -41,7 +41,8 @@ from weituo.access import policy
 from weituo.access.parties import require_writer
 from weituo.core.actors import Actor
 from weituo.core.errors import InvalidTransition, NotFound
-from weituo.core.i18n import bounded, detail, messages
+from weituo.core.i18n import detail, messages
+from weituo.core.i18n import not_found as i18n_not_found
 from weituo.core.transitions import check_transition
 from weituo.core.validation import validate
 
@@ -58,12 +59,7 @@ class StaleRecord(InvalidTransition):
 
 def not_found(model: type[models.Model], key: Any) -> NotFound:
     """The refusal of a record the actor cannot see, or that does not exist (never told apart)."""
-    key = bounded(key)
-    return NotFound(
-        code="not_found",
-        **messages(gettext_lazy("%(what)s %(key)s not found"), what=model._meta.verbose_name, key=key),
-        details=[detail(gettext_lazy("%(key)s not found"), key=key, field="ref")],
-    )
+    return i18n_not_found(model._meta.verbose_name, key)
 
 
 def _party_organisation(actor: Actor, instance: models.Model, acting_for: int | None) -> int | None:

@@ -22,9 +22,9 @@ import datetime as dt
 
 from django.utils import timezone
 
-from weituo.core.calendar import DateAnswer, WorkingCalendar
+from weituo.core.calendar import CHINA, DateAnswer, WorkingCalendar
 
-from .deadlines import CHINA, end_of_day
+from .deadlines import end_of_day
 
 REPORT_DUE_WORKING_DAYS = 15
 

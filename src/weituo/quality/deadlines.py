@@ -14,8 +14,6 @@ import datetime as dt
 from weituo.contracts.choices import TimeUnit
 from weituo.core.calendar import CHINA, WorkingCalendar
 
-__all__ = ["CHINA", "due_at", "end_of_day"]
-
 
 def due_at(
     raised_at: dt.datetime, time_limit: int | None, time_unit: str, calendar: WorkingCalendar

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from weituo.access import policy
 from weituo.core.actors import Actor
 from weituo.core.errors import NotFound
-from weituo.core.i18n import detail, messages
+from weituo.core.i18n import not_found
 
 from .choices import KeyRole
 from .experience import Period, PracticeYears, practice_years
@@ -39,12 +39,7 @@ from .models import (
 
 
 def _not_found(what: Any, ref: str) -> NotFound:
-    """``what`` (a lazy label: "contract") ``ref`` is not there, or not for this actor."""
-    return NotFound(
-        code="not_found",
-        **messages(gettext_lazy("%(what)s %(ref)s not found"), what=what, ref=ref),
-        details=[detail(gettext_lazy("%(ref)s not found"), ref=ref, field="ref")],
-    )
+    return not_found(what, ref)
 
 
 def organisation_list(*, actor: Actor, search: str = "", province: str = "", role: str = "") -> QuerySet[Organisation]:

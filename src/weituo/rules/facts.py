@@ -465,10 +465,6 @@ class AgreementFacts:
     # --------------------------------------------------------------------------------------------------
     # records around the contract
 
-    def records_exchanged_electronically(self) -> bool:
-        """Art. 11 para. 2, art. 14: production and testing recorded electronically and exchanged."""
-        return self.electronic_production_records and self.electronic_data_exchange
-
 
 @dataclass(frozen=True)
 class EvaluationFacts:

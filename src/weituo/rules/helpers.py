@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from .engine import Ctx, Deadline, Result
-from .facts import ChangeFacts, ContractFacts, ExperienceFacts, PersonFacts, ProductFacts
+from .facts import AgreementFacts, ChangeFacts, ContractFacts, ExperienceFacts, PersonFacts, ProductFacts
 from .periods import add_months, union_years
 
 
@@ -126,3 +126,15 @@ def contract_changes(ctx: Ctx) -> tuple[ChangeFacts, ...]:
         "涉及受托生产产品的变更记录",
         "the change records of the commissioned products",
     )
+
+
+def one_party_may_keep_samples(ctx: Ctx, contract: ContractFacts, agreement: AgreementFacts | None) -> bool:
+    """Art. 11 para. 2: one party may keep the retained samples and run ongoing stability when the two
+    are one group with one quality system, or when the CMO "采用信息化手段记录生产、检验全过程数据，并能与
+    持有人进行电子数据交换" — two conditions, each a field of the agreement in force."""
+    group = ctx.read("same_group_unified_qms", contract.mah.same_group_unified_qms(contract.cmo))
+    if agreement is None:
+        return group
+    records = ctx.read("agreement.electronic_production_records", agreement.electronic_production_records)
+    exchange = ctx.read("agreement.electronic_data_exchange", agreement.electronic_data_exchange)
+    return group or (records and exchange)

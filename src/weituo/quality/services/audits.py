@@ -42,6 +42,7 @@ from weituo.access import policy
 from weituo.access.parties import is_qa_of, organisation_of, refuse, require_party, require_user, user_id
 from weituo.contracts.models import CommissionContract
 from weituo.core.actors import Actor
+from weituo.core.calendar import CHINA
 from weituo.core.errors import ErrorDetail, InvalidTransition
 from weituo.core.i18n import bounded, detail, messages, stored_text, validation_failed
 from weituo.core.ids import new_ref
@@ -54,7 +55,6 @@ from weituo.integrity.stored_files import sha256_of, upload_problems
 from .. import capa as capa_steps
 from ..audit_due import REPORT_DUE_WORKING_DAYS, default_report_due, reported_late
 from ..choices import AUDIT_TRANSITIONS, AuditMode, AuditStatus, CapaStatus, FindingSeverity
-from ..deadlines import CHINA
 from ..models import Audit, AuditFinding, Capa
 from .events import agreement_in_force
 
@@ -96,8 +96,9 @@ def _require_remote_allowed(contract: CommissionContract, on: dt.date, *, exclud
         raise refuse(
             "remote_audit_not_allowed",
             gettext_lazy(
-                "the quality agreement in force on %(on)s does not agree electronic data exchange, so a "
-                "remote audit cannot replace an on-site audit (Notice 2025-134 art. 14)"
+                "the quality agreement in force on %(on)s does not record that the CMO keeps production and "
+                "testing records electronically and exchanges them with the MAH, so a remote audit cannot "
+                "replace an on-site audit (Notice 2025-134 art. 14)"
             ),
             "mode",
             on=f"{on:%Y-%m-%d}",

@@ -50,6 +50,7 @@ from weituo.batches.models import Batch
 from weituo.contracts.choices import Assignee, ContractStatus
 from weituo.contracts.models import CommissionContract, CommunicationItem, QualityAgreement
 from weituo.core.actors import Actor
+from weituo.core.calendar import CHINA
 from weituo.core.errors import ErrorDetail, InvalidTransition
 from weituo.core.i18n import bounded, detail, messages, validation_failed, zh
 from weituo.core.ids import new_ref
@@ -76,7 +77,7 @@ from ..choices import (
     ObligationStatus,
     ReclassificationStatus,
 )
-from ..deadlines import CHINA, due_at
+from ..deadlines import due_at
 from ..models import Capa, Deviation, QualityEvent, Reclassification, RetentionObligation
 from ..regulation import art11_citation, art11_deviation_classes
 

@@ -27,12 +27,11 @@ from weituo.contracts.selectors import contract_list
 from weituo.core.actors import Actor
 from weituo.core.deadlines import Deadline, my_deadlines
 from weituo.core.errors import ApplicationError, ErrorDetail, NotFound, PermissionDenied, ValidationFailed, http_status
-from weituo.core.i18n import detail, messages
+from weituo.core.i18n import bounded
 from weituo.core.roles import Party
 from weituo.integrity.audited import object_type
 from weituo.quality import selectors, services
 from weituo.quality.choices import Classification, EventCategory, EventStatus
-from weituo.quality.deadlines import CHINA
 from weituo.quality.models import Capa, Deviation, QualityEvent, Reclassification, RetentionObligation
 from weituo.quality.selectors.event_actions import (
     capa_get,
@@ -43,7 +42,7 @@ from weituo.quality.selectors.event_actions import (
     writes_for_both,
 )
 
-from ..actions import form_details, posted_choice, posted_date, posted_number, run_action
+from ..actions import bad_input, form_details, posted_choice, posted_date, posted_number, run_action
 from ..forms import TestIds, _choices
 from ..shell import page, paginate, query_without_page
 from ..trail import timeline
@@ -171,26 +170,13 @@ def _raise(actor: Actor, contracts: dict[str, Any], data: dict[str, Any]) -> Qua
     """Raise the event the form describes; a value that names nothing visible is refused input."""
     contract = contracts.get(data["contract"])
     if contract is None:
-        raise ValidationFailed(
-            code="validation_failed",
-            **messages(gettext_lazy("the input has errors; nothing was written")),
-            details=[
-                detail(
-                    gettext_lazy("choose a contract you act for a party of"),
-                    field="contract",
-                )
-            ],
-        )
+        raise bad_input("contract", gettext_lazy("choose a contract you act for a party of"))
     batch = None
     if data.get("batch"):
         try:
             batch = batch_get(actor=actor, ref=data["batch"])
         except NotFound:
-            raise ValidationFailed(
-                code="validation_failed",
-                **messages(gettext_lazy("the input has errors; nothing was written")),
-                details=[detail(gettext_lazy("no batch %(batch)s"), batch=data["batch"], field="batch")],
-            ) from None
+            raise bad_input("batch", gettext_lazy("no batch %(batch)s"), batch=bounded(data["batch"])) from None
     common = {
         "actor": actor,
         "contract": contract,
@@ -198,18 +184,12 @@ def _raise(actor: Actor, contracts: dict[str, Any], data: dict[str, Any]) -> Qua
         "description": data.get("description", ""),
         "batch": batch,
         "party": data.get("party") or None,
-        "discovered_at": _beijing(data.get("discovered_at")),
+        # TIME_ZONE is Beijing time: the form's value is the moment the person typed, in China
+        "discovered_at": data.get("discovered_at"),
     }
     if data["category"] == EventCategory.DEVIATION:
         return services.deviation_raise(classification=data.get("classification", ""), **common).event
     return services.event_raise(category=data["category"], **common)
-
-
-def _beijing(moment: dt.datetime | None) -> dt.datetime | None:
-    # The form's time is what a person in China typed: Beijing time, whatever the server's zone.
-    if moment is None:
-        return None
-    return timezone.make_aware(timezone.make_naive(moment), CHINA) if timezone.is_aware(moment) else moment
 
 
 @page

@@ -8,7 +8,7 @@ means the agreement does not say it (not met), not that the platform does not kn
 from __future__ import annotations
 
 from weituo.rules.engine import Ctx, Result
-from weituo.rules.helpers import person_text
+from weituo.rules.helpers import one_party_may_keep_samples, person_text
 
 from . import NOTICE
 
@@ -274,12 +274,7 @@ def special_batches_both_parties(ctx: Ctx) -> Result:
 
 
 def _one_party_suffices(ctx: Ctx) -> bool:
-    contract, agreement = ctx.contract, ctx.agreement
-    group = contract.mah.same_group_unified_qms(contract.cmo)
-    ctx.read("same_group_unified_qms", group)
-    records = ctx.read("agreement.electronic_production_records", agreement.electronic_production_records)
-    exchange = ctx.read("agreement.electronic_data_exchange", agreement.electronic_data_exchange)
-    return group or (records and exchange)
+    return one_party_may_keep_samples(ctx, ctx.contract, ctx.agreement)
 
 
 @NOTICE.rule(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from weituo.rules.engine import Ctx, Result
 from weituo.rules.facts import BatchFacts
-from weituo.rules.helpers import contract_changes
+from weituo.rules.helpers import contract_changes, one_party_may_keep_samples
 
 from . import NOTICE
 
@@ -160,16 +160,11 @@ def major_deviation_batches(ctx: Ctx) -> Result:
     ``art11_deviation_classifications``; 主要偏差 is major, not 重大) carries, for each party, a
     retained-sample and an ongoing-stability duty; once the batch is factory-released, each duty is recorded fulfilled
     (the samples are taken from the batch as released). Art. 11 para. 2 (one group with one quality
-    system, or electronic data exchange) lets one party carry both duties: then one party's duties
+    system, or electronic records exchanged with the MAH) lets one party carry both duties: then one party's duties
     suffice. The first three batches after a major change are ``134-11.major-change-batches``."""
     batches = _batches(ctx)
     contract = ctx.contract
-    group = ctx.read("same_group_unified_qms", contract.mah.same_group_unified_qms(contract.cmo))
-    agreement = contract.current_agreement(ctx.as_of)
-    exchange = ctx.read(
-        "agreement.records_exchanged_electronically", bool(agreement and agreement.records_exchanged_electronically())
-    )
-    one_party = group or exchange
+    one_party = one_party_may_keep_samples(ctx, contract, contract.current_agreement(ctx.as_of))
     serious_classes = frozenset(ctx.param("art11_deviation_classifications"))
     serious = [
         b
@@ -234,11 +229,7 @@ def major_change_batches(ctx: Ctx) -> Result:
             "批次的生产日期：" + "、".join(undated),
             "the manufacturing date of " + ", ".join(undated),
         )
-    group = ctx.read("same_group_unified_qms", contract.mah.same_group_unified_qms(contract.cmo))
-    agreement = contract.current_agreement(ctx.as_of)
-    exchange = ctx.read(
-        "agreement.records_exchanged_electronically", bool(agreement and agreement.records_exchanged_electronically())
-    )
+    one_party = one_party_may_keep_samples(ctx, contract, contract.current_agreement(ctx.as_of))
     first: dict[str, BatchFacts] = {}
     for c in major:
         made = sorted(
@@ -254,7 +245,7 @@ def major_change_batches(ctx: Ctx) -> Result:
     ctx.read("first_batches", sorted(first))
     if not first:
         return ctx.not_applicable("重大变更实施后尚未生产批次", "no batch made since the major change yet")
-    problems_zh, problems_en = _duty_problems(list(first.values()), ctx, one_party=group or exchange)
+    problems_zh, problems_en = _duty_problems(list(first.values()), ctx, one_party=one_party)
     if problems_zh:
         return ctx.not_met(
             "；".join(problems_zh),
