@@ -56,3 +56,9 @@ def test_the_rules_of_lower_apps_are_extended_by_the_apps_above(settings, tmp_pa
     assert sees(world.mah_qa)  # the person's own organisation, through registry's rule
     assert sees(world.cmo_qa)  # ORG-CMO: the other party to QA-1, through contracts' extension
     assert not sees(world.mah2_qa)  # ORG-MAH2 shares the CMO's line but no agreement names them to it
+    # the other models contracts extends (lines and products a contract names, its parties) keep
+    # their extension registered
+    from weituo.registry.models import Line, Organisation, Product
+
+    for model in (Line, Product, Organisation):
+        assert policy._EXTENSIONS.get(model), model._meta.label

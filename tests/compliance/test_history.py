@@ -80,7 +80,9 @@ def test_not_met_then_met_after_a_fix_then_reopened(demo):
         .order_by("seq")
         .values_list("seq", flat=True)
     )
-    call_command("ledger", "verify", stdout=io.StringIO())  # a CommandError unless the ledger is intact
+    out = io.StringIO()
+    call_command("ledger", "verify", stdout=out)  # a CommandError unless the ledger is intact
+    assert "审计追踪完整：已校验" in out.getvalue()
 
 
 def test_a_rescan_with_nothing_changed_writes_nothing(demo):

@@ -176,12 +176,19 @@ def test_the_findings_selector_applies_the_visibility_policy(world):
 def test_never_checked_is_shown_apart_from_clean(login):
     """An enterprise no scan has evaluated reads "未检查", not 0/0/0, and sorts before the clean ones."""
     from weituo.compliance.models import Finding
+    from weituo.integrity.writes import record_update
+    from weituo.registry.models import Organisation
 
     Finding.objects.filter(Q(enterprise__ref="ORG-MAH2") | Q(mah__ref="ORG-MAH2") | Q(cmo__ref="ORG-MAH2")).delete()
+    # a clean enterprise whose name sorts before ORG-MAH2's: only "unchecked first" puts ORG-MAH2 ahead
+    clean = Organisation.objects.get(ref="ORG-CMO2")
+    record_update(actor=SYSTEM, instance=clean, name="Alpha 制药有限公司")
+    assert clean.name < Organisation.objects.get(ref="ORG-MAH2").name
     page = html(login("platform.admin").get("/compliance/"))
     rows = dict(re.findall(r'data-testid="compliance-enterprise" data-ref="([^"]+)"(.*?)</tr>', page, re.S))
     assert 'data-testid="not-checked"' in rows["ORG-MAH2"] and ">0<" not in rows["ORG-MAH2"]
-    assert 'data-testid="not-checked"' not in rows["ORG-CMO"] and 'data-testid="checked-on"' in rows["ORG-CMO"]
+    assert 'data-testid="not-checked"' not in rows["ORG-CMO"]
+    assert re.search(r'data-testid="checked-on">\d{4}-\d{2}-\d{2}<', rows["ORG-CMO"])
+    assert re.search(r'data-testid="open-findings">0<', rows["ORG-CMO2"])  # checked and clean
     order = re.findall(r'data-testid="compliance-enterprise" data-ref="([^"]+)"', page)
-    clean = [ref for ref in order if ref != "ORG-MAH2" and ">0</td>" in rows[ref].split("not-met")[0]]
-    assert all(order.index("ORG-MAH2") < order.index(ref) for ref in clean)
+    assert order.index("ORG-MAH2") < order.index("ORG-CMO2")

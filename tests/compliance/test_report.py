@@ -175,7 +175,7 @@ def without_data(text: str, report) -> str:
     for model in (Organisation, Line, Product, Person):
         data += model.objects.values_list("name", flat=True)
     for item in report.items:
-        data += [item.quote, item.evidence_text, *(t for _, t in item.evidence)]
+        data += [item.quote, *(t for _, t in item.evidence)]  # the separators must be the reader's
     for value in sorted(set(filter(None, data)), key=len, reverse=True):
         text = text.replace(value, "")
     return text

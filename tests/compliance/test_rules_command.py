@@ -46,3 +46,4 @@ def test_the_table_speaks_chinese_by_default_and_english_when_asked(monkeypatch)
     monkeypatch.setenv("LANG", "en_US.UTF-8")
     english = run()
     assert "The MAH audits the CMO on site" in english and "duty of the regulator" in english
+    assert f"{len(all_rules())} rules" in english and "义务主体" not in english and "征求意见稿" not in english

@@ -212,7 +212,7 @@ class ReportItem:
 
     @property
     def evidence_text(self) -> str:
-        return "；".join(f"{name} = {text}" for name, text in self.evidence) or "—"
+        return pick("；", "; ").join(f"{name} = {text}" for name, text in self.evidence) or "—"
 
     @classmethod
     def from_rule_finding(cls, f: RuleFinding) -> ReportItem:
