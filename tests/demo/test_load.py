@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
 from weituo.accounts.selectors import actor_for_user
+from weituo.compliance.models import Scan
 from weituo.contracts.models import TechTransfer
 from weituo.core.commands import LANGUAGE_VARIABLES
 from weituo.demo.generator import build_dataset
@@ -93,6 +94,10 @@ def test_the_command_loads_creates_one_login_per_role_and_serves(monkeypatch):
     assert "organisations" in text and "copied_template" in text
     assert f"演示账号（密码均为 {DEMO_PASSWORD}）" in text and "访问 http://127.0.0.1:8123/" in text
     assert "demo logins" not in text  # one language, not both
+    # the build ends with a full scan: the pages open on findings, never on "not checked"
+    [scan] = Scan.objects.filter(kind=Scan.Kind.FULL)
+    assert scan.findings > 0 and f"合规检查（截至 {scan.as_of.isoformat()}）：符合 {scan.counts['met']} 项" in text
+    assert not Scan.objects.filter(kind=Scan.Kind.RECHECK).exists()  # paused while it built
     for username, _name, role, _place in PEOPLE:
         assert username in text
         actor = actor_for_user(get_user_model().objects.get(username=username))

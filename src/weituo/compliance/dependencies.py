@@ -17,9 +17,11 @@ deadline: ``everything``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import copy
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.db import models
 from django.db.models import Q
 
@@ -214,3 +216,72 @@ def affected_by(changed: models.Model) -> Affected:
         case CalendarYear():
             return Affected(everything=True)
     raise TypeError(f"{type(changed).__name__} feeds no compliance fact: nothing to re-check")
+
+
+# Every model ``affected_by`` answers for; a ledgered change of any other (an account, a finding)
+# feeds no fact.
+FEEDING: tuple[type[models.Model], ...] = (
+    Organisation, EnterpriseGroup, Site, Workshop, Line, LineProduct, Product, RegistrationCertificate,
+    Licence, LicenceScope, Person, Appointment, ExperienceRecord, InspectionRecord, CommissionContract,
+    QualityAgreement, TechTransfer, AgreementAttachment, ResponsibilityItem, CommunicationItem,
+    ResidentStaff, MahEvaluation, Audit, QualityEvent, Change, Batch, Deviation, RetentionObligation,
+    ReleaseDecision, SharedLineAssessment, SharedLineNotice, CalendarYear,
+)  # fmt: skip
+
+
+def _model_of(object_type: str) -> type[models.Model] | None:
+    try:
+        model = apps.get_model(object_type)
+    except (LookupError, ValueError):
+        return None
+    return model if issubclass(model, FEEDING) else None
+
+
+def feeds_facts(object_type: str) -> bool:
+    """Whether a ledgered change of this object type (``app_label.model``) can alter a fact."""
+    return _model_of(object_type) is not None
+
+
+def _as_before(model: type[models.Model], current: models.Model | None, old: dict) -> models.Model | None:
+    """The record with the values it had before the change, where they say where it belonged.
+
+    A deleted record is rebuilt from its last values; a record moved to another contract (or line,
+    or enterprise) has its old links put back, so that what it fed before is re-checked too."""
+    links = {f.attname for f in model._meta.concrete_fields if f.is_relation}
+    before = {k: v for k, v in old.items() if k in links}
+    if current is None:
+        fields = {f.attname for f in model._meta.concrete_fields}
+        return model(**{k: v for k, v in old.items() if k in fields}) if old else None
+    if not before:
+        return None
+    instance = copy.copy(current)
+    for name, value in before.items():
+        setattr(instance, name, value)
+    return instance
+
+
+def affected_by_changes(changes: Sequence[tuple[str, str, dict]]) -> Affected:
+    """The graphs a committed transaction's changes feed, each given as ``(object_type, object_id,
+    old values)`` as the ledger recorded them: the records as they are now, and as they were where
+    a change moved or deleted them."""
+    olds: dict[tuple[type[models.Model], str], dict] = {}
+    for object_type, object_id, old in changes:
+        model = _model_of(object_type)
+        if model is not None:
+            seen = olds.setdefault((model, object_id), {})
+            for name, value in old.items():  # the first entry's are the values before the transaction
+                seen.setdefault(name, value)
+    affected = Affected()
+    by_model: dict[type[models.Model], list[str]] = {}
+    for model, object_id in olds:
+        by_model.setdefault(model, []).append(object_id)
+    for model, ids in by_model.items():
+        current = model._default_manager.in_bulk([model._meta.pk.to_python(i) for i in ids])
+        for object_id in ids:
+            now = current.get(model._meta.pk.to_python(object_id))
+            for instance in (now, _as_before(model, now, olds[(model, object_id)])):
+                if instance is not None:
+                    affected |= affected_by(instance)
+                    if affected.everything:
+                        return affected
+    return affected

@@ -16,7 +16,7 @@ import hashlib
 import json
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,17 +28,18 @@ from django.utils.translation import gettext_lazy
 from weituo.access import policy
 from weituo.access.parties import require_writer
 from weituo.contracts.models import CommissionContract
-from weituo.core.actors import Actor
+from weituo.core.actors import Actor, system_actor
 from weituo.core.errors import PermissionDenied
 from weituo.core.i18n import messages
 from weituo.core.selectors import working_calendar
 from weituo.integrity.audited import object_type
+from weituo.integrity.committed import Committed
 from weituo.integrity.ledger import Change, ledger_append_many
 from weituo.registry.models import Organisation
 from weituo.rules import Finding as RuleFinding
 from weituo.rules import Rule, Status, all_rules, evaluate
 
-from .dependencies import Affected, affected_by
+from .dependencies import Affected, affected_by, affected_by_changes, feeds_facts
 from .facts import FactGraphs, load_facts
 from .models import EventKind, Finding, FindingEvent, Outcome, Scan, ScopeKind
 
@@ -249,11 +250,23 @@ def compliance_recheck(
     """Re-evaluate only what depends on ``changed`` (a record just written): the contracts and the
     enterprises whose facts it feeds (:func:`weituo.compliance.dependencies.affected_by`), and record
     the findings. A change to the working-day calendar re-checks everything."""
+    return compliance_recheck_affected(
+        actor=actor,
+        affected=affected_by(changed),
+        scope_ref=f"{object_type(type(changed))}:{changed.pk}",
+        as_of=as_of,
+        include_draft=include_draft,
+    )
+
+
+def compliance_recheck_affected(
+    *, actor: Actor, affected: Affected, scope_ref: str, as_of: dt.date | None = None, include_draft: bool = False
+) -> ScanResult:
+    """Re-evaluate the contracts and enterprises ``affected`` names and record the findings."""
     if not isinstance(actor, Actor):
         raise TypeError(f"a service needs an Actor (weituo.core.actors), not {actor!r}")
     as_of = as_of or timezone.localdate()
     started = time.perf_counter()
-    affected: Affected = affected_by(changed)
     if affected.everything:
         return compliance_scan(actor=actor, as_of=as_of, include_draft=include_draft)
     graphs = load_facts(as_of=as_of, contract_ids=affected.contract_ids, enterprise_ids=affected.enterprise_ids)
@@ -264,12 +277,33 @@ def compliance_recheck(
         include_draft=include_draft,
         store=True,
         kind=Scan.Kind.RECHECK,
-        scope_ref=f"{object_type(type(changed))}:{changed.pk}"[:200],
+        scope_ref=scope_ref[:200],
         everything=False,
         started=started,
         load_seconds=time.perf_counter() - started,
         progress=None,
     )
+
+
+def compliance_recheck_committed(changes: Sequence[Committed]) -> ScanResult | None:
+    """After a transaction commits: re-check what its changes feed (``integrity.committed`` observer).
+
+    The findings are recorded by the system on behalf of the change's author, in a transaction of
+    their own; a transaction that changed no fact (a login, a finding) re-checks nothing. Runs in
+    the request that wrote (a ≤ 100 ms re-check, ``benchmarks/rules.py``)."""
+    feeding = [c for c in changes if feeds_facts(c.object_type)]
+    affected = affected_by_changes([(c.object_type, c.object_id, c.old) for c in feeding])
+    if not (affected.everything or affected.contract_ids or affected.enterprise_ids):
+        return None
+    authors = sorted({c.actor for c in feeding})
+    first = feeding[0]
+    actor = system_actor(f"re-check after a change by {', '.join(authors)[:80]}")
+    with transaction.atomic():
+        return compliance_recheck_affected(
+            actor=actor,
+            affected=affected,
+            scope_ref=f"{first.object_type}:{first.object_id}" + (f" +{len(feeding) - 1}" if len(feeding) > 1 else ""),
+        )
 
 
 # --------------------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from weituo.core.actors import Actor
 
+from . import committed
 from .actions import LedgerAction
 from .audited import object_type as type_of
 from .canonical import GENESIS, canonical_bytes, plain, stored_entry_bytes
@@ -113,4 +114,5 @@ def ledger_append_many(*, actor: Actor, changes: Iterable[Change]) -> list[Ledge
     with connection.cursor() as cursor:
         for start in range(0, len(rows), 1000):
             cursor.executemany(insert, rows[start : start + 1000])
+    committed.collect(changes, label)
     return entries

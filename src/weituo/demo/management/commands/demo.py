@@ -7,7 +7,8 @@
 
 After the demo users, ``demo.collaboration.seed_collaboration`` adds batches, release packages and
 quality events on the demo's shared line through the quality and batch services (printing the batch
-the browser journey uses). The data goes in through ``weituo.exchange.services.registry_import``, the one write path of the
+the browser journey uses). The build ends with a full compliance scan as of today, so the pages open
+on findings, not on "not checked" (re-checks after each write are paused while it builds). The data goes in through ``weituo.exchange.services.registry_import``, the one write path of the
 registry, so loading it twice changes nothing the second time (records are matched by ref). Another
 seed or size over an existing demo (or over real data) is refused before anything is written: the
 same refs would name other organisations. Use a fresh data directory (``WEITUO_DATA_DIR``) for it.
@@ -24,6 +25,7 @@ from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext, gettext_lazy
 from tqdm import tqdm
 
+from weituo.compliance.services import compliance_scan
 from weituo.core.actors import system_actor
 from weituo.core.commands import Command as WeituoCommand
 from weituo.core.commands import command_error, error_text
@@ -34,6 +36,7 @@ from weituo.demo.collaboration import seed_collaboration
 from weituo.demo.generator import AS_OF, SHEET_NAMES, SIZES, STAGES, generate
 from weituo.demo.users import DEMO_PASSWORD, ensure_demo_users
 from weituo.exchange.services import registry_import
+from weituo.integrity import committed
 from weituo.registry.selectors import organisation_list
 
 
@@ -72,7 +75,6 @@ class Command(WeituoCommand):
             data = generate(seed=seed, size=size, as_of=as_of, progress=lambda _stage: bar.update(1))
         generated = time.monotonic() - started
         dataset = data.dataset
-        total = sum(len(rows) for rows in dataset.values())
 
         source = f"演示数据 demo seed {seed}"  # the ledger's reason and actor: people read it in Chinese
         actor = system_actor(source)
@@ -86,6 +88,23 @@ class Command(WeituoCommand):
                 )
                 % {"refs": pick("、", ", ").join(clashes[:5])}
             )
+        # every write below would re-check what it touched after its commit; the build ends with one
+        # full scan instead (what the re-checks would have found, once)
+        with committed.paused():
+            self._load(actor, data, source=source, size=size, seed=seed, as_of=as_of, generated=generated)
+            self._users(actor)
+            self._collaboration(seed)
+        self._scan(actor)
+        if no_serve:
+            return
+        url = f"http://127.0.0.1:{port}/"
+        out.write(self.style.SUCCESS(gettext("open %(url)s") % {"url": url}))
+        call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)
+
+    def _load(self, actor, data, *, source: str, size: str, seed: int, as_of: date, generated: float) -> None:
+        """The registry through its import, and what it created, updated or found unchanged."""
+        out, dataset = self.stdout, data.dataset
+        total = sum(len(rows) for rows in dataset.values())
         started = time.monotonic()
         try:
             with tqdm(total=total, desc=gettext("load"), unit=gettext("rows"), disable=None) as bar:
@@ -98,7 +117,6 @@ class Command(WeituoCommand):
         except ApplicationError as e:
             raise command_error(e) from None
         loaded = time.monotonic() - started
-
         out.write("")
         out.write(
             f"{gettext('sheet'):<22}{gettext('rows'):>9}{gettext('created'):>10}"
@@ -121,6 +139,8 @@ class Command(WeituoCommand):
             % {"kinds": pick("，", ", ").join(f"{k} {n}" for k, n in deficient.items())}
         )
 
+    def _users(self, actor) -> None:
+        out = self.stdout
         logins = ensure_demo_users(actor=actor)
         out.write(
             self.style.SUCCESS(gettext("demo logins (password %(password)s for all):") % {"password": DEMO_PASSWORD})
@@ -129,6 +149,8 @@ class Command(WeituoCommand):
             out.write(f"  {login.username:<12} {login.full_name:<4} {Role(login.role).label:<16} {login.organisation}")
         out.write(gettext("(for a local demo only, never in production)"))
 
+    def _collaboration(self, seed: int) -> None:
+        out = self.stdout
         started = time.monotonic()
         try:
             summary = seed_collaboration(seed=seed)
@@ -142,11 +164,26 @@ class Command(WeituoCommand):
                 out.write(line)
             done = gettext("written") if summary.created else gettext("already there, unchanged")
             out.write(f"  {done} ({time.monotonic() - started:.1f} s)")
-        if no_serve:
-            return
-        url = f"http://127.0.0.1:{port}/"
-        out.write(self.style.SUCCESS(gettext("open %(url)s") % {"url": url}))
-        call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)
+
+    def _scan(self, actor) -> None:
+        """The full compliance scan as of today: the pages open on findings, not on "not checked"."""
+        started = time.monotonic()
+        with tqdm(desc=gettext("compliance scan"), unit=gettext("subjects"), disable=None) as bar:
+            result = compliance_scan(actor=actor, on_loaded=lambda n: setattr(bar, "total", n), progress=bar.update)
+        counts = result.counts()
+        self.stdout.write(
+            gettext(
+                "compliance scan as of %(as_of)s: %(met)s met, %(not_met)s not met, "
+                "%(needs)s need information (%(seconds).1f s)"
+            )
+            % {
+                "as_of": result.as_of.isoformat(),
+                "met": counts["met"],
+                "not_met": counts["not_met"],
+                "needs": counts["needs_information"],
+                "seconds": time.monotonic() - started,
+            }
+        )
 
 
 def _clashing_organisations(actor, organisations: list[dict]) -> list[str]:
