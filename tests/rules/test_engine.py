@@ -81,6 +81,9 @@ RULE = dict(title_zh="标题", title_en="title", article="1", applies_to="contra
         {"applies_to": "batch"},
         {"severity": "fatal"},
         {"id": "Bad Id"},
+        {"bearer": "nobody"},
+        {"bearer": "enterprise"},  # a contract's duty falls on its MAH, its CMO or both
+        {"applies_to": "line", "bearer": "mah"},  # a line's duty falls on the enterprise running it
     ],
 )
 def test_a_rule_without_a_proper_citation_or_metadata_is_refused_at_load(change):
@@ -88,6 +91,16 @@ def test_a_rule_without_a_proper_citation_or_metadata_is_refused_at_load(change)
     spec = {**RULE, "id": "t1-1.rule", "quote": "受托生产企业应当建立评估机制。", **change}
     with pytest.raises(RuleDeclarationError):
         notice.rule(**spec)(lambda ctx: ctx.met("", ""))
+
+
+def test_whose_duty_defaults_to_both_parties_on_a_contract_and_the_enterprise_on_its_own():
+    notice = make_notice(RuleRegistry())
+    spec = {**RULE, "quote": "受托生产企业应当建立评估机制。"}
+    assert notice.rule(**spec, id="t1-1.a")(lambda ctx: ctx.met("", "")).bearer == "parties"
+    assert (
+        notice.rule(**{**spec, "applies_to": "line"}, id="t1-1.b")(lambda ctx: ctx.met("", "")).bearer == "enterprise"
+    )
+    assert notice.rule(**spec, id="t1-1.c", bearer="cmo")(lambda ctx: ctx.met("", "")).bearer == "cmo"
 
 
 def test_a_quote_matches_across_line_breaks_and_spaces():

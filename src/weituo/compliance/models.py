@@ -4,7 +4,8 @@ A ``Finding`` is the current answer of one rule about one subject: keyed by the 
 ref of the subject, and the fact graph it was evaluated in (``scope_ref``: the contract of a contract,
 agreement or product finding — a product belongs to several contracts, and each contract answers
 for it — or the enterprise of an enterprise, line or person finding). It holds the outcome, the
-deadline, whether the deadline is provisional, and the facts and parameters the rule read.
+deadline, whether the deadline is provisional, who must act on it (``bearer``: the MAH, the CMO,
+both, the enterprise or the regulator), and the facts and parameters the rule read.
 
 Every change of outcome is a ``FindingEvent`` (opened, met, reopened, changed, closed) written in
 the transaction that changes the finding, together with its audit-ledger entry (``ledger_seq``).
@@ -42,6 +43,16 @@ class EventKind(models.TextChoices):
     REOPENED = "reopened", _("reopened")  # was met (or not applicable), now open again
     CHANGED = "changed", pgettext_lazy("EventKind", "changed")  # between not met and needs information
     CLOSED = "closed", pgettext_lazy("EventKind", "closed")  # no longer applies (or its subject is gone)
+
+
+class Bearer(models.TextChoices):
+    """Who must act on a finding not met (``weituo.rules.engine.BEARERS``)."""
+
+    PARTIES = "parties", _("both parties")
+    MAH = "mah", pgettext_lazy("Bearer", "the MAH")
+    CMO = "cmo", pgettext_lazy("Bearer", "the CMO")
+    ENTERPRISE = "enterprise", _("the enterprise")
+    REGULATOR = "regulator", _("the regulator")
 
 
 class ScopeKind(models.TextChoices):
@@ -126,6 +137,7 @@ class Finding(BaseModel):
         verbose_name=pgettext_lazy("Finding", "CMO"),
     )
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
+    bearer = models.CharField(_("to act"), max_length=12, choices=Bearer.choices, default=Bearer.PARTIES)
     deadline = models.DateField(_("deadline"), null=True, blank=True)
     provisional = models.BooleanField(_("provisional"), default=False)
     overdue = models.BooleanField(_("overdue"), default=False)

@@ -7,6 +7,8 @@
   sees all of that enterprise (``policy.sees_all_of``): the enterprise itself, its province's
   regulator, the platform — not a counterparty, which sees another enterprise at name and licence
   level only.
+* 我的待办 lists the findings not met that the actor's organisations must act on (``bearer``): a
+  party's writers see their side's and both parties', never the other side's alone.
 * A self-inspection report is the enterprise's own document: it exists for the enterprise, its
   regulator and the platform; for anyone else it is ``NotFound``, as if it did not exist.
 * In a report read by a commissioning party that does not see all of its CMO, the facts the policy
@@ -17,6 +19,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db.models import (
     Case,
@@ -37,19 +40,26 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from weituo.access import policy
+from weituo.access.parties import writer_orgs
 from weituo.contracts.models import CommissionContract
 from weituo.core.actors import Actor
+from weituo.core.deadlines import Deadline
 from weituo.core.errors import NotFound
-from weituo.core.i18n import not_found
+from weituo.core.i18n import not_found, pick
+from weituo.core.roles import Party
+from weituo.quality.deadlines import end_of_day
 from weituo.registry.choices import KeyRole
 from weituo.registry.models import Appointment, Organisation
+from weituo.rules import get_rule
 
-from .models import APPLICABLE_OUTCOMES, Finding, Outcome, Scan, ScopeKind
+from .models import APPLICABLE_OUTCOMES, Bearer, Finding, Outcome, Scan, ScopeKind, SubjectKind
 from .report import ReportItem, SelfInspectionReport, build_report
 
 # Rules whose facts (and reasons) carry what the policy keeps from the commissioning party.
 CV_YEARS_RULES = frozenset({"134-17.key-persons", "134-17.key-persons-same-type"})
 OTHER_HOLDERS_FACTS = frozenset({"same_name_products"})
+FINDING_KIND = "finding"  # in 我的待办: a compliance finding not met, to rectify
+MAX_OWED = 500  # a national regulator's list is a page of the worst, not every finding of the nation
 
 
 def _not_found(ref: str) -> NotFound:
@@ -202,3 +212,97 @@ NEVER = dt.date(1900, 1, 1)
 def _latest(field: str) -> Subquery:
     rows = Finding.objects.filter(**{field: OuterRef("pk")}).order_by().values(field).annotate(d=Max("as_of"))
     return Subquery(rows.values("d"), output_field=DateField())
+
+
+def _owed_by(actor: Actor) -> Q | None:
+    """The findings not met that the actor's organisations must act on: their side of a contract's
+    (the MAH's, the CMO's, both parties'), their enterprise's own, and — for a regulator — the
+    province's time limits for the CMOs of its province. Viewers owe nothing."""
+    parties = writer_orgs(actor)
+    owed = Q(pk__in=[])
+    if parties[Party.MAH]:
+        owed |= Q(bearer__in=(Bearer.MAH, Bearer.PARTIES), mah__in=parties[Party.MAH])
+    if parties[Party.CMO]:
+        owed |= Q(bearer__in=(Bearer.CMO, Bearer.PARTIES), cmo__in=parties[Party.CMO])
+    own = actor.writer_organisations()
+    if own:
+        owed |= Q(bearer=Bearer.ENTERPRISE, enterprise__in=own)
+    provinces = actor.provinces
+    if provinces:
+        owed |= Q(bearer=Bearer.REGULATOR, cmo__province__in=provinces)
+    return owed if (parties[Party.MAH] or parties[Party.CMO] or own or provinces) else None
+
+
+def finding_title(finding: Finding) -> str:
+    """The rule's title in the reader's language, and what it is about (the contract by the number
+    the parties use, a product, a line…)."""
+    try:
+        rule = get_rule(finding.rule_id)
+    except LookupError:  # a rule retired since the finding was recorded: its id still names it
+        title = finding.rule_id
+    else:
+        title = pick(rule.title_zh, rule.title_en)
+    if finding.subject_kind in (SubjectKind.CONTRACT, SubjectKind.AGREEMENT) or not finding.subject_ref:
+        return title
+    return f"{title} · {finding.get_subject_kind_display()} {finding.subject_ref}"
+
+
+def finding_deadlines(*, actor: Actor, at: dt.datetime) -> list[Deadline]:
+    """The findings not met that the actor's organisations must act on, for 我的待办 (kind
+    ``finding``): due by the rule's deadline, or by art. 25's for a commission being rectified."""
+    owed = _owed_by(actor)
+    if owed is None:
+        return []
+    items = []
+    rows = Finding.objects.filter(owed, outcome=Outcome.NOT_MET).select_related("contract")
+    for finding in rows.order_by("deadline", "scope_ref", "rule_id")[:MAX_OWED]:
+        due = end_of_day(finding.deadline) if finding.deadline else None
+        items.append(
+            Deadline(
+                kind=FINDING_KIND,
+                ref=finding.contract.number if finding.contract else finding.scope_ref,
+                title=finding_title(finding)[:120],
+                record=finding,
+                due_at=due,
+                provisional=finding.provisional,
+                overdue=bool(due and due < at),
+            )
+        )
+    return items
+
+
+@dataclass(frozen=True)
+class FindingRow:
+    """One finding as a page shows it: the rule's title, reason and action in the reader's language."""
+
+    finding: Finding
+    title: str
+    reason: str
+    action: str
+
+
+@dataclass(frozen=True)
+class ContractFindings:
+    """What the last scan or re-check said about a contract: the findings open first, and when."""
+
+    rows: list[FindingRow]
+    counts: dict[str, int]
+    checked: bool  # False: never checked (not the same as nothing found)
+
+
+def contract_findings(*, actor: Actor, contract: CommissionContract) -> ContractFindings:
+    """The findings about a contract, its agreement and its products, for whoever sees the contract:
+    not met first, then needing information, then met; each soonest due first."""
+    visible = policy.visible(actor, CommissionContract).filter(pk=contract.pk).values("pk")
+    findings = list(  # one query: a contract the actor may not see has no findings for it
+        Finding.objects.filter(scope_kind=ScopeKind.CONTRACT, contract__in=visible, outcome__in=APPLICABLE_OUTCOMES)
+    )
+    order = {Outcome.NOT_MET: 0, Outcome.NEEDS_INFORMATION: 1, Outcome.MET: 2}
+    far = dt.date.max
+    findings.sort(key=lambda f: (order[f.outcome], f.deadline or far, f.rule_id, f.subject_ref))
+    counts = {o: sum(1 for f in findings if f.outcome == o) for o in order}
+    rows = [
+        FindingRow(f, finding_title(f), pick(f.reason_zh, f.reason_en), pick(f.action_zh, f.action_en))
+        for f in findings
+    ]
+    return ContractFindings(rows, counts, checked=bool(findings))

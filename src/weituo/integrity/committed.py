@@ -75,14 +75,14 @@ def collect(changes: Sequence[Any], actor_label: str) -> None:
     if not _observers or is_paused() or not changes:
         return
     buffer: list[Committed] = getattr(connection, BUFFER, None) or []
-    if not any(func is _flush for _sids, func, _robust in connection.run_on_commit):
+    if not any(func is flush for _sids, func, _robust in connection.run_on_commit):
         buffer = []  # no flush pending: what is buffered was told already or rolled back with its transaction
     buffer.extend(Committed(c.action, c.object_type, c.object_id, dict(c.old), actor_label) for c in changes)
     setattr(connection, BUFFER, buffer)
-    transaction.on_commit(_flush)
+    transaction.on_commit(flush)
 
 
-def _flush() -> None:
+def flush() -> None:
     buffer: list[Committed] = getattr(connection, BUFFER, None) or []
     if not buffer:
         return
@@ -94,3 +94,9 @@ def _flush() -> None:
             observer(tuple(buffer))
         except Exception:  # the record is committed; a lagging derived view is repaired by the next scan
             log.exception("observer %s failed after a commit of %d change(s)", name, len(buffer))
+
+
+def other_than_flush(callbacks: Sequence[Callable[[], Any]]) -> list[Callable[[], Any]]:
+    """The ``on_commit`` callbacks of a transaction other than this module's (a test counting the
+    mails a service schedules should not count the flush every ledgered write registers)."""
+    return [c for c in callbacks if c is not flush]

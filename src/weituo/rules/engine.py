@@ -36,7 +36,7 @@ import json
 import pkgutil
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, fields, is_dataclass
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
@@ -382,8 +382,12 @@ class RuleRegistry:
 REGISTRY = RuleRegistry()
 
 
-# Whose duty a rule checks: the commissioning parties', or the regulator's.
-BEARERS = frozenset({"parties", "regulator"})
+# Whose duty a rule checks, and so who must act on a finding not met: on a contract, its product
+# or its agreement, the MAH, the CMO or both parties; on an enterprise, its line or its key person,
+# the enterprise itself; or the regulator (a province's own time limit, which the parties cannot
+# rectify).
+CONTRACT_BEARERS = frozenset({"parties", "mah", "cmo"})
+BEARERS = CONTRACT_BEARERS | {"enterprise", "regulator"}
 
 
 @dataclass(frozen=True, eq=False)
@@ -447,7 +451,7 @@ class Notice:
         condition_en: str = "",
         after_termination: bool = False,
         reads_findings: bool = False,
-        bearer: str = "parties",
+        bearer: str | None = None,
     ) -> Callable[[Callable[[Ctx], Result]], Rule]:
         """Declare the function below as a rule of this notice (see :class:`Rule`)."""
 
@@ -486,8 +490,13 @@ class Notice:
                 raise _declaration_error(
                     where + "条件应有中英文说明", where + "a condition needs its description in zh and en"
                 )
-            if bearer not in BEARERS:
-                raise _declaration_error(where + f"义务主体无效 {bearer}", where + f"unknown duty bearer {bearer}")
+            bearer_ = bearer or ("parties" if applies_to in CONTRACT_SUBJECTS else "enterprise")
+            allowed = CONTRACT_BEARERS if applies_to in CONTRACT_SUBJECTS else frozenset({"enterprise"})
+            if bearer_ not in allowed | {"regulator"}:
+                raise _declaration_error(
+                    where + f"义务主体无效 {bearer_}（适用对象 {applies_to}）",
+                    where + f"duty bearer {bearer_} does not fit subject kind {applies_to}",
+                )
             if reads_findings and applies_to != "contract":
                 raise _declaration_error(
                     where + "读取其他结论的规则只能适用于协议",
@@ -512,7 +521,7 @@ class Notice:
                 check=check,
                 after_termination=after_termination,
                 reads_findings=reads_findings,
-                bearer=bearer,
+                bearer=bearer_,
                 doc=(check.__doc__ or "").strip(),
             )
             self.registry.add(rule)
@@ -528,9 +537,10 @@ class Rule:
     ``condition`` (with its description) says when the rule applies; it is required for an exception,
     whose condition is what makes the other rule not applicable. ``after_termination``: the rule still
     applies to a contract after it ended (art. 20). ``reads_findings``: evaluated after the others on
-    the same contract graph, seeing their findings (art. 25). ``bearer``: whose duty it is — the
-    parties' (the MAH and the CMO, the default) or the regulator's (a province's time limit), which
-    the parties cannot rectify. ``doc`` (the function's docstring) is where the reading of an
+    the same contract graph, seeing their findings (art. 25). ``bearer``: whose duty it is, so who
+    must act on a finding not met (``BEARERS``): on a contract's subjects the MAH, the CMO or both
+    parties (the default); on an enterprise's, the enterprise; or the regulator (a province's time
+    limit, which the parties cannot rectify). ``doc`` (the function's docstring) is where the reading of an
     ambiguous text is written down.
     """
 
@@ -722,6 +732,9 @@ class Result:
     action_en: str = ""
     deadline: Deadline | None = None
     missing: tuple[MissingFact, ...] = ()
+    # rules whose findings not met on the same contract, with no deadline of their own, are due by
+    # this result's deadline (art. 25: whatever is not in line is rectified within the year)
+    governs: tuple[str, ...] = ()
 
 
 class Ctx:
@@ -844,9 +857,16 @@ class Ctx:
         return Result(Outcome.MET, reason_zh, reason_en, action_zh, action_en, deadline)
 
     def not_met(
-        self, reason_zh: str, reason_en: str, *, action_zh: str, action_en: str, deadline: Deadline | None = None
+        self,
+        reason_zh: str,
+        reason_en: str,
+        *,
+        action_zh: str,
+        action_en: str,
+        deadline: Deadline | None = None,
+        governs: Iterable[str] = (),
     ) -> Result:
-        return Result(Outcome.NOT_MET, reason_zh, reason_en, action_zh, action_en, deadline)
+        return Result(Outcome.NOT_MET, reason_zh, reason_en, action_zh, action_en, deadline, governs=tuple(governs))
 
     def not_applicable(self, reason_zh: str, reason_en: str) -> Result:
         return Result(Outcome.NOT_APPLICABLE, reason_zh, reason_en)
@@ -896,6 +916,7 @@ class Finding:
     missing: tuple[MissingFact, ...] = ()
     excepted_by: tuple[str, ...] = ()
     error: str | None = None
+    bearer: str = "parties"  # who must act on it (``BEARERS``)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: dates as ISO strings, the citation as a mapping, parameters with their citations."""
@@ -924,6 +945,7 @@ class Finding:
             "missing": [m.to_dict() for m in self.missing],
             "excepted_by": list(self.excepted_by),
             "error": self.error,
+            "bearer": self.bearer,
         }
 
     def to_json(self) -> str:
@@ -952,13 +974,21 @@ def _plain(value: Any) -> Any:
 def _subjects(graph: ContractFacts | OrganisationFacts, kind: str, as_of: dt.date) -> Iterable[tuple[Any, dict]]:
     if isinstance(graph, ContractFacts):
         if kind == "contract":
-            yield graph, {"kind": "contract", "ref": graph.ref, "contract": graph.ref}
+            yield graph, {"kind": "contract", "ref": graph.ref, "contract": graph.ref, "number": graph.number}
         elif kind == "agreement":
             agreement = graph.current_agreement(as_of)
-            yield agreement, {"kind": "agreement", "ref": agreement and agreement.ref, "contract": graph.ref}
+            yield (
+                agreement,
+                {
+                    "kind": "agreement",
+                    "ref": agreement and agreement.ref,
+                    "contract": graph.ref,
+                    "number": graph.number,
+                },
+            )
         elif kind == "product":
             for product in graph.products:
-                yield product, {"kind": "product", "ref": product.ref, "contract": graph.ref}
+                yield product, {"kind": "product", "ref": product.ref, "contract": graph.ref, "number": graph.number}
     elif isinstance(graph, OrganisationFacts):
         if kind == "enterprise":
             yield graph, {"kind": "enterprise", "ref": graph.ref, "enterprise": graph.ref}
@@ -1006,13 +1036,33 @@ class _Evaluator:
                 later.append(rule)
                 continue
             for focus, subject in _subjects(graph, rule.applies_to, self.as_of):
-                findings.append(self.one(rule, graph, focus, subject, ()))
+                findings.append(self.decided(rule, graph, focus, subject, ())[0])
+        governed: dict[str, Finding] = {}
         for rule in later:
             for focus, subject in _subjects(graph, rule.applies_to, self.as_of):
-                findings.append(self.one(rule, graph, focus, subject, tuple(findings)))
+                finding, governs = self.decided(rule, graph, focus, subject, tuple(findings))
+                findings.append(finding)
+                governed.update(dict.fromkeys(governs, finding))
+        if governed:
+            findings = [self._due_by(f, governed.get(f.rule_id)) for f in findings]
         return findings
 
-    def one(self, rule: Rule, graph: Any, focus: Any, subject: dict, seen: tuple[Finding, ...]) -> Finding:
+    def _due_by(self, finding: Finding, governing: Finding | None) -> Finding:
+        """A finding not met with no deadline of its own takes the deadline of the rule governing it."""
+        if governing is None or finding.outcome != Outcome.NOT_MET or finding.deadline is not None:
+            return finding
+        return replace(
+            finding,
+            deadline=governing.deadline,
+            provisional=governing.provisional,
+            overdue=bool(governing.deadline and governing.deadline < self.as_of),
+            deadline_basis=f"{governing.rule_id}: {governing.deadline_basis}"[:300],
+        )
+
+    def decided(
+        self, rule: Rule, graph: Any, focus: Any, subject: dict, seen: tuple[Finding, ...]
+    ) -> tuple[Finding, tuple[str, ...]]:
+        """The rule's finding about the subject, and the rules whose findings its deadline governs."""
         ctx = Ctx(rule=rule, graph=graph, focus=focus, as_of=self.as_of, calendar=self.calendar, findings=seen)
         excepted: tuple[str, ...] = ()
         error: str | None = None
@@ -1028,7 +1078,7 @@ class _Evaluator:
                 f"the rule could not be evaluated on these facts ({error})",
             )
         deadline = result.deadline
-        return Finding(
+        finding = Finding(
             rule_id=rule.id,
             version=rule.version,
             notice=rule.notice.id,
@@ -1053,7 +1103,9 @@ class _Evaluator:
             missing=result.missing,
             excepted_by=excepted,
             error=error,
+            bearer=rule.bearer,
         )
+        return finding, result.governs
 
     def _decide(self, rule: Rule, ctx: Ctx, graph: Any, focus: Any) -> tuple[Result, tuple[str, ...]]:
         as_of = self.as_of

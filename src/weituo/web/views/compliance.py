@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from weituo.compliance.models import Finding, SubjectKind
 from weituo.compliance.report import render_docx, render_html
 from weituo.compliance.selectors import enterprise_overview, report_organisation, self_inspection_report
 from weituo.compliance.services import compliance_check_enterprise
@@ -23,6 +25,18 @@ from weituo.registry.provinces import Province
 from ..shell import page, paginate, query_without_page
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def finding_url(finding: Finding) -> str:
+    """The page beside which a finding is read: its contract's (the findings panel), its line's, or
+    its enterprise's self-inspection report."""
+    if finding.contract_id is not None:
+        return reverse("web:contract_detail", args=[finding.contract.ref]) + "#findings"
+    if finding.subject_kind == SubjectKind.LINE and finding.subject_ref:
+        return reverse("web:line_detail", args=[finding.subject_ref])
+    if finding.enterprise_id is not None:
+        return reverse("web:compliance_report", args=[finding.enterprise.ref])
+    return ""
 
 
 def _filename(ref: str, suffix: str) -> str:

@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from weituo.compliance.selectors import contract_findings
 from weituo.contracts.choices import Activity, CommunicationCategory
 from weituo.contracts.models import CommissionContract, CommunicationItem, QualityAgreement, ResponsibilityItem
 from weituo.contracts.selectors import (
@@ -115,6 +116,8 @@ def _contract_context(actor: Actor, contract: CommissionContract, *, full_trail:
         # the technology transfers of the contract's products (art. 4), linked to their pages
         "tech_transfers": tech_transfer_search(actor=actor, contract=contract),
         "may_start_transfer": tech_transfer_may_start(actor=actor, contract=contract),
+        # what the notices ask of this contract and who must act: the findings beside the record
+        "findings": contract_findings(actor=actor, contract=contract),
         "active_nav": "contracts",
     }
 

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from weituo.batches.selectors import batch_get, batch_list
+from weituo.compliance.selectors import FINDING_KIND
 from weituo.contracts.selectors import contract_list
 from weituo.core.actors import Actor
 from weituo.core.deadlines import Deadline, my_deadlines
@@ -46,6 +47,7 @@ from ..actions import bad_input, form_details, posted_choice, posted_date, poste
 from ..forms import TestIds, _choices
 from ..shell import page, paginate, query_without_page
 from ..trail import timeline
+from .compliance import finding_url
 
 CTX = "events"  # the msgctxt of this area's strings in the one catalogue (src/weituo/locale)
 
@@ -472,6 +474,8 @@ def _deadline_url(d: Deadline) -> str:
     names, else the record's own URL if it has one, else none."""
     if d.event is not None and getattr(d.event, "ref", None):
         return reverse("web:event_detail", args=[d.event.ref])
+    if d.kind == FINDING_KIND:
+        return finding_url(d.record)
     if d.kind in KIND_PAGES:
         return reverse(KIND_PAGES[d.kind], args=[d.ref])
     get_url = getattr(d.record, "get_absolute_url", None)

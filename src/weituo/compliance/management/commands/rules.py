@@ -4,8 +4,8 @@
     weituo rules list --format json     # every rule with its quoted sentence and the facts it reads
 
 Each rule with its notice, the article and the sentence it quotes, its effective period and whether
-it is in force today (a draft's rules are listed as drafts), whose duty it checks (the parties' or
-the regulator's), and the facts it reads — collected by evaluating every YAML case of every notice,
+it is in force today (a draft's rules are listed as drafts), whose duty it checks (the MAH's, the
+CMO's, both parties', the enterprise's or the regulator's), and the facts it reads — collected by evaluating every YAML case of every notice,
 so the list is what the rules' code asks for.
 """
 
@@ -18,13 +18,13 @@ from django.core.management.base import CommandParser
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
+from weituo.compliance.models import Bearer
 from weituo.core.calendar import WorkingCalendar
 from weituo.core.commands import Command as WeituoCommand
 from weituo.core.i18n import pick
 from weituo.rules import all_rules
 from weituo.rules.cases import facts_read
 
-BEARERS = {"parties": gettext_lazy("the parties"), "regulator": gettext_lazy("the regulator")}
 NOT_IN_FORCE = gettext_lazy("not in force today")
 # The notice's status: in force, a pilot, or a draft (not in force, listed for what is coming).
 STATUSES = {
@@ -62,7 +62,7 @@ class Command(WeituoCommand):
             shown = d["in_force_today"] or str(rule.status) == "draft"
             state = STATUSES[str(rule.status)] if shown else NOT_IN_FORCE
             head = f"{rule.id}  [{state}]  {period}  {pick(rule.citation.label_zh, rule.citation.label_en)}  "
-            duty = gettext("duty of %(bearer)s") % {"bearer": BEARERS[rule.bearer]}
+            duty = gettext("duty of %(bearer)s") % {"bearer": Bearer(rule.bearer).label}
             reads_text = gettext("reads: %(facts)s") % {"facts": ", ".join(d["facts_read"]) or "—"}
             self.stdout.write(f"{head}{duty}\n    {pick(rule.title_zh, rule.title_en)}\n    {reads_text}")
         self.stdout.write(gettext("%(count)d rules") % {"count": len(rows)})

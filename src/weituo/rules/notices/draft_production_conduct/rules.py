@@ -89,6 +89,7 @@ def major_change_approval(ctx: Ctx) -> Result:
     article="13",
     quote="药品上市许可持有人（MAH）必须对受托方的质量保证能力和风险控制能力进行实质性现场审计，定期对受托生产全过程进行监督和质量管理评估",
     applies_to="contract",
+    bearer="mah",
     severity="major",
     condition=lambda ctx: ctx.read("contract.in_force", ctx.contract.in_force_on(ctx.as_of)),
     condition_zh="委托在有效期内",

@@ -21,6 +21,7 @@ from . import NOTICE
     article="2",
     quote="进行委托生产前，注册人应当要求受托方提交信用情况说明，并查阅监管部门公开信息，全面了解受托方信用情况。",
     applies_to="contract",
+    bearer="cmo",
     severity="minor",
 )
 def credit_statement(ctx: Ctx) -> Result:
@@ -61,6 +62,7 @@ def credit_statement(ctx: Ctx) -> Result:
     article="3",
     quote="《禁止委托生产医疗器械目录》中的产品不得委托生产。",
     applies_to="product",
+    bearer="mah",
     severity="critical",
 )
 def prohibited_catalogue(ctx: Ctx) -> Result:
@@ -87,6 +89,7 @@ def _implantables(ctx: Ctx) -> bool:
     article="3",
     quote="注册人原则上应当选派具有相关领域生产质量管理工作经验、熟悉产品生产过程和质量控制要求的人员入驻受托生产企业，对生产管理、质量管理关键环节进行现场指导和监督，确保按照法规、规章、规范性文件、强制性标准和经注册的产品技术要求组织生产。派驻人员工作职责应当在质量协议中予以明确。",
     applies_to="agreement",
+    bearer="mah",
     severity="major",
     condition=_implantables,
     condition_zh="委托生产植入性医疗器械",
@@ -219,6 +222,7 @@ def annual_agreement_review(ctx: Ctx) -> Result:
     article="8",
     quote="产品上市放行应当由注册人自行完成，不得委托其他企业上市放行。",
     applies_to="agreement",
+    bearer="mah",
     severity="critical",
 )
 def market_release(ctx: Ctx) -> Result:
@@ -302,6 +306,7 @@ def _compact(text: str) -> str:
     article="13",
     quote=ANNOTATION_QUOTE,
     applies_to="product",
+    bearer="mah",
     severity="minor",
 )
 def certificate_annotation(ctx: Ctx) -> Result:

@@ -54,6 +54,7 @@ def access(ctx: Ctx) -> Result:
     article="6",
     quote="受托生产企业应当明确与持有人质量管理体系衔接的负责人，并明确其职责",
     applies_to="agreement",
+    bearer="cmo",
     severity="major",
 )
 def link_person(ctx: Ctx) -> Result:

@@ -271,6 +271,7 @@ def major_change_batches(ctx: Ctx) -> Result:
     article="12",
     quote="持有人在上市放行时，应当对药品质量检验结果、关键生产记录和偏差控制情况严格审核",
     applies_to="contract",
+    bearer="mah",
     severity="critical",
 )
 def market_release_review(ctx: Ctx) -> Result:

@@ -96,6 +96,7 @@ def _check_evaluations(ctx: Ctx, required: frozenset[str]) -> Result:
     article="3",
     quote="在接受委托生产前，受托生产企业应当对持有人及拟受托生产产品进行全面评估，评估重点包括持有人资质、质量管理能力以及拟受托生产产品风险因素、接受技术转移的可行性、共线生产的可行性等。经评估符合要求的，方可签署委托生产协议与质量协议。",
     applies_to="contract",
+    bearer="cmo",
     severity="major",
 )
 def evaluation(ctx: Ctx) -> Result:
@@ -114,6 +115,7 @@ def evaluation(ctx: Ctx) -> Result:
     article="3",
     quote="在同一集团内执行统一质量管理体系的企业之间委托生产药品的，可简化持有人资质、质量管理能力等评估内容。",
     applies_to="contract",
+    bearer="cmo",
     severity="major",
     exception_to="134-3.evaluation",
     condition=_same_group,

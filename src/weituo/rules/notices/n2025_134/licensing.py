@@ -65,6 +65,7 @@ def _b_scopes(contract: ContractFacts, product_ref: str | None = None) -> list[L
     article="19",
     quote="受托生产企业所在地省级药品监督管理部门应当严格审核申请资料，应当根据药品GMP符合性检查或者许可检查结果出具《药品受托生产意见书》，必要时按要求开展检查。",
     applies_to="contract",
+    bearer="cmo",
     severity="critical",
 )
 def opinion_letter(ctx: Ctx) -> Result:
@@ -134,6 +135,7 @@ def _product_lines(contract: ContractFacts, product: ProductFacts) -> list:
     clause="annex 1",
     quote="拟受托生产无菌药品等高风险产品的，应当依据该品种同剂型一年内或者所在生产线三年内检查结论为“符合要求”的药品 GMP 符合性检查告知书，出具《药品受托生产意见书》；拟受托品种为其他类型产品的，应当依据该品种同剂型三年内或者所在生产线五年内检查结论为“符合要求”的药品 GMP 符合性检查告知书，出具《药品受托生产意见书》。",
     applies_to="product",
+    bearer="cmo",
     severity="major",
     condition=_cross_province,
     condition_zh="委托双方不在同一省级行政区域",
@@ -319,6 +321,7 @@ def _limit_result(ctx: Ctx, states: list[tuple[str, object, Deadline]], what_zh:
     article="19",
     quote="受托生产企业取得《药品受托生产意见书》后，持有人应当在12个月内向持有人所在地省级药品监督管理部门申请办理B类许可证。",
     applies_to="contract",
+    bearer="mah",
     severity="major",
     condition=_cross_province,
     condition_zh="委托双方不在同一省级行政区域",
@@ -361,6 +364,7 @@ def b_licence(ctx: Ctx) -> Result:
     article="19",
     quote="受托生产企业应当在持有人办理完成B类许可证许可事项后，60个工作日内向所在地省级药品监督管理部门提出申请，将委托双方的企业名称、品种名称、批准文号等有关变更情况在药品生产许可证副本中载明。",
     applies_to="contract",
+    bearer="cmo",
     severity="major",
     condition=_cross_province,
     condition_zh="委托双方不在同一省级行政区域",

@@ -54,6 +54,7 @@ def _review(ctx: Ctx, kind: str, interval: str, what_zh: str, what_en: str) -> R
     article="5",
     quote=REVIEW_QUOTE,
     applies_to="product",
+    bearer="mah",
     severity="major",
 )
 def quarterly_risk_review(ctx: Ctx) -> Result:
@@ -71,6 +72,7 @@ def quarterly_risk_review(ctx: Ctx) -> Result:
     article="5",
     quote=REVIEW_QUOTE,
     applies_to="product",
+    bearer="mah",
     severity="major",
 )
 def apqr(ctx: Ctx) -> Result:
@@ -90,6 +92,7 @@ def apqr(ctx: Ctx) -> Result:
     article="5",
     quote="受托生产无菌药品等高风险产品的，持有人应当派驻人员每年至少一次以现场检查的方式监督灭菌工艺验证、无菌工艺模拟试验等验证活动",
     applies_to="product",
+    bearer="mah",
     severity="major",
     condition=lambda ctx: bool(ctx.read("product.flags", ctx.product.flags) & {"sterile", "high_risk"}),
     condition_zh="无菌药品等高风险产品",
@@ -131,6 +134,7 @@ def sterile_supervision(ctx: Ctx) -> Result:
     article="12",
     quote="符合标准、条件及法律法规要求的药品，经质量授权人签字后方可出厂放行。出厂放行时，受托生产企业应当将与受托生产产品相关的批生产记录、批检验记录、偏差调查记录等相关记录及数据一并提交持有人。",
     applies_to="product",
+    bearer="cmo",
     severity="critical",
 )
 def factory_release(ctx: Ctx) -> Result:
@@ -203,6 +207,7 @@ def factory_release(ctx: Ctx) -> Result:
     article="13",
     quote="持有人对受托生产企业完成现场审核工作后，应当及时撰写现场审核报告。",
     applies_to="contract",
+    bearer="mah",
     severity="minor",
 )
 def audit_report(ctx: Ctx) -> Result:

@@ -40,7 +40,8 @@ def rectification(ctx: Ctx) -> Result:
     than the legal one, never later). A contract counts as existing if it was in force on 2026-01-06.
     The other rules of this notice on the same contract decide: any not met → rectification still
     open (due 2027-01-06, or the date of a rectification plan's stated extension); any needing
-    information → asks for it; otherwise met. Line and enterprise findings are not part of it, nor
+    information → asks for it; otherwise met. Each of those not met without a deadline of its own is
+    due by the same date (the plan's extension included). Line and enterprise findings are not part of it, nor
     the regulator's own duties (the province's 15 working days for the opinion letter, art. 19 and
     annex 2): "委托双方应当…完成整改" binds the two parties, who cannot rectify a province's delay."""
     contract = ctx.contract
@@ -54,7 +55,7 @@ def rectification(ctx: Ctx) -> Result:
         if f.notice == NOTICE.id
         and f.rule_id != ctx.rule.id
         and f.subject.get("contract") == contract.ref
-        and get_rule(f.rule_id).bearer == "parties"
+        and get_rule(f.rule_id).bearer != "regulator"
     ]
     not_met = sorted({f.rule_id for f in own if f.outcome == Outcome.NOT_MET})
     unknown = sorted({f.rule_id for f in own if f.outcome == Outcome.NEEDS_INFORMATION})
@@ -67,6 +68,7 @@ def rectification(ctx: Ctx) -> Result:
             action_zh=f"委托双方制定整改方案并于 {deadline.date} 前完成整改；个别项目确需超过一年的，明确理由和完成时限",
             action_en=f"agree a rectification plan and complete it by {deadline.date}; an item needing longer states its reason and date",
             deadline=deadline,
+            governs=not_met,
         )
     if unknown:
         return ctx.needs(

@@ -56,6 +56,7 @@ def _marketed(ctx: Ctx) -> bool:
     article="18",
     quote="对再注册周期内未上市放行过商业规模批次的品种，持有人拟委托生产的，应当先按照国家药监局《境内生产药品再注册申报程序》中关于长期停产药品复产的相关要求组织恢复生产。",
     applies_to="product",
+    bearer="mah",
     severity="critical",
     condition=_marketed,
     condition_zh="已上市品种",
@@ -105,6 +106,7 @@ def _may_restore_by_commission(ctx: Ctx) -> bool:
     article="18",
     quote="国家短缺药品、国家临床必需易短缺药品、通过仿制药质量和疗效一致性评价的药品、停产前以委托生产形式进行生产的药品，持有人可以通过委托生产形式恢复生产。",
     applies_to="product",
+    bearer="mah",
     severity="critical",
     exception_to=BASE,
     condition=_may_restore_by_commission,
@@ -129,6 +131,7 @@ def restore_through_commission(ctx: Ctx) -> Result:
     article="18",
     quote="相关生产线长期未生产（无菌生产线超过三年、其他类型生产线超过五年）拟恢复生产的，药品生产企业应当在复产前开展确认和验证，并向所在地省级药品监督管理部门申请药品GMP符合性检查，检查品种可以是本企业持有的品种或者受托生产的品种，通过检查后方可接受委托生产。",
     applies_to="contract",
+    bearer="cmo",
     severity="critical",
 )
 def idle_line(ctx: Ctx) -> Result:

@@ -139,6 +139,7 @@ def line_capacity(ctx: Ctx) -> Result:
     article="10",
     quote="同一受托生产企业接受多家持有人委托生产同一通用名称药品，或者受托生产企业自身持有相同通用名称药品的，应当严格生产全过程管理和文件管理，对制剂产品分别制定相应的工艺规程、质量标准、检验方法等，生产过程应当相互独立、严格区分",
     applies_to="product",
+    bearer="cmo",
     severity="major",
 )
 def same_generic_name(ctx: Ctx) -> Result:
@@ -187,6 +188,7 @@ def same_generic_name(ctx: Ctx) -> Result:
     article="10",
     quote="持有人应当定期开展产品质量对比研究，确保产品质量一致。",
     applies_to="product",
+    bearer="mah",
     severity="major",
 )
 def several_cmos_comparison(ctx: Ctx) -> Result:

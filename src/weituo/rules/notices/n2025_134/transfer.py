@@ -96,6 +96,7 @@ DUTIES = (
     clause="(1)-(5)",
     quote="受托生产企业在技术转移过程中应当做好以下工作：",
     applies_to="product",
+    bearer="cmo",
     severity="major",
 )
 def cmo_duties(ctx: Ctx) -> Result:
