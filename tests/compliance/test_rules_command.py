@@ -30,6 +30,8 @@ def test_the_json_lists_every_rule_with_what_it_reads():
     assert "contract.audits" in audit["facts_read"] and audit["citation"]["quote"]
     assert audit["bearer"] == "mah" and audit["in_force_today"] is True  # the MAH reports on its audit
     assert listed["134-19.letter-time-limit"]["bearer"] == "regulator"
+    # and where in weituo each fact is recorded (the command speaks Chinese unless asked otherwise)
+    assert audit["recorded_in"]["contract.audits"].startswith("审计（审计页面")
     drafts = [r for r in listed.values() if r["status"] == "draft"]
     assert drafts and not any(r["in_force_today"] for r in drafts)
 

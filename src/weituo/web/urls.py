@@ -120,6 +120,7 @@ urlpatterns = [
     path("registry/import/", exchange.registry_import_view, name="registry_import"),
     # compliance: self-inspection reports (art. 25 of Notice 2025-134)
     path("compliance/", compliance.compliance_index, name="compliance_index"),
+    path("compliance/rules/", compliance.rules_index, name="rules_index"),
     path("compliance/<path:ref>/report.docx", compliance.compliance_report_docx, name="compliance_report_docx"),
     path("compliance/<path:ref>/print/", compliance.compliance_report_print, name="compliance_report_print"),
     path("compliance/<path:ref>/check/", compliance.compliance_check, name="compliance_check"),

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from weituo.compliance.models import Finding, SubjectKind
 from weituo.compliance.report import render_docx, render_html
+from weituo.compliance.rule_catalogue import rule_catalogue
 from weituo.compliance.selectors import enterprise_overview, report_organisation, self_inspection_report
 from weituo.compliance.services import compliance_check_enterprise
 from weituo.core.actors import Actor
@@ -42,6 +43,13 @@ def finding_url(finding: Finding) -> str:
 def _filename(ref: str, suffix: str) -> str:
     safe = "".join(c if c.isalnum() or c in "-_." else "-" for c in ref)
     return f"self-inspection-{safe}-{timezone.localdate().isoformat()}.{suffix}"
+
+
+@page
+def rules_index(request: HttpRequest, actor: Actor) -> HttpResponse:
+    """The rules weituo checks: anyone signed in may read what is checked and on what facts."""
+    context = {"active_nav": "compliance", "notices": rule_catalogue(timezone.localdate())}
+    return render(request, "web/compliance/rules.html", context)
 
 
 @page

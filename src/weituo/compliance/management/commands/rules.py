@@ -5,8 +5,9 @@
 
 Each rule with its notice, the article and the sentence it quotes, its effective period and whether
 it is in force today (a draft's rules are listed as drafts), whose duty it checks (the MAH's, the
-CMO's, both parties', the enterprise's or the regulator's), and the facts it reads — collected by evaluating every YAML case of every notice,
-so the list is what the rules' code asks for.
+CMO's, both parties', the enterprise's or the regulator's), and the facts it reads — collected by
+evaluating every YAML case of every notice, so the list is what the rules' code asks for — with
+where in weituo each is recorded (JSON ``recorded_in``; ``compliance.fact_homes``).
 """
 
 from __future__ import annotations
@@ -19,19 +20,10 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
 from weituo.compliance.models import Bearer
-from weituo.core.calendar import WorkingCalendar
+from weituo.compliance.rule_catalogue import facts_with_homes, rule_state
 from weituo.core.commands import Command as WeituoCommand
 from weituo.core.i18n import pick
 from weituo.rules import all_rules
-from weituo.rules.cases import facts_read
-
-NOT_IN_FORCE = gettext_lazy("not in force today")
-# The notice's status: in force, a pilot, or a draft (not in force, listed for what is coming).
-STATUSES = {
-    "in_force": gettext_lazy("in force"),
-    "pilot": gettext_lazy("pilot"),
-    "draft": gettext_lazy("draft for comment"),
-}
 
 
 class Command(WeituoCommand):
@@ -46,21 +38,19 @@ class Command(WeituoCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         today = timezone.localdate()
-        # the cases' own calendar (the built-in schedules): the listing needs no database
-        reads = facts_read(WorkingCalendar())
         rows = []
         for rule in all_rules():
             described = rule.describe()
-            described["in_force_today"] = str(rule.status) != "draft" and rule.in_force_on(today)
-            described["facts_read"] = reads.get(rule.id, [])
-            rows.append((rule, described))
+            facts = facts_with_homes(rule.id)
+            described["in_force_today"], state = rule_state(rule, today)
+            described["facts_read"] = [f.name for f in facts]
+            described["recorded_in"] = {f.name: f.home for f in facts if f.home}
+            rows.append((rule, described, state))
         if options["format"] == "json":
-            self.stdout.write(json.dumps([d for _, d in rows], ensure_ascii=False, indent=1))
+            self.stdout.write(json.dumps([d for _, d, _ in rows], ensure_ascii=False, indent=1))
             return
-        for rule, d in rows:
+        for rule, d, state in rows:
             period = f"{d['effective_from'] or '…'} – {d['effective_until'] or '…'}"
-            shown = d["in_force_today"] or str(rule.status) == "draft"
-            state = STATUSES[str(rule.status)] if shown else NOT_IN_FORCE
             head = f"{rule.id}  [{state}]  {period}  {pick(rule.citation.label_zh, rule.citation.label_en)}  "
             duty = gettext("duty of %(bearer)s") % {"bearer": Bearer(rule.bearer).label}
             reads_text = gettext("reads: %(facts)s") % {"facts": ", ".join(d["facts_read"]) or "—"}
