@@ -146,25 +146,27 @@ def test_what_the_platform_does_not_hold_is_none_not_guessed(graphs):
         "separation_evidence",
         "credit_statements",
         "capa_triggers",
-        "cmo_rnd_participation",
         "unified_qms_confirmed",
         "rectification_plan",
     ):
         assert getattr(c, name) is None, name
     # batches, quality events, changes and audits are held by the platform: none recorded is known to be none
     assert c.batches == () and c.quality_events == () and c.changes == () and c.audits == ()
+    assert c.cmo_rnd_participation == frozenset()  # the contract names the products the CMO developed: none
     [p] = c.products
+    # dates and a yes/no left blank are unknown; the pilot is a status the product holds or not
     assert (p.approval_valid_from, p.commissioned_before_stop, p.production_restored_on, p.segmented_pilot) == (
         None,
         None,
         None,
-        None,
+        False,
     )
     assert c.agreements[0].special_batches_both_parties is None
     cmo = enterprise(graphs, "ORG-CMO")
     assert cmo.lines[0].qualification_dates is None
     assert cmo.lines[0].shared_line_changes == ()  # the platform holds shared-line assessments: none recorded
-    assert cmo.rnd_experience is None and cmo.audit_trail_enabled is None
+    # what the enterprise recorded of its R&D and non-commercial production: nothing, so none
+    assert cmo.rnd_experience == () and cmo.audit_trail_enabled is None
     # LINE-1 produced commercially (last on 2026-10-01) but its start is not recorded: the CMO's
     # experience is not known, rather than understated as none
     assert cmo.lines[0].commercial_since is None

@@ -30,6 +30,7 @@ from weituo.contracts.models import (
 from weituo.core.models import CalendarYear
 from weituo.registry.models import (
     Appointment,
+    EnterpriseExperience,
     EnterpriseGroup,
     ExperienceRecord,
     InspectionRecord,
@@ -157,6 +158,11 @@ def dataset(admin_user):
     mah_qa = valid(Person(ref="p-2", organisation=mah, name="李四", title="质量负责人"))
     valid(Appointment(person=qp, role="qp", since=dt.date(2020, 1, 1)))
     valid(ExperienceRecord(person=qp, employer="某药厂", activity="quality", started_on=dt.date(2010, 1, 1)))
+    valid(
+        EnterpriseExperience(
+            organisation=cmo, activity="rnd", dosage_form="注射剂", sterile=True, started_on=dt.date(2015, 1, 1)
+        )
+    )
     valid(
         InspectionRecord(
             ref="insp-1",

@@ -48,6 +48,7 @@ from weituo.quality.models import (
 )
 from weituo.registry.models import (
     Appointment,
+    EnterpriseExperience,
     EnterpriseGroup,
     ExperienceRecord,
     InspectionRecord,
@@ -177,7 +178,7 @@ def affected_by(changed: models.Model) -> Affected:
         case Appointment() | ExperienceRecord():
             person = Person.objects.filter(pk=changed.person_id).values_list("organisation_id", flat=True).first()
             return _person(changed.person_id, person) if person is not None else Affected()
-        case InspectionRecord():
+        case InspectionRecord() | EnterpriseExperience():
             return _enterprises([changed.organisation_id])
         case CommissionContract():
             return _contract(changed)
@@ -222,7 +223,8 @@ def affected_by(changed: models.Model) -> Affected:
 # feeds no fact.
 FEEDING: tuple[type[models.Model], ...] = (
     Organisation, EnterpriseGroup, Site, Workshop, Line, LineProduct, Product, RegistrationCertificate,
-    Licence, LicenceScope, Person, Appointment, ExperienceRecord, InspectionRecord, CommissionContract,
+    Licence, LicenceScope, Person, Appointment, ExperienceRecord, InspectionRecord, EnterpriseExperience,
+    CommissionContract,
     QualityAgreement, TechTransfer, AgreementAttachment, ResponsibilityItem, CommunicationItem,
     ResidentStaff, MahEvaluation, Audit, QualityEvent, Change, Batch, Deviation, RetentionObligation,
     ReleaseDecision, SharedLineAssessment, SharedLineNotice, CalendarYear,

@@ -14,12 +14,12 @@ What the database does not hold is passed as ``None``, never guessed, so that th
   from the batches and quality apps: an empty tuple is "none recorded";
 * records no app holds yet — opinion letters, reviews, supervision visits,
   comparison studies, separation evidence, credit statements, CAPA triggers, rectification plans,
-  the CMO's part in R&D, a unified QMS outside a group — stay ``None`` on the contract;
-* on a product: the start of its approval's validity, whether it was commissioned before it
-  stopped, when production was restored, its pilot status; on a certificate, its production address;
+  a unified QMS outside a group — stay ``None`` on the contract;
 * on a line: its requalifications;
 * on an agreement: the clause on special batches (unless both parties keep everything anyway);
-* on an enterprise: R&D experience, audit trails; its production experience is derived from its
+* on an enterprise: audit trails. Its R&D and non-commercial production are what it recorded
+  (``EnterpriseExperience``; none recorded is none, as for the CMO's part in a product's R&D on
+  the contract); its commercial production experience is derived from its
   lines (commercial production of each dosage form, ``commercial_since`` → the last commercial
   production, ongoing while products are made on the line), except when a line shows commercial
   production without its start date, or without its last date and nothing made on it: then the
@@ -72,6 +72,7 @@ from weituo.registry.choices import RISK_FLAGS
 from weituo.registry.experience import Period, practice_years
 from weituo.registry.models import (
     Appointment,
+    EnterpriseExperience,
     ExperienceRecord,
     InspectionRecord,
     Licence,
@@ -112,6 +113,7 @@ from weituo.rules.facts import (
 
 ContractProducts = CommissionContract.products.through
 ContractLines = CommissionContract.lines.through
+ContractRndProducts = CommissionContract.cmo_rnd_products.through
 # The statuses a change reaches only once the MAH approved it.
 MAH_APPROVED_STATUSES = frozenset({ChangeStatus.APPROVED, ChangeStatus.IMPLEMENTED, ChangeStatus.CLOSED})
 EvaluationProducts = MahEvaluation.products.through
@@ -409,7 +411,16 @@ def _organisations(scope: _Filter, as_of: dt.date) -> dict[int, OrganisationFact
     for r in (
         scope.orgs(LicenceScope.objects, "licence__organisation")
         .order_by("licence_id", "id")
-        .values("licence_id", "class_code", "scope", "site__ref", "product__ref", "counterparty__ref", "entered_on")
+        .values(
+            "licence_id",
+            "class_code",
+            "scope",
+            "site__ref",
+            "product__ref",
+            "counterparty__ref",
+            "entered_on",
+            "removal_applied_on",
+        )
     ):
         scopes[r["licence_id"]].append(
             LicenceScopeFacts(
@@ -419,6 +430,7 @@ def _organisations(scope: _Filter, as_of: dt.date) -> dict[int, OrganisationFact
                 product_ref=r["product__ref"],
                 counterparty_ref=r["counterparty__ref"],
                 entered_on=r["entered_on"],
+                removal_applied_on=r["removal_applied_on"],
             )
         )
     licences: dict[int, list[LicenceFacts]] = defaultdict(list)
@@ -482,6 +494,24 @@ def _organisations(scope: _Filter, as_of: dt.date) -> dict[int, OrganisationFact
             )
         )
 
+    # R&D and non-commercial production, as each enterprise recorded them: none recorded is none
+    rnd: dict[int, list[ExperienceFacts]] = defaultdict(list)
+    for r in (
+        scope.orgs(EnterpriseExperience.objects, "organisation")
+        .order_by("started_on", "id")
+        .values("organisation_id", "activity", "dosage_form", "sterile", "biologic", "started_on", "ended_on")
+    ):
+        rnd[r["organisation_id"]].append(
+            ExperienceFacts(
+                activity=r["activity"],
+                started_on=r["started_on"],
+                ended_on=r["ended_on"],
+                dosage_form=_blank_none(r["dosage_form"]),
+                sterile=r["sterile"],
+                biologic=r["biologic"],
+            )
+        )
+
     out: dict[int, OrganisationFacts] = {}
     for r in org_rows:
         pk = r["id"]
@@ -500,6 +530,7 @@ def _organisations(scope: _Filter, as_of: dt.date) -> dict[int, OrganisationFact
             inspections=tuple(inspections.get(pk, ())),
             held_products=tuple(held.get(pk, ())),
             experience=None if exp is None else tuple(exp),
+            rnd_experience=tuple(rnd.get(pk, ())),
         )
     return out
 
@@ -570,12 +601,17 @@ def _contracts(
         "implantable",
         "prohibited_catalogue",
         "last_commercial_batch_released",
+        "approval_valid_from",
+        "commissioned_before_stop",
+        "production_restored_on",
+        "segmented_pilot",
         *RISK_FLAGS,
         "certificate__ref",
         "certificate__number",
         "certificate__issued_on",
         "certificate__valid_until",
         "certificate__annotation",
+        "certificate__production_address",
     ):
         certificate = None
         if r["certificate__ref"] is not None:
@@ -585,6 +621,7 @@ def _contracts(
                 issued_on=r["certificate__issued_on"],
                 valid_until=r["certificate__valid_until"],
                 annotation=r["certificate__annotation"],
+                production_address=_blank_none(r["certificate__production_address"]),
             )
         products[r["id"]] = ProductFacts(
             ref=r["ref"],
@@ -602,6 +639,10 @@ def _contracts(
             last_commercial_batch_released=r["last_commercial_batch_released"],
             cmo_refs=frozenset(cmos_making.get(r["id"], ())),
             certificate=certificate,
+            approval_valid_from=r["approval_valid_from"],
+            commissioned_before_stop=r["commissioned_before_stop"],
+            production_restored_on=r["production_restored_on"],
+            segmented_pilot=r["segmented_pilot"],
         )
 
     line_refs: dict[int, list[str]] = defaultdict(list)
@@ -611,6 +652,12 @@ def _contracts(
         .values("commissioncontract_id", "line__ref")
     ):
         line_refs[r["commissioncontract_id"]].append(r["line__ref"])
+
+    rnd_products: dict[int, set[str]] = defaultdict(set)  # art. 17 exception 4: none recorded is none
+    for r in scope.contracts(ContractRndProducts.objects, "commissioncontract_id").values(
+        "commissioncontract_id", "product__ref"
+    ):
+        rnd_products[r["commissioncontract_id"]].add(r["product__ref"])
 
     agreements = _agreements(scope)
     evaluations = _evaluations(scope, contract_rows)
@@ -646,6 +693,7 @@ def _contracts(
                 quality_events=tuple(events.get(pk, ())),
                 changes=tuple(changes.get(pk, ())),
                 audits=tuple(audits.get(pk, ())),
+                cmo_rnd_participation=frozenset(rnd_products.get(pk, ())),
             )
         )
     return out

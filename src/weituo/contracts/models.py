@@ -69,6 +69,10 @@ class CommissionContract(ReferencedModel):
     expires_on = models.DateField(pgettext_lazy("CommissionContract", "expires on"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=ContractStatus.choices, default=ContractStatus.DRAFT)
     terminated_on = models.DateField(_("terminated on"), null=True, blank=True)
+    # art. 17 exception 4: the products whose R&D or clinical-trial batches the CMO mainly made
+    cmo_rnd_products = models.ManyToManyField(
+        Product, related_name="+", blank=True, verbose_name=_("products the CMO developed")
+    )
 
     class Meta:
         verbose_name = _("commission contract")

@@ -66,6 +66,8 @@ def parse(col: Column, raw: Any, *, nullable: bool) -> Any:
         case "bool":
             if isinstance(raw, bool):
                 return raw
+            if empty and nullable:  # a yes/no that may be unknown: blank is unknown, not no
+                return None
             text = "" if raw is None else str(raw).strip().lower()
             if text in TRUE:
                 return True
@@ -124,7 +126,7 @@ def to_cell(col: Column, value: Any) -> Any:
     if col.kind == "choice":
         return dict(col.choices).get(value, value) if value else None
     if col.kind == "bool":
-        return "是" if value else "否"
+        return None if value is None else "是" if value else "否"
     if col.kind == "m2m":
         return ";".join(value) if value else None
     if col.kind == "decimal" and value is not None:

@@ -109,6 +109,12 @@ SHEETS: tuple[Sheet, ...] = (
     Sheet("people", "人员", r.Person, ("ref",)),
     Sheet("appointments", "关键人员任职", r.Appointment, ("person", "role", "since")),
     Sheet("experience", "从业经历", r.ExperienceRecord, ("person", "employer", "started_on")),
+    Sheet(
+        "enterprise_experience",
+        "企业研发和生产经验",
+        r.EnterpriseExperience,
+        ("organisation", "activity", "dosage_form", "started_on"),
+    ),
     Sheet("inspections", "检查记录", r.InspectionRecord, ("ref",)),
     Sheet("contracts", "委托生产协议", c.CommissionContract, ("ref",), transitions=("status", CONTRACT_TRANSITIONS)),
     Sheet("agreements", "质量协议", c.QualityAgreement, ("ref",), transitions=("status", CONTRACT_TRANSITIONS)),

@@ -23,6 +23,7 @@ from weituo.integrity.admin import BaseAdmin
 from .choices import RISK_FLAGS, ProductKind
 from .models import (
     Appointment,
+    EnterpriseExperience,
     EnterpriseGroup,
     ExperienceRecord,
     InspectionRecord,
@@ -389,6 +390,15 @@ class InspectionRecordAdmin(BaseAdmin):
     search_fields = ("ref", "notice_number", "dosage_form", "organisation__name", "organisation__uscc")
     autocomplete_fields = ("organisation", "site", "line")
     date_hierarchy = "inspected_on"
+
+
+@admin.register(EnterpriseExperience)
+class EnterpriseExperienceAdmin(BaseAdmin):
+    list_display = ("organisation", "activity", "dosage_form", "sterile", "biologic", "started_on", "ended_on")
+    list_filter = ("activity", "sterile", "biologic", "organisation__province")
+    list_select_related = ("organisation",)
+    search_fields = ("dosage_form", "organisation__name", "organisation__uscc")
+    autocomplete_fields = ("organisation",)
 
 
 @admin.register(CalendarYear)

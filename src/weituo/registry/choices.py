@@ -76,6 +76,14 @@ class ExperienceActivity(models.TextChoices):
     OTHER = "other", pgettext_lazy("ExperienceActivity", "other")
 
 
+class EnterpriseActivity(models.TextChoices):
+    """An enterprise's experience outside commercial production (art. 17 exceptions; the lines give
+    the commercial production)."""
+
+    RND = "rnd", _("research and development")
+    PRODUCTION = "production", _("non-commercial production (clinical-trial or validation batches)")
+
+
 class InspectionKind(models.TextChoices):
     GMP_COMPLIANCE = "gmp_compliance", _("GMP compliance inspection")
     LICENSING = "licensing", _("licensing inspection")

@@ -22,6 +22,7 @@ from .choices import (
     RISK_FLAGS,
     DeviceClass,
     DrugCategory,
+    EnterpriseActivity,
     ExperienceActivity,
     InspectionConclusion,
     InspectionKind,
@@ -191,6 +192,12 @@ class Product(ReferencedModel):
     implantable = models.BooleanField(_("implantable"), default=False)
     prohibited_catalogue = models.BooleanField(_("prohibited catalogue"), default=False)
     last_commercial_batch_released = models.DateField(_("last commercial batch released"), null=True, blank=True)
+    # art. 18: the re-registration cycle, and a product restored after a stop
+    approval_valid_from = models.DateField(_("approval valid from"), null=True, blank=True)
+    commissioned_before_stop = models.BooleanField(_("commissioned before it stopped"), null=True, blank=True)
+    production_restored_on = models.DateField(_("production restored on"), null=True, blank=True)
+    # the biologics pilot of segmented production (国家药监局 2024)
+    segmented_pilot = models.BooleanField(_("segmented-production pilot"), default=False)
     # risk flags named in the notices (see choices.RISK_FLAGS for the citation of each)
     sterile = models.BooleanField(RISK_FLAGS["sterile"][0], default=False)
     high_risk = models.BooleanField(RISK_FLAGS["high_risk"][0], default=False)
@@ -292,6 +299,8 @@ class RegistrationCertificate(ReferencedModel):
     issued_on = models.DateField(pgettext_lazy("RegistrationCertificate", "issued on"))
     valid_until = models.DateField(_("valid until"))
     annotation = models.CharField(_("annotation"), max_length=300, blank=True)
+    # 生产地址 as printed: the CMO's address while commissioned, removed when it ends (device art. 14)
+    production_address = models.CharField(_("production address"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("registration certificate")
@@ -387,6 +396,8 @@ class LicenceScope(BaseModel):
         verbose_name=_("counterparty"),
     )
     entered_on = models.DateField(_("entered on"), null=True, blank=True)
+    # art. 20: the application to cancel the entry once the commission ended
+    removal_applied_on = models.DateField(_("removal applied on"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("licence scope")
@@ -451,6 +462,42 @@ class Appointment(BaseModel):
 
     def clean(self) -> None:
         _check_period(self.since, self.until, "since", "until")
+
+
+class EnterpriseExperience(BaseModel):
+    """A period of an enterprise's R&D or non-commercial production of a dosage form (art. 17's
+    exceptions count "研发或者生产经验"; its commercial production comes from its lines)."""
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="enterprise_experience",
+        verbose_name=pgettext_lazy("EnterpriseExperience", "enterprise"),
+    )
+    activity = models.CharField(
+        pgettext_lazy("EnterpriseExperience", "activity"), max_length=20, choices=EnterpriseActivity.choices
+    )
+    dosage_form = models.CharField(_("dosage form"), max_length=50)
+    sterile = models.BooleanField(pgettext_lazy("EnterpriseExperience", "sterile"), default=False)
+    biologic = models.BooleanField(pgettext_lazy("EnterpriseExperience", "biologic"), default=False)
+    started_on = models.DateField(pgettext_lazy("EnterpriseExperience", "started on"))
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("enterprise experience")
+        verbose_name_plural = _("enterprise experience")
+        ordering = ["started_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "activity", "dosage_form", "started_on"], name="enterprise_experience_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} · {self.get_activity_display()} {self.dosage_form} {self.started_on}"
+
+    def clean(self) -> None:
+        _check_period(self.started_on, self.ended_on, "started_on", "ended_on")
 
 
 class ExperienceRecord(BaseModel):

@@ -17,6 +17,7 @@ from weituo.core.actors import Actor
 from .choices import KeyRole
 from .models import (
     Appointment,
+    EnterpriseExperience,
     EnterpriseGroup,
     ExperienceRecord,
     InspectionRecord,
@@ -137,6 +138,12 @@ def _experience(s: Scope) -> Q:
     return s.home("person__organisation__")
 
 
+def _enterprise_experience(s: Scope) -> Q:
+    # What an enterprise developed and made outside commercial production is its own business: it
+    # and its regulator see it (the rules read it; a finding says only the years it counted).
+    return s.home("organisation__")
+
+
 def _inspections(s: Scope) -> Q:
     q = s.home("organisation__")
     if s.provinces:
@@ -159,6 +166,7 @@ def register() -> None:
         (Person, _people),
         (Appointment, _appointments),
         (ExperienceRecord, _experience),
+        (EnterpriseExperience, _enterprise_experience),
         (InspectionRecord, _inspections),
     ):
         policy.register(model, rule)

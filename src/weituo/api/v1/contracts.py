@@ -54,6 +54,14 @@ class ContractOut(Schema):
     effective_from: dt.date | None = None
     expires_on: dt.date | None = None
     terminated_on: dt.date | None = None
+    cmo_rnd_products: list[str] = Field(
+        default_factory=list,
+        description="受托方主要参与研发或者临床试验批次生产的品种编号 products the CMO mainly developed (art. 17, exception 4)",
+    )
+
+    @staticmethod
+    def resolve_cmo_rnd_products(obj: Any) -> list[str]:
+        return sorted(p.ref for p in obj.cmo_rnd_products.all())
 
 
 class AgreementSummaryOut(Schema):
@@ -113,7 +121,7 @@ def contracts(request: HttpRequest, filters: Query[ContractFilter]):
         product=registry.product_get(actor=actor, ref=filters.product) if filters.product else None,
         line=registry.line_get(actor=actor, ref=filters.line) if filters.line else None,
     )
-    return paginate(qs, filters)
+    return paginate(qs.prefetch_related("cmo_rnd_products"), filters)
 
 
 @router.get("/contracts/{ref}", response={200: ContractDetailOut, **READ}, summary="委托生产协议 contract")

@@ -395,6 +395,16 @@ class ProductOut(ProductFlags):
     implantable: bool
     prohibited_catalogue: bool
     last_commercial_batch_released: dt.date | None = None
+    approval_valid_from: dt.date | None = Field(
+        None, description="批准证明文件有效期起始日 start of the approval's validity (art. 18)"
+    )
+    commissioned_before_stop: bool | None = Field(
+        None, description="停产前为委托生产 made under commission before it stopped (art. 18); null: unknown"
+    )
+    production_restored_on: dt.date | None = Field(None, description="恢复生产日期 production restored on (art. 18)")
+    segmented_pilot: bool = Field(
+        False, description="生物制品分段生产试点品种 a product of the segmented-production pilot"
+    )
 
 
 class ProductFilter(PageQuery):
@@ -497,6 +507,7 @@ class LicenceScopeOut(Schema):
     product: ProductRef | None = None
     counterparty: OrganisationRef | None = None
     entered_on: dt.date | None = None
+    removal_applied_on: dt.date | None = Field(None, description="申请核减日期 cancellation applied for (art. 20)")
 
 
 class LicenceDetailOut(LicenceOut):
