@@ -18,7 +18,7 @@ import datetime as dt
 
 from weituo.rules.engine import Ctx, Deadline, MissingFact, Result
 from weituo.rules.facts import AuditFacts, ContractFacts
-from weituo.rules.helpers import periodic_duty, production_start
+from weituo.rules.helpers import periodic_duty, production_start, records_exchanged_electronically
 
 from . import NOTICE
 
@@ -36,11 +36,7 @@ def _remote_allowed(ctx: Ctx, contract: ContractFacts, on: dt.date) -> bool:
     ctx.read(f"agreement_on[{on.isoformat()}]", agreement and agreement.ref)
     if agreement is None:
         return False
-    records = ctx.read(
-        f"agreement[{agreement.ref}].electronic_production_records", agreement.electronic_production_records
-    )
-    exchange = ctx.read(f"agreement[{agreement.ref}].electronic_data_exchange", agreement.electronic_data_exchange)
-    return records and exchange
+    return records_exchanged_electronically(ctx, agreement, f"agreement[{agreement.ref}]")
 
 
 @NOTICE.rule(
@@ -59,7 +55,8 @@ def _remote_allowed(ctx: Ctx, contract: ContractFacts, on: dt.date) -> bool:
 def periodic_audit(ctx: Ctx) -> Result:
     """Reading of 定期: the notice gives no interval, and the quality agreement has no structured audit
     period, so weituo reads it as at least one audit every twelve months (``periodic_audit_interval_months``,
-    a house reading cited to this sentence; the GMP practice of a yearly supplier audit), the first due
+    a house reading cited to this sentence, on the yearly rhythm the notice itself sets for the MAH's
+    on-site supervision of sterile validation in art. 5, 每年至少一次), the first due
     twelve months after commissioned production began under the contract (or the notice). An on-site
     audit counts; a remote audit counts only where art. 14 allows it on its day (the agreement in force
     records electronic records and electronic data exchange) — 134-14.remote-audit judges the rest.
