@@ -99,6 +99,7 @@ def test_a_shared_line_capa_is_judged_on_the_mahs_reviews_before_it_was_taken(
     sl.assessment_capa_implement(actor=lw.w.cmo_qa, capa=capa, note="已完成")
     [fact] = [c for c in _line(today).shared_line_changes if c.ref == assessment.ref]
     [capa_fact] = fact.capas
+    assert capa_fact.ref == f"{assessment.ref}-CAPA1"  # numbered within its assessment
     assert {a.holder_ref for a in capa_fact.approvals} == {"ORG-MAH", "ORG-MAH2"}
     assert capa_fact.implemented_on == today
     assert outcome(today, "134-8.capa-approved", "LINE-1") == "met"
@@ -170,6 +171,7 @@ def test_an_audit_finding_is_open_until_the_cmo_carries_out_its_capa(world):
     quality.finding_capa_implement(actor=world.cmo_qa, capa=capa, note="已补签并培训")
     [audit_fact] = contract_facts(today).audits
     [finding_fact] = audit_fact.findings
+    assert finding_fact.ref == f"{audit.ref}-F1"  # numbered within its audit: no database id shown
     assert finding_fact.capas[0].implemented_on == today
     assert outcome(today, "134-13.findings-rectified", "CON-1") == "met"
 

@@ -810,7 +810,7 @@ def _audits(scope: _Filter) -> dict[int, list[AuditFacts]]:
     ):
         findings[r["audit_id"]].append(
             AuditFindingFacts(
-                ref=f"{r['audit__ref']}-F{r['id']}",
+                ref=f"{r['audit__ref']}-F{len(findings[r['audit_id']]) + 1}",  # numbered in the order recorded
                 severity=r["severity"],
                 response_due_on=r["response_due_on"],
                 capas=tuple(capas.get(r["id"], ())),
@@ -864,12 +864,12 @@ def _shared_line_changes(scope: _Filter) -> dict[int, list[SharedLineChangeFacts
     for r in (
         scope.orgs(Capa.objects, "assessment__line__workshop__site__organisation")
         .filter(assessment__isnull=False)
-        .order_by("due_on", "pk")
+        .order_by("pk")
         .values("id", "assessment_id", "assessment__ref", "due_on", "implemented_at")
     ):
         capas[r["assessment_id"]].append(
             SharedLineCapaFacts(
-                ref=f"{r['assessment__ref']}-CAPA{r['id']}",
+                ref=f"{r['assessment__ref']}-CAPA{len(capas[r['assessment_id']]) + 1}",  # in the order added
                 due_on=r["due_on"],
                 implemented_on=_local_date(r["implemented_at"]),
                 approvals=tuple(approvals.get(r["id"], ())),
