@@ -7,9 +7,9 @@ years, its licences, inspections and held products. So a change to anything of a
 affects its graph *and* every contract it is a party to; a change to a contract's own records
 affects that contract (and, for the contract itself, the contracts that share its products — art.
 10 counts a product's CMOs — or its two parties, art. 20). The workflows between the parties
-(audits, quality events and deviations, changes, batches with their duties and release decisions)
-are records of one contract; a shared-line assessment and its notices are facts of the line, in its
-CMO's graph.
+(audits with their findings, quality events and deviations, changes, batches with their duties and
+release decisions) are records of one contract; a shared-line assessment, its notices and its CAPAs
+with the MAHs' reviews are facts of the line, in its CMO's graph; a CAPA follows what it answers.
 
 Each mapping costs one or two small queries. A change to the working-day calendar affects every
 deadline: ``everything``.
@@ -39,6 +39,9 @@ from weituo.contracts.models import (
 from weituo.core.models import CalendarYear
 from weituo.quality.models import (
     Audit,
+    AuditFinding,
+    Capa,
+    CapaApproval,
     Change,
     Deviation,
     QualityEvent,
@@ -139,6 +142,22 @@ def _contract(contract: CommissionContract) -> Affected:
     return _contracts([contract.pk, *related])
 
 
+def _capa(capa: Capa) -> Affected:
+    """A CAPA answers an audit finding (its audit's contract), a shared-line assessment (a fact of the
+    line, in its CMO's graph) or a quality event (its contract)."""
+    if capa.finding_id is not None:
+        return _contracts(AuditFinding.objects.filter(pk=capa.finding_id).values_list("audit__contract_id", flat=True))
+    if capa.assessment_id is not None:
+        return _enterprises(
+            SharedLineAssessment.objects.filter(pk=capa.assessment_id).values_list(
+                "line__workshop__site__organisation_id", flat=True
+            )
+        )
+    if capa.event_id is not None:
+        return _contracts(QualityEvent.objects.filter(pk=capa.event_id).values_list("contract_id", flat=True))
+    return Affected()
+
+
 def affected_by(changed: models.Model) -> Affected:
     """The graphs whose facts ``changed`` (a record just created, updated or deleted) feeds.
 
@@ -201,6 +220,13 @@ def affected_by(changed: models.Model) -> Affected:
             return _contracts([changed.contract_id])
         case Deviation():
             return _contracts(QualityEvent.objects.filter(pk=changed.event_id).values_list("contract_id", flat=True))
+        case AuditFinding():
+            return _contracts(Audit.objects.filter(pk=changed.audit_id).values_list("contract_id", flat=True))
+        case Capa():
+            return _capa(changed)
+        case CapaApproval():
+            capa = Capa.objects.filter(pk=changed.capa_id).first()
+            return _capa(capa) if capa is not None else Affected()
         case RetentionObligation() | ReleaseDecision():
             return _contracts(Batch.objects.filter(pk=changed.batch_id).values_list("contract_id", flat=True))
         # a shared-line assessment is a fact of the line, in its CMO's graph
@@ -226,8 +252,9 @@ FEEDING: tuple[type[models.Model], ...] = (
     Licence, LicenceScope, Person, Appointment, ExperienceRecord, InspectionRecord, EnterpriseExperience,
     CommissionContract,
     QualityAgreement, TechTransfer, AgreementAttachment, ResponsibilityItem, CommunicationItem,
-    ResidentStaff, MahEvaluation, Audit, QualityEvent, Change, Batch, Deviation, RetentionObligation,
-    ReleaseDecision, SharedLineAssessment, SharedLineNotice, CalendarYear,
+    ResidentStaff, MahEvaluation, Audit, AuditFinding, QualityEvent, Change, Batch, Deviation,
+    RetentionObligation, ReleaseDecision, SharedLineAssessment, SharedLineNotice, Capa, CapaApproval,
+    CalendarYear,
 )  # fmt: skip
 
 

@@ -9,9 +9,11 @@ What the database does not hold is passed as ``None``, never guessed, so that th
 "needs information" naming it (the rules engine's convention):
 
 * batches (with their deviations, art. 11 retention duties and release decisions), the quality
-  events raised between the parties, the changes (one fact per product a change names), the MAH's
-  audits of the CMO and, on a line, the shared-line risk assessments with the MAHs notified are read
-  from the batches and quality apps: an empty tuple is "none recorded";
+  events raised between the parties, the changes (one fact per product a change names, with their
+  regulatory path, filing and approval dates), the MAH's audits of the CMO (with their findings and
+  the CMO's CAPAs answering them) and, on a line, the shared-line risk assessments with the MAHs
+  notified, their feedback and agreements, and the assessments' CAPAs with each MAH's review are
+  read from the batches and quality apps: an empty tuple is "none recorded";
 * records no app holds yet — opinion letters, reviews, supervision visits,
   comparison studies, separation evidence, credit statements, CAPA triggers, rectification plans,
   a unified QMS outside a group — stay ``None`` on the contract;
@@ -54,6 +56,7 @@ from weituo.contracts.models import (
 )
 from weituo.quality.choices import (
     AuditStatus,
+    CapaStatus,
     ChangeStatus,
     EventCategory,
     EventStatus,
@@ -62,6 +65,9 @@ from weituo.quality.choices import (
 )
 from weituo.quality.models import (
     Audit,
+    AuditFinding,
+    Capa,
+    CapaApproval,
     Change,
     QualityEvent,
     RetentionObligation,
@@ -85,8 +91,11 @@ from weituo.registry.models import (
 from weituo.rules.facts import (
     AgreementFacts,
     AppointmentFacts,
+    AuditCapaFacts,
     AuditFacts,
+    AuditFindingFacts,
     BatchFacts,
+    CapaApprovalFacts,
     CertificateFacts,
     ChangeFacts,
     CommunicationFacts,
@@ -107,6 +116,7 @@ from weituo.rules.facts import (
     ResidentStaffFacts,
     ResponsibilityFacts,
     RetentionDutyFacts,
+    SharedLineCapaFacts,
     SharedLineChangeFacts,
     TechTransferFacts,
 )
@@ -820,16 +830,47 @@ def _quality_events(scope: _Filter) -> dict[int, list[QualityEventFacts]]:
 
 
 def _audits(scope: _Filter) -> dict[int, list[AuditFacts]]:
-    """Each contract's audits of the CMO by the MAH that took place (one query): a planned or
-    cancelled audit audited nothing. An audit is dated by its last day (its first when no last day
-    is recorded yet); its report by the day it was issued, in China time."""
+    """Each contract's audits of the CMO by the MAH that took place, with their findings and the CMO's
+    CAPAs answering them (three queries): a planned or cancelled audit audited nothing. An audit is
+    dated by its last day (its first when no last day is recorded yet); its report by the day it was
+    issued, in China time."""
+    capas: dict[int, list[AuditCapaFacts]] = defaultdict(list)
+    for r in (
+        scope.contracts(Capa.objects, "finding__audit__contract_id")
+        .filter(finding__isnull=False)
+        .order_by("due_on", "pk")
+        .values("finding_id", "due_on", "created_at", "implemented_at", "status")
+    ):
+        checked = {CapaStatus.EFFECTIVE: True, CapaStatus.NOT_EFFECTIVE: False}.get(r["status"])
+        capas[r["finding_id"]].append(
+            AuditCapaFacts(
+                due_on=r["due_on"],
+                raised_on=_local_date(r["created_at"]),
+                implemented_on=_local_date(r["implemented_at"]),
+                effective=checked,
+            )
+        )
+    findings: dict[int, list[AuditFindingFacts]] = defaultdict(list)
+    for r in (
+        scope.contracts(AuditFinding.objects, "audit__contract_id")
+        .order_by("audit_id", "pk")
+        .values("id", "audit_id", "audit__ref", "severity", "response_due_on")
+    ):
+        findings[r["audit_id"]].append(
+            AuditFindingFacts(
+                ref=f"{r['audit__ref']}-F{len(findings[r['audit_id']]) + 1}",  # numbered in the order recorded
+                severity=r["severity"],
+                response_due_on=r["response_due_on"],
+                capas=tuple(capas.get(r["id"], ())),
+            )
+        )
     out: dict[int, list[AuditFacts]] = defaultdict(list)
     for r in (
         scope.contracts(Audit.objects, "contract_id")
         .filter(conducted_from__isnull=False)
         .exclude(status=AuditStatus.CANCELLED)
         .order_by("conducted_from", "ref")
-        .values("contract_id", "ref", "mode", "conducted_from", "conducted_to", "reported_at")
+        .values("id", "contract_id", "ref", "mode", "conducted_from", "conducted_to", "reported_at")
     ):
         out[r["contract_id"]].append(
             AuditFacts(
@@ -837,6 +878,7 @@ def _audits(scope: _Filter) -> dict[int, list[AuditFacts]]:
                 kind=r["mode"],
                 audited_on=r["conducted_to"] or r["conducted_from"],
                 report_on=_local_date(r["reported_at"]),
+                findings=tuple(findings.get(r["id"], ())),
             )
         )
     return out
@@ -844,12 +886,43 @@ def _audits(scope: _Filter) -> dict[int, list[AuditFacts]]:
 
 def _shared_line_changes(scope: _Filter) -> dict[int, list[SharedLineChangeFacts]]:
     """Each line's changes of shared-line conditions (art. 8): the risk assessment the CMO started for
-    each, concluded on the day it was notified, and the MAHs it was notified to (two queries)."""
+    each, concluded on the day it was notified, the MAHs it was notified to, those that gave feedback
+    and those with whom agreement was recorded, and its CAPAs with each MAH's review (four queries)."""
     notified: dict[int, set[str]] = defaultdict(set)
+    feedback: dict[int, set[str]] = defaultdict(set)
+    agreed: dict[int, set[str]] = defaultdict(set)
     for r in scope.orgs(SharedLineNotice.objects, "assessment__line__workshop__site__organisation").values(
-        "assessment_id", "mah__ref"
+        "assessment_id", "mah__ref", "feedback_at", "agreed_at"
     ):
         notified[r["assessment_id"]].add(r["mah__ref"])
+        if r["feedback_at"] is not None:
+            feedback[r["assessment_id"]].add(r["mah__ref"])
+        if r["agreed_at"] is not None:
+            agreed[r["assessment_id"]].add(r["mah__ref"])
+    approvals: dict[int, list[CapaApprovalFacts]] = defaultdict(list)
+    for r in (
+        scope.orgs(CapaApproval.objects, "capa__assessment__line__workshop__site__organisation")
+        .order_by("decided_at", "pk")
+        .values("capa_id", "mah__ref", "decision", "decided_at")
+    ):
+        approvals[r["capa_id"]].append(
+            CapaApprovalFacts(holder_ref=r["mah__ref"], decision=r["decision"], decided_on=_local_date(r["decided_at"]))
+        )
+    capas: dict[int, list[SharedLineCapaFacts]] = defaultdict(list)
+    for r in (
+        scope.orgs(Capa.objects, "assessment__line__workshop__site__organisation")
+        .filter(assessment__isnull=False)
+        .order_by("pk")
+        .values("id", "assessment_id", "assessment__ref", "due_on", "implemented_at")
+    ):
+        capas[r["assessment_id"]].append(
+            SharedLineCapaFacts(
+                ref=f"{r['assessment__ref']}-CAPA{len(capas[r['assessment_id']]) + 1}",  # in the order added
+                due_on=r["due_on"],
+                implemented_on=_local_date(r["implemented_at"]),
+                approvals=tuple(approvals.get(r["id"], ())),
+            )
+        )
     out: dict[int, list[SharedLineChangeFacts]] = defaultdict(list)
     for r in (
         scope.orgs(SharedLineAssessment.objects, "line__workshop__site__organisation")
@@ -863,6 +936,9 @@ def _shared_line_changes(scope: _Filter) -> dict[int, list[SharedLineChangeFacts
                 description=r["trigger_description"],
                 assessed_on=_local_date(r["concluded_at"]),
                 notified_holder_refs=frozenset(notified.get(r["id"], ())),
+                feedback_holder_refs=frozenset(feedback.get(r["id"], ())),
+                agreed_holder_refs=frozenset(agreed.get(r["id"], ())),
+                capas=tuple(capas.get(r["id"], ())),
             )
         )
     return out
@@ -896,6 +972,7 @@ def _changes(scope: _Filter) -> dict[int, list[ChangeFacts]]:
             "regulatory_path",
             "decided_at",
             "filing_status",
+            "filing_submitted_on",
             "filing_concluded_on",
             "implemented_on",
         )
@@ -904,6 +981,14 @@ def _changes(scope: _Filter) -> dict[int, list[ChangeFacts]]:
         authority = (
             r["filing_concluded_on"]
             if r["regulatory_path"] == RegulatoryPath.APPROVAL and r["filing_status"] == FilingStatus.ACCEPTED
+            else None
+        )
+        # filed on the day it was submitted (the filing path: 备案 is done by submitting it), or, with
+        # no submission date, on the day the regulator took it
+        filed = (
+            (r["filing_submitted_on"] or r["filing_concluded_on"])
+            if r["regulatory_path"] == RegulatoryPath.FILING
+            and r["filing_status"] in (FilingStatus.SUBMITTED, FilingStatus.ACCEPTED)
             else None
         )
         for product_ref in products.get(r["id"]) or [None]:
@@ -917,6 +1002,8 @@ def _changes(scope: _Filter) -> dict[int, list[ChangeFacts]]:
                     cmo_class=r["cmo_class"] or None,
                     managed_as=r["change_class"] or None,
                     authority_approved_on=authority,
+                    regulatory_path=r["regulatory_path"] or None,
+                    authority_filed_on=filed,
                 )
             )
     return out

@@ -47,8 +47,11 @@ __all__ = [
     "PRODUCT_FLAGS",
     "AgreementFacts",
     "AppointmentFacts",
+    "AuditCapaFacts",
     "AuditFacts",
+    "AuditFindingFacts",
     "BatchFacts",
+    "CapaApprovalFacts",
     "CapaTriggerFacts",
     "CertificateFacts",
     "ChangeFacts",
@@ -76,6 +79,7 @@ __all__ = [
     "ResponsibilityFacts",
     "RetentionDutyFacts",
     "ReviewFacts",
+    "SharedLineCapaFacts",
     "SharedLineChangeFacts",
     "SupervisionVisitFacts",
     "TechTransferFacts",
@@ -173,14 +177,42 @@ class ProductBrief:
 
 
 @dataclass(frozen=True)
+class CapaApprovalFacts:
+    """One MAH's review of a shared-line CAPA (art. 8: "经持有人审核过的纠正预防措施")."""
+
+    holder_ref: str
+    decision: Literal["approved", "rejected"]
+    decided_on: dt.date
+
+
+@dataclass(frozen=True)
+class SharedLineCapaFacts:
+    """A corrective or preventive action of a shared-line assessment, with each MAH's review.
+    ``implemented_on``: the day the CMO reported it done (None: not yet)."""
+
+    ref: str
+    due_on: dt.date | None = None
+    implemented_on: dt.date | None = None
+    approvals: tuple[CapaApprovalFacts, ...] = ()
+
+
+@dataclass(frozen=True)
 class SharedLineChangeFacts:
-    """A change of shared-line conditions (art. 8): its risk assessment and whom it was notified to."""
+    """A change of shared-line conditions (art. 8): its risk assessment and whom it was notified to.
+
+    ``feedback_holder_refs``: the notified MAHs that gave feedback on it; ``agreed_holder_refs``: those
+    with whom agreement was recorded; ``capas``: the CAPAs of the assessment with the MAHs' reviews.
+    None: not recorded by the builder (the rules ask for them).
+    """
 
     ref: str
     changed_on: dt.date
     description: str = ""
     assessed_on: dt.date | None = None
     notified_holder_refs: frozenset[str] = frozenset()
+    feedback_holder_refs: frozenset[str] | None = None
+    agreed_holder_refs: frozenset[str] | None = None
+    capas: tuple[SharedLineCapaFacts, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -536,6 +568,10 @@ class ChangeFacts:
     cmo_class: Literal["major", "moderate", "minor"] | None = None
     managed_as: Literal["major", "moderate", "minor"] | None = None
     authority_approved_on: dt.date | None = None  # the regulator's approval of a supplementary application
+    # the governing regulatory path (报批 / 备案 / 报告; None: not recorded) and, on the filing path, the
+    # day the change was filed with the regulator
+    regulatory_path: Literal["approval", "filing", "report"] | None = None
+    authority_filed_on: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -604,13 +640,36 @@ class QualityEventFacts:
 
 
 @dataclass(frozen=True)
+class AuditCapaFacts:
+    """A CAPA of the CMO answering an audit finding. ``effective``: the MAH's effectiveness check
+    (None: not checked yet)."""
+
+    due_on: dt.date
+    raised_on: dt.date | None = None
+    implemented_on: dt.date | None = None
+    effective: bool | None = None
+
+
+@dataclass(frozen=True)
+class AuditFindingFacts:
+    """A finding of an audit of the CMO (art. 13), the date the CMO's response is due, its CAPAs."""
+
+    ref: str
+    severity: Literal["critical", "major", "other"]
+    response_due_on: dt.date
+    capas: tuple[AuditCapaFacts, ...] = ()
+
+
+@dataclass(frozen=True)
 class AuditFacts:
-    """An audit of the CMO by the MAH (art. 13; production-conduct draft art. 13)."""
+    """An audit of the CMO by the MAH (art. 13, 14; production-conduct draft art. 13).
+    ``findings``: None when the builder does not know them; empty: none recorded."""
 
     ref: str
     kind: Literal["on_site", "remote"]
     audited_on: dt.date
     report_on: dt.date | None = None
+    findings: tuple[AuditFindingFacts, ...] | None = None
 
 
 @dataclass(frozen=True)

@@ -135,6 +135,12 @@ def one_party_may_keep_samples(ctx: Ctx, contract: ContractFacts, agreement: Agr
     group = ctx.read("same_group_unified_qms", contract.mah.same_group_unified_qms(contract.cmo))
     if agreement is None:
         return group
-    records = ctx.read("agreement.electronic_production_records", agreement.electronic_production_records)
-    exchange = ctx.read("agreement.electronic_data_exchange", agreement.electronic_data_exchange)
-    return group or (records and exchange)
+    return records_exchanged_electronically(ctx, agreement) or group
+
+
+def records_exchanged_electronically(ctx: Ctx, agreement: AgreementFacts, name: str = "agreement") -> bool:
+    """ "采用信息化手段记录…生产、检验全过程数据，并能与持有人进行电子数据交换" (art. 11 para. 2, art. 14):
+    both fields of the agreement, read under ``name`` — one without the other is not enough."""
+    records = ctx.read(f"{name}.electronic_production_records", agreement.electronic_production_records)
+    exchange = ctx.read(f"{name}.electronic_data_exchange", agreement.electronic_data_exchange)
+    return records and exchange

@@ -29,9 +29,11 @@ NOTICE = load_notice(
 # The modules below declare the rules when imported.
 from . import (  # noqa: E402
     agreement,
+    audits,
     batches,
     changes,
     evaluation,
+    licences_held,
     licensing,
     production,
     rectification,
@@ -44,9 +46,11 @@ from . import (  # noqa: E402
 __all__ = [
     "NOTICE",
     "agreement",
+    "audits",
     "batches",
     "changes",
     "evaluation",
+    "licences_held",
     "licensing",
     "production",
     "rectification",

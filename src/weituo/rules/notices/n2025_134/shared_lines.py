@@ -218,3 +218,130 @@ def several_cmos_comparison(ctx: Ctx) -> Result:
             action_en="run a quality comparison study across the CMOs, assess the differences and set controls",
         )
     return ctx.met(f"最近一次对比研究：{max(done)}", f"latest comparison study: {max(done)}")
+
+
+# （八）……对持有人反馈的意见，受托生产企业应当认真研判，采取相应措施，并与持有人达成一致。对存在风险隐患的，受托
+# 生产企业应当采取经持有人审核过的纠正预防措施。
+
+
+def _changes_so_far(ctx: Ctx):
+    line = ctx.line
+    changes = ctx.need(
+        "line.shared_line_changes",
+        line.shared_line_changes,
+        f"生产线{line.name}共线生产条件变化及其风险评估、通报记录",
+        f"the changes of shared-line conditions of line {line.name}, their assessments and notifications",
+    )
+    return [c for c in changes if c.changed_on <= ctx.as_of]
+
+
+@NOTICE.rule(
+    id="134-8.feedback-agreed",
+    title_zh="对持有人反馈的共线风险意见研判处理并与持有人达成一致",
+    title_en="The CMO answers each MAH's feedback on a shared-line notice and reaches agreement with it",
+    article="8",
+    quote="对持有人反馈的意见，受托生产企业应当认真研判，采取相应措施，并与持有人达成一致。",
+    applies_to="line",
+    severity="major",
+    condition=_shared_line,
+    condition_zh="受托生产企业的共线生产线（两个以上品种）",
+    condition_en="a CMO's line shared by two or more products",
+)
+def feedback_agreed(ctx: Ctx) -> Result:
+    """Every notified MAH that gave feedback on a shared-line risk notice of the line has reached
+    agreement with the CMO (the agreement is recorded by the MAH's QA once the CMO answered its
+    feedback). A notice without feedback asks for no agreement: the text speaks of "持有人反馈的意见".
+    The text sets no time limit ("认真研判"), so none is invented: feedback still open is not met,
+    without a deadline. Unknown feedback or agreement records ask for them."""
+    problems_zh, problems_en, missing, seen = [], [], [], []
+    for change in _changes_so_far(ctx):
+        if change.feedback_holder_refs is None or change.agreed_holder_refs is None:
+            missing.append(
+                MissingFact(
+                    f"shared_line_changes[{change.ref}].feedback",
+                    f"共线风险评估{change.ref}的持有人反馈意见及达成一致的记录",
+                    f"the MAHs' feedback on shared-line assessment {change.ref} and the agreements reached",
+                )
+            )
+            continue
+        seen.append((change.ref, change.feedback_holder_refs, change.agreed_holder_refs))
+        open_ = sorted(change.feedback_holder_refs - change.agreed_holder_refs)
+        if open_:
+            problems_zh.append(f"评估{change.ref}：未与{'、'.join(open_)}就其反馈意见达成一致")
+            problems_en.append(f"assessment {change.ref}: no agreement yet with {', '.join(open_)} on its feedback")
+    ctx.read("feedback", seen)
+    if problems_zh:
+        return ctx.not_met(
+            "；".join(problems_zh),
+            "; ".join(problems_en),
+            action_zh="认真研判持有人反馈意见，采取相应措施，并与持有人达成一致",
+            action_en="evaluate the MAHs' feedback, take the measures it calls for and reach agreement with them",
+        )
+    if missing:
+        return ctx.needs(*missing)
+    if not any(feedback for _, feedback, _ in seen):
+        return ctx.not_applicable("持有人未对共线风险通报反馈意见", "no MAH gave feedback on a shared-line notice")
+    return ctx.met("持有人反馈意见均已研判处理并达成一致", "every MAH's feedback was answered and agreement reached")
+
+
+@NOTICE.rule(
+    id="134-8.capa-approved",
+    title_zh="共线风险纠正预防措施经所有被通报持有人审核后方可采取",
+    title_en="A shared-line CAPA is taken only once every notified MAH approved it",
+    article="8",
+    quote="对存在风险隐患的，受托生产企业应当采取经持有人审核过的纠正预防措施。",
+    applies_to="line",
+    severity="major",
+    condition=_shared_line,
+    condition_zh="受托生产企业的共线生产线（两个以上品种）",
+    condition_en="a CMO's line shared by two or more products",
+)
+def capa_approved(ctx: Ctx) -> Result:
+    """Reading of 经持有人审核过: each CAPA of a shared-line assessment that the CMO reported
+    implemented was approved, on or before that day, by every MAH the assessment was notified to (the
+    holders concerned; an MAH that should have been notified and was not is 134-8.shared-line-change's
+    finding), and rejected by none. A CAPA still planned is not taken yet: nothing to judge. Unknown
+    CAPA records ask for them."""
+    problems_zh, problems_en, missing, taken = [], [], [], []
+    for change in _changes_so_far(ctx):
+        if change.capas is None:
+            missing.append(
+                MissingFact(
+                    f"shared_line_changes[{change.ref}].capas",
+                    f"共线风险评估{change.ref}的纠正预防措施及持有人审核记录",
+                    f"the CAPAs of shared-line assessment {change.ref} and the MAHs' reviews",
+                )
+            )
+            continue
+        for capa in change.capas:
+            if capa.implemented_on is None or capa.implemented_on > ctx.as_of:
+                continue
+            approved = {
+                a.holder_ref for a in capa.approvals if a.decision == "approved" and a.decided_on <= capa.implemented_on
+            }
+            rejected = sorted({a.holder_ref for a in capa.approvals if a.decision == "rejected"})
+            unapproved = sorted(change.notified_holder_refs - approved)
+            taken.append((capa.ref, capa.implemented_on, sorted(approved), rejected))
+            if unapproved:
+                problems_zh.append(f"措施{capa.ref}实施前未经{'、'.join(unapproved)}审核同意")
+                problems_en.append(f"CAPA {capa.ref} was taken without the approval of {', '.join(unapproved)}")
+            if rejected:
+                problems_zh.append(f"措施{capa.ref}被{'、'.join(rejected)}驳回仍予实施")
+                problems_en.append(f"CAPA {capa.ref} was taken although {', '.join(rejected)} rejected it")
+    ctx.read("capas_taken", taken)
+    if problems_zh:
+        return ctx.not_met(
+            "；".join(problems_zh),
+            "; ".join(problems_en),
+            action_zh="将纠正预防措施提交所有被通报持有人审核，取得同意后方可实施；对已实施的措施补充审核并评估风险",
+            action_en="submit the CAPA to every notified MAH and take it only once they approved; have the "
+            "CAPAs already taken reviewed and assess the risk",
+        )
+    if missing:
+        return ctx.needs(*missing)
+    if not taken:
+        return ctx.not_applicable("尚未采取共线风险纠正预防措施", "no shared-line CAPA has been taken yet")
+    return ctx.met(
+        "已采取的纠正预防措施均经所有被通报持有人事先审核同意",
+        "every CAPA taken was approved beforehand by every notified MAH",
+    )
