@@ -49,3 +49,12 @@ def test_the_table_speaks_chinese_by_default_and_english_when_asked(monkeypatch)
     english = run()
     assert "The MAH audits the CMO on site" in english and "duty of the regulator" in english
     assert f"{len(all_rules())} rules" in english and "义务主体" not in english and "征求意见稿" not in english
+
+
+def test_every_fact_a_rule_reads_says_where_it_is_recorded():
+    from weituo.compliance.fact_homes import home_of
+    from weituo.compliance.rule_catalogue import facts_read_by_rule
+
+    names = {name for facts in facts_read_by_rule().values() for name in facts}
+    assert len(names) > 100
+    assert sorted(name for name in names if home_of(name) is None) == []
