@@ -69,7 +69,8 @@ AS_OF = date(2026, 11, 22)
 SIZES = ("small", "province", "national")
 SHEET_NAMES = (
     "groups", "organisations", "sites", "workshops", "lines", "products", "line_products", "certificates",
-    "licences", "licence_scopes", "people", "appointments", "experience", "inspections", "contracts",
+    "licences", "licence_scopes", "people", "appointments", "experience", "enterprise_experience", "inspections",
+    "contracts",
     "agreements", "responsibilities", "communications", "resident_staff", "tech_transfers", "evaluations",
 )  # fmt: skip
 DEFICIENCY_MARK = "DEMO-DEFICIENCIES:"
@@ -428,6 +429,7 @@ TRANSFER_STEPS = (
 class _World:
     def __init__(self, seed: int, spec: Spec, as_of: date, progress: Callable[[str], None] | None) -> None:
         self.rng = random.Random(seed)
+        self.seed = seed
         self.spec = spec
         self.as_of = as_of
         self.progress = progress or (lambda stage: None)
@@ -506,6 +508,7 @@ class _World:
         self.make_licences()
         self.progress("licences")
         self.make_inspections()
+        self.records_for_rules()
         self.progress("inspections")
         self.apply_agreement_deficiencies()
         self.emit_agreements()
@@ -943,7 +946,8 @@ class _World:
             "vaccine": False, "innovative": False, "improved_new_drug": False, "shortage": False,
             "clinically_necessary_short": False, "clinically_urgent": False, "public_health_emergency": False,
             "rare_disease": False, "foreign_transferred": False, "consistency_evaluated": False,
-            "procurement_winner": False,
+            "procurement_winner": False, "approval_valid_from": None, "commissioned_before_stop": None,
+            "production_restored_on": None, "segmented_pilot": False,
         }  # fmt: skip
 
     def code_name(self, org: _Org) -> str:
@@ -1387,6 +1391,7 @@ class _World:
             "terminated_on": terminated_on,
             "products": [p.ref for p in products],
             "lines": [ln.ref for ln in lines],
+            "cmo_rnd_products": [],
         }
         contract = _Contract(ref, mah, cmo, products, lines, row)
         self.contracts.append(contract)
@@ -1703,6 +1708,10 @@ class _World:
                 "issued_on": issued,
                 "valid_until": _add_years(issued, 5) - timedelta(days=1),
                 "annotation": f"受托生产企业：{cmo.row['name']}；统一社会信用代码：{cmo.row['uscc']}" if cmo else "",
+                # 生产地址: where it is made — the CMO's plant while commissioned (device art. 14)
+                "production_address": (cmo or product.holder).sites[0][1]["address"]
+                if (cmo or product.holder).sites
+                else "",
             }
             self.rows["certificates"].append(product.cert)
 
@@ -1809,8 +1818,52 @@ class _World:
                 "product": product,
                 "counterparty": counterparty,
                 "entered_on": entered,
+                "removal_applied_on": None,
             }
         )
+
+    # -- what the art. 17 and 18 rules read -------------------------------------------------------------
+
+    def records_for_rules(self) -> None:
+        """Enterprises' R&D and non-commercial production, the products CMOs developed, and marketed
+        drugs' approval validity. Drawn from a Random of their own, so the draws before them (and the
+        deficiencies catalogued after) stay what they were for a seed."""
+        rng = random.Random(f"{self.seed}-records")
+
+        def years_ago(lo: float, hi: float) -> date:
+            return self.as_of - timedelta(days=int(rng.uniform(lo, hi) * 365.25))
+
+        for org in self.orgs:
+            forms = sorted(
+                {
+                    (p.row["dosage_form"], p.row["sterile"], p.row["biologic"])
+                    for p in org.products
+                    if p.row["dosage_form"]
+                }
+            )
+            if not forms or rng.random() > 0.4:  # most enterprises record no R&D of their own
+                continue
+            form, sterile, biologic = rng.choice(forms)
+            started = years_ago(2, 9)
+            self.rows["enterprise_experience"].append(
+                {
+                    "organisation": org.ref,
+                    "activity": rng.choice(["rnd", "rnd", "production"]),
+                    "dosage_form": form,
+                    "sterile": sterile,
+                    "biologic": biologic,
+                    "started_on": started,
+                    "ended_on": None
+                    if rng.random() < 0.7
+                    else min(self.as_of, started + timedelta(days=rng.randint(200, 900))),
+                }
+            )
+        for contract in self.contracts:
+            if contract.products and rng.random() < 0.15:  # the CMO mainly made the R&D batches
+                contract.row["cmo_rnd_products"] = [contract.products[0].ref]
+        for product in self.products:
+            if product.row["kind"] == "drug" and product.row["status"] == "marketed":
+                product.row["approval_valid_from"] = years_ago(0.1, 4.9)
 
     # -- inspections ------------------------------------------------------------------------------------
 
