@@ -1,5 +1,5 @@
-"""The rules added for the device notice 2024-38 (art. 1, 9, 11) read the platform's own records:
-entered through the services, the finding flips."""
+"""The rules added for the device notice 2024-38 (art. 1, 9, 11) and the production-conduct draft
+(art. 7, 12) read the platform's own records: entered through the services, the finding flips."""
 
 from __future__ import annotations
 
@@ -126,3 +126,74 @@ def test_the_responsibility_matrix_answers_art_9_and_art_11(world):
     assert outcome(found, "38-11.adverse-event-monitoring", "QA-D") == "met"
     assert ("38-11.adverse-event-monitoring", "QA-1") not in found  # the drug agreement is not concerned
 
+
+# --- the production-conduct draft (scanned only with include_draft) -------------------------------------
+
+
+def test_an_oos_result_is_not_met_until_its_investigation_is_closed(world):
+    today = timezone.localdate()
+    assert outcome(findings(today, include_draft=True), "draft-pc-7.oos-investigation", "CON-1") == "met"  # none
+    event = quality.event_raise(
+        actor=world.cmo_qa, contract=world.contract, category="oos_oot", title="含量检验结果超标（批 240101）"
+    )
+    assert ("draft-pc-7.oos-investigation", "CON-1") not in findings(today)  # a draft, not asked for
+    found = findings(today, include_draft=True)
+    assert outcome(found, "draft-pc-7.oos-investigation", "CON-1") == "not_met"
+    assert event.ref in found[("draft-pc-7.oos-investigation", "CON-1")].reason_en
+
+    event = quality.event_acknowledge(actor=world.mah_qa, event=event, note="已收到")
+    assert outcome(findings(today, include_draft=True), "draft-pc-7.oos-investigation", "CON-1") == "not_met"
+    quality.event_close(actor=world.cmo_qa, event=event, conclusion="根本原因：标准品称量错误；复测符合规定")
+    finding = findings(today, include_draft=True)[("draft-pc-7.oos-investigation", "CON-1")]
+    assert str(finding.outcome) == "met"
+    assert finding.facts["oos_oot_events"] == [[event.ref, today.isoformat(), today.isoformat()]]
+
+
+def test_a_deviation_downgrade_is_read_with_its_approval(world):
+    from weituo.compliance.dependencies import affected_by
+    from weituo.compliance.facts import load_facts
+    from weituo.integrity import writes
+    from weituo.quality.models import Reclassification
+
+    today = timezone.localdate()
+    deviation = quality.deviation_raise(
+        actor=world.cmo_qa, contract=world.contract, classification="major", title="灌装间压差低于标准"
+    )
+    assert outcome(findings(today, include_draft=True), "draft-pc-12.deviation-downgrade", "CON-1") == "met"
+
+    request = quality.deviation_reclassify(
+        actor=world.cmo_qa, deviation=deviation, to="minor", reason="调查证实压差波动未影响产品"
+    )
+    assert affected_by(request).contract_ids == {world.contract.pk}
+    finding = findings(today, include_draft=True)[("draft-pc-12.deviation-downgrade", "CON-1")]
+    assert str(finding.outcome) == "met" and finding.facts["downgrades"] == []  # pending: not in effect
+
+    quality.reclassification_decide(actor=world.cmo_hoq, reclassification=request, approve=True)
+    [fact] = next(c for c in load_facts(as_of=today, everything=True).contracts if c.ref == "CON-1").deviations
+    [change] = fact.reclassifications
+    assert (fact.ref, fact.classification, fact.batch_ref) == (deviation.event.ref, "minor", None)
+    assert (change.status, change.second_person, change.decided_on) == ("approved", True, today)
+    finding = findings(today, include_draft=True)[("draft-pc-12.deviation-downgrade", "CON-1")]
+    assert str(finding.outcome) == "met"
+    assert finding.facts["downgrades"] == [[deviation.event.ref, "major", "minor", "approved"]]
+
+    # A downgrade that took effect without approval can only come from outside the services (an import,
+    # a legacy record): written here through the audited write path directly, the rule reports it.
+    other = quality.deviation_raise(
+        actor=world.cmo_qa, contract=world.contract, classification="critical", title="无菌检验阳性"
+    )
+    writes.create(
+        SYSTEM,
+        Reclassification(
+            deviation=other,
+            from_classification="critical",
+            to_classification="minor",
+            reason="历史数据导入",
+            party="cmo",
+            requested_at=timezone.now(),
+            status="applied",
+        ),
+    )
+    finding = findings(today, include_draft=True)[("draft-pc-12.deviation-downgrade", "CON-1")]
+    assert str(finding.outcome) == "not_met"
+    assert other.event.ref in finding.reason_en and "without approval" in finding.reason_en

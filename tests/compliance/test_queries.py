@@ -38,8 +38,8 @@ def test_loading_and_evaluating_take_the_same_queries_for_two_sizes():
     large_scan, _ = queries(lambda: compliance_scan(actor=SYSTEM, as_of=DEMO_AS_OF, store=False))
     assert len(large) > 4 * len(small)
     assert (
-        large_load == small_load <= 31
-    )  # 31: + the audits, the shared-line assessments and notices, the residents' products
+        large_load == small_load <= 32
+    )  # 32: + the audits, the shared-line assessments and notices, the residents' products, the reclassifications
     assert large_scan == small_scan == small_load + 1  # + the working-day calendar
 
 

@@ -7,7 +7,7 @@ years, its licences, inspections and held products. So a change to anything of a
 affects its graph *and* every contract it is a party to; a change to a contract's own records
 affects that contract (and, for the contract itself, the contracts that share its products — art.
 10 counts a product's CMOs — or its two parties, art. 20). The workflows between the parties
-(audits, quality events and deviations, changes, batches with their duties and release decisions)
+(audits, quality events and deviations with their reclassifications, changes, batches with their duties and release decisions)
 are records of one contract; a shared-line assessment and its notices are facts of the line, in its
 CMO's graph.
 
@@ -42,6 +42,7 @@ from weituo.quality.models import (
     Change,
     Deviation,
     QualityEvent,
+    Reclassification,
     RetentionObligation,
     SharedLineAssessment,
     SharedLineNotice,
@@ -200,6 +201,10 @@ def affected_by(changed: models.Model) -> Affected:
             return _contracts([changed.contract_id])
         case Deviation():
             return _contracts(QualityEvent.objects.filter(pk=changed.event_id).values_list("contract_id", flat=True))
+        case Reclassification():
+            return _contracts(
+                Deviation.objects.filter(pk=changed.deviation_id).values_list("event__contract_id", flat=True)
+            )
         case RetentionObligation() | ReleaseDecision():
             return _contracts(Batch.objects.filter(pk=changed.batch_id).values_list("contract_id", flat=True))
         # a shared-line assessment is a fact of the line, in its CMO's graph
@@ -224,8 +229,8 @@ FEEDING: tuple[type[models.Model], ...] = (
     Organisation, EnterpriseGroup, Site, Workshop, Line, LineProduct, Product, RegistrationCertificate,
     Licence, LicenceScope, Person, Appointment, ExperienceRecord, InspectionRecord, CommissionContract,
     QualityAgreement, TechTransfer, AgreementAttachment, ResponsibilityItem, CommunicationItem,
-    ResidentStaff, MahEvaluation, Audit, QualityEvent, Change, Batch, Deviation, RetentionObligation,
-    ReleaseDecision, SharedLineAssessment, SharedLineNotice, CalendarYear,
+    ResidentStaff, MahEvaluation, Audit, QualityEvent, Change, Batch, Deviation, Reclassification,
+    RetentionObligation, ReleaseDecision, SharedLineAssessment, SharedLineNotice, CalendarYear,
 )  # fmt: skip
 
 
