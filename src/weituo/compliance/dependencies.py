@@ -7,9 +7,10 @@ years, its licences, inspections and held products. So a change to anything of a
 affects its graph *and* every contract it is a party to; a change to a contract's own records
 affects that contract (and, for the contract itself, the contracts that share its products — art.
 10 counts a product's CMOs — or its two parties, art. 20). The workflows between the parties
-(audits with their findings, quality events and deviations, changes, batches with their duties and
-release decisions) are records of one contract; a shared-line assessment, its notices and its CAPAs
-with the MAHs' reviews are facts of the line, in its CMO's graph; a CAPA follows what it answers.
+(audits with their findings, quality events and deviations with their reclassifications, changes,
+batches with their duties and release decisions) are records of one contract; a shared-line
+assessment, its notices and its CAPAs with the MAHs' reviews are facts of the line, in its CMO's
+graph; a CAPA follows what it answers.
 
 Each mapping costs one or two small queries. A change to the working-day calendar affects every
 deadline: ``everything``.
@@ -45,6 +46,7 @@ from weituo.quality.models import (
     Change,
     Deviation,
     QualityEvent,
+    Reclassification,
     RetentionObligation,
     SharedLineAssessment,
     SharedLineNotice,
@@ -227,6 +229,10 @@ def affected_by(changed: models.Model) -> Affected:
         case CapaApproval():
             capa = Capa.objects.filter(pk=changed.capa_id).first()
             return _capa(capa) if capa is not None else Affected()
+        case Reclassification():
+            return _contracts(
+                Deviation.objects.filter(pk=changed.deviation_id).values_list("event__contract_id", flat=True)
+            )
         case RetentionObligation() | ReleaseDecision():
             return _contracts(Batch.objects.filter(pk=changed.batch_id).values_list("contract_id", flat=True))
         # a shared-line assessment is a fact of the line, in its CMO's graph
@@ -253,8 +259,8 @@ FEEDING: tuple[type[models.Model], ...] = (
     CommissionContract,
     QualityAgreement, TechTransfer, AgreementAttachment, ResponsibilityItem, CommunicationItem,
     ResidentStaff, MahEvaluation, Audit, AuditFinding, QualityEvent, Change, Batch, Deviation,
-    RetentionObligation, ReleaseDecision, SharedLineAssessment, SharedLineNotice, Capa, CapaApproval,
-    CalendarYear,
+    Reclassification, RetentionObligation, ReleaseDecision, SharedLineAssessment, SharedLineNotice, Capa,
+    CapaApproval, CalendarYear,
 )  # fmt: skip
 
 

@@ -9,11 +9,12 @@ What the database does not hold is passed as ``None``, never guessed, so that th
 "needs information" naming it (the rules engine's convention):
 
 * batches (with their deviations, art. 11 retention duties and release decisions), the quality
-  events raised between the parties, the changes (one fact per product a change names, with their
-  regulatory path, filing and approval dates), the MAH's audits of the CMO (with their findings and
-  the CMO's CAPAs answering them) and, on a line, the shared-line risk assessments with the MAHs
-  notified, their feedback and agreements, and the assessments' CAPAs with each MAH's review are
-  read from the batches and quality apps: an empty tuple is "none recorded";
+  events raised between the parties, every deviation of a contract with its reclassifications, the
+  changes (one fact per product a change names, with their regulatory path, filing and approval
+  dates), the MAH's audits of the CMO (with their findings and the CMO's CAPAs answering them) and,
+  on a line, the shared-line risk assessments with the MAHs notified, their feedback and agreements,
+  and the assessments' CAPAs with each MAH's review are read from the batches and quality apps: an
+  empty tuple is "none recorded";
 * records no app holds yet — opinion letters, reviews, supervision visits,
   comparison studies, separation evidence, credit statements, CAPA triggers, rectification plans,
   a unified QMS outside a group — stay ``None`` on the contract;
@@ -69,7 +70,9 @@ from weituo.quality.models import (
     Capa,
     CapaApproval,
     Change,
+    Deviation,
     QualityEvent,
+    Reclassification,
     RetentionObligation,
     SharedLineAssessment,
     SharedLineNotice,
@@ -113,6 +116,7 @@ from weituo.rules.facts import (
     ProductBrief,
     ProductFacts,
     QualityEventFacts,
+    ReclassificationFacts,
     ResidentStaffFacts,
     ResponsibilityFacts,
     RetentionDutyFacts,
@@ -672,7 +676,8 @@ def _contracts(
     agreements = _agreements(scope)
     evaluations = _evaluations(scope, contract_rows)
     transfers = _transfers(scope)
-    batches = _batches(scope)
+    deviations, batch_deviations = _deviations(scope)
+    batches = _batches(scope, batch_deviations)
     events = _quality_events(scope)
     changes = _changes(scope)
     audits = _audits(scope)
@@ -704,6 +709,7 @@ def _contracts(
                 changes=tuple(changes.get(pk, ())),
                 audits=tuple(audits.get(pk, ())),
                 cmo_rnd_participation=frozenset(rnd_products.get(pk, ())),
+                deviations=tuple(deviations.get(pk, ())),
             )
         )
     return out
@@ -714,30 +720,15 @@ def _local_date(value: dt.datetime | None) -> dt.date | None:
     return timezone.localtime(value).date() if value is not None else None
 
 
-def _batches(scope: _Filter) -> dict[int, list[BatchFacts]]:
-    """Each contract's batches with their deviations, art. 11 duties and release decisions (four queries).
+def _batches(scope: _Filter, deviations: dict[int, list[DeviationFacts]]) -> dict[int, list[BatchFacts]]:
+    """Each contract's batches with their deviations (given, by batch id: see ``_deviations``), art. 11
+    duties and release decisions (three queries).
 
     The release package is frozen and handed to the MAH with the factory release (its digest is in
     the signed decision), so the records are "sent" on the factory release date. A factory release
     with its decision was signed through the release service, which admits only an account holding
     the CMO's QP role: ``released_by_qp_account``.
     """
-    deviations: dict[int, list[DeviationFacts]] = defaultdict(list)
-    for r in (
-        scope.contracts(QualityEvent.objects, "contract_id")
-        .filter(category=EventCategory.DEVIATION, batch__isnull=False, deviation__isnull=False)
-        .exclude(status=EventStatus.WITHDRAWN)
-        .order_by("raised_at", "ref")
-        .values("batch_id", "ref", "deviation__classification", "raised_at", "status", "closed_at")
-    ):
-        deviations[r["batch_id"]].append(
-            DeviationFacts(
-                ref=r["ref"],
-                classification=r["deviation__classification"],
-                raised_on=_local_date(r["raised_at"]),
-                closed_on=_local_date(r["closed_at"]) if r["status"] == EventStatus.CLOSED else None,
-            )
-        )
     duties: dict[int, list[RetentionDutyFacts]] = defaultdict(list)
     for r in (
         scope.contracts(RetentionObligation.objects, "batch__contract_id")
@@ -827,6 +818,72 @@ def _quality_events(scope: _Filter) -> dict[int, list[QualityEventFacts]]:
             )
         )
     return out
+
+
+def _deviations(scope: _Filter) -> tuple[dict[int, list[DeviationFacts]], dict[int, list[DeviationFacts]]]:
+    """The deviations (a withdrawn one was raised by mistake) with their reclassifications oldest
+    first, by contract (on a batch or not) and by batch id (two queries). A decision was a second
+    person's when the account that decided is not the one that asked; unknown when either was not a
+    user's."""
+    changes: dict[int, list[ReclassificationFacts]] = defaultdict(list)
+    for r in (
+        scope.contracts(Reclassification.objects, "deviation__event__contract_id")
+        .order_by("requested_at", "pk")
+        .values(
+            "deviation_id",
+            "from_classification",
+            "to_classification",
+            "status",
+            "requested_at",
+            "requested_by_id",
+            "reason",
+            "decided_at",
+            "decided_by_id",
+        )
+    ):
+        asked, decided = r["requested_by_id"], r["decided_by_id"]
+        changes[r["deviation_id"]].append(
+            ReclassificationFacts(
+                from_classification=r["from_classification"],
+                to_classification=r["to_classification"],
+                status=r["status"],
+                requested_on=_local_date(r["requested_at"]),
+                reason=r["reason"],
+                decided_on=_local_date(r["decided_at"]),
+                second_person=None if asked is None or decided is None else asked != decided,
+            )
+        )
+    out: dict[int, list[DeviationFacts]] = defaultdict(list)
+    by_batch: dict[int, list[DeviationFacts]] = defaultdict(list)
+    for r in (
+        scope.contracts(Deviation.objects, "event__contract_id")
+        .filter(event__category=EventCategory.DEVIATION)
+        .exclude(event__status=EventStatus.WITHDRAWN)
+        .order_by("event__raised_at", "event__ref")
+        .values(
+            "id",
+            "event__contract_id",
+            "event__ref",
+            "classification",
+            "event__raised_at",
+            "event__status",
+            "event__closed_at",
+            "event__batch_id",
+            "event__batch__ref",
+        )
+    ):
+        fact = DeviationFacts(
+            ref=r["event__ref"],
+            classification=r["classification"],
+            raised_on=_local_date(r["event__raised_at"]),
+            closed_on=_local_date(r["event__closed_at"]) if r["event__status"] == EventStatus.CLOSED else None,
+            batch_ref=r["event__batch__ref"],
+            reclassifications=tuple(changes.get(r["id"], ())),
+        )
+        out[r["event__contract_id"]].append(fact)
+        if r["event__batch_id"] is not None:
+            by_batch[r["event__batch_id"]].append(fact)
+    return out, by_batch
 
 
 def _audits(scope: _Filter) -> dict[int, list[AuditFacts]]:

@@ -44,6 +44,7 @@ class Activity(models.TextChoices):
     RETENTION = "retention", _("retained samples")
     STABILITY = "stability", _("ongoing stability")
     DEVIATION_HANDLING = "deviation_handling", _("deviation handling")
+    CAPA = "capa", _("corrective and preventive action (CAPA)")  # device notice 2024-38 art. 9
     CHANGE_APPROVAL = "change_approval", _("change approval")
     OOS_INVESTIGATION = "oos_investigation", _("OOS/OOT investigation")
     COMPLAINTS = "complaints", _("complaints")

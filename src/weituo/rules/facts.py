@@ -74,6 +74,7 @@ __all__ = [
     "ProductBrief",
     "ProductFacts",
     "QualityEventFacts",
+    "ReclassificationFacts",
     "RectificationPlanFacts",
     "ResidentStaffFacts",
     "ResponsibilityFacts",
@@ -575,13 +576,37 @@ class ChangeFacts:
 
 
 @dataclass(frozen=True)
+class ReclassificationFacts:
+    """A change of a deviation's classification (``Reclassification``; production-conduct draft art. 12).
+
+    ``status``: ``applied`` (took effect at once: the services apply only upgrades so), ``pending``
+    (a downgrade awaiting approval), ``approved`` or ``rejected``. ``second_person``: the decision was
+    taken by someone other than the requester (None: not decided, or who decided is not known).
+    """
+
+    from_classification: Literal["critical", "major", "minor"]
+    to_classification: Literal["critical", "major", "minor"]
+    status: Literal["applied", "pending", "approved", "rejected"]
+    requested_on: dt.date
+    reason: str = ""
+    decided_on: dt.date | None = None
+    second_person: bool | None = None
+
+
+@dataclass(frozen=True)
 class DeviationFacts:
-    """A deviation recorded on a batch (art. 11, 12). ``critical`` and ``major`` are art. 11's 重大偏差."""
+    """A deviation (art. 11, 12). ``critical`` and ``major`` are art. 11's 重大偏差.
+
+    ``batch_ref``: the batch it was raised on (None: none); ``reclassifications``: its changes of
+    classification, oldest first (None: not held; empty: never reclassified).
+    """
 
     ref: str
     classification: Literal["critical", "major", "minor"]
     raised_on: dt.date
     closed_on: dt.date | None = None
+    batch_ref: str | None = None
+    reclassifications: tuple[ReclassificationFacts, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -771,6 +796,7 @@ class ContractFacts:
     separation_evidence: tuple[EvidenceFacts, ...] | None = None
     credit_statements: tuple[dt.date, ...] | None = None
     capa_triggers: tuple[CapaTriggerFacts, ...] | None = None
+    deviations: tuple[DeviationFacts, ...] | None = None  # every deviation of the contract, on a batch or not
     cmo_rnd_participation: frozenset[str] | None = None
     unified_qms_confirmed: bool | None = None
     rectification_plan: RectificationPlanFacts | None = None

@@ -7,9 +7,49 @@ its ``cmo``; a contract is a device contract when its products are devices.
 from __future__ import annotations
 
 from weituo.rules.engine import Ctx, MissingFact, Result
-from weituo.rules.helpers import commissioning_date, periodic_duty, person_text
+from weituo.rules.helpers import commissioning_date, periodic_duty, person_text, production_start
 
 from . import NOTICE
+
+# （一）……注册人委托生产的，应当建立健全与所委托生产的产品特点、企业规模相适应的管理机构，充分履行产品风险管理、变更控制、
+# 产品放行、售后服务、产品投诉处理、不良事件监测和产品召回等职责，定期按照医疗器械生产质量管理规范对受托生产企业质量管理体系
+# 运行情况进行审核。
+
+
+@NOTICE.rule(
+    id="38-1.periodic-audit",
+    title_zh="注册人定期审核受托生产企业质量管理体系运行情况",
+    title_en="The registrant audits the CMO's quality system periodically",
+    article="1",
+    quote="定期按照医疗器械生产质量管理规范对受托生产企业质量管理体系运行情况进行审核。",
+    applies_to="contract",
+    bearer="mah",
+    severity="major",
+    condition=lambda ctx: ctx.read("contract.in_force", ctx.contract.in_force_on(ctx.as_of)),
+    condition_zh="委托在有效期内",
+    condition_en="the commission is in force",
+)
+def periodic_audit(ctx: Ctx) -> Result:
+    """Reading of 定期 (periodically): the text gives no interval, so the parameter
+    ``cmo_audit_interval_months`` (12, cited to art. 1) reads it as at least once every twelve months,
+    the rhythm the notice itself sets for the agreement review (art. 5, 每年). The first audit is due
+    that long after the commission took effect (or after the notice applied, for an older one). Any
+    audit of the CMO by the registrant that took place counts, on site or remote: art. 1 says 审核,
+    not 现场审核. A planned or cancelled audit audited nothing (the builder leaves it out)."""
+    contract = ctx.contract
+    audits = ctx.need(
+        "contract.audits", contract.audits, "注册人对受托方的审核记录", "the registrant's audits of the CMO"
+    )
+    ctx.read("audits", [(a.ref, a.kind, a.audited_on) for a in audits])
+    return periodic_duty(
+        ctx,
+        events=[a.audited_on for a in audits],
+        start=production_start(contract, ctx),
+        interval_months=ctx.param("cmo_audit_interval_months"),
+        what_zh="对受托生产企业质量管理体系的审核",
+        what_en="audit of the CMO's quality system",
+    )
+
 
 # （二）……进行委托生产前，注册人应当要求受托方提交信用情况说明，并查阅监管部门公开信息，全面了解受托方信用情况。
 
@@ -285,6 +325,86 @@ def capa(ctx: Ctx) -> Result:
             action_en="investigate jointly, review the CAPA plan, implement it and check its effectiveness",
         )
     return ctx.met("已记录的问题均完成纠正预防措施闭环", "every recorded problem has its CAPA closed")
+
+
+@NOTICE.rule(
+    id="38-9.capa-duties",
+    title_zh="质量协议明确纠正预防措施的双方职责",
+    title_en="The quality agreement assigns the parties' duties for CAPA",
+    article="9",
+    quote="注册人应当会同受托生产企业，在质量协议中明确纠正预防措施沟通机制、双方职责和处置要求，并制定与产品风险相适宜的纠正预防控制程序。",
+    applies_to="agreement",
+    severity="major",
+)
+def capa_duties(ctx: Ctx) -> Result:
+    """What the platform holds of this sentence is the responsibility matrix: its ``capa`` row says
+    who does what in corrective and preventive action. A row given to the registrant, the CMO or both
+    states the duties; a row left unassigned does not (not met); no row at all asks for it (the
+    matrix may simply not have been entered in full). The communication mechanism, the handling
+    requirements and the CAPA procedure are in the agreement's text, which the platform does not
+    read: a finding met says the duties are assigned, nothing more."""
+    row = ctx.agreement.responsibility("capa")
+    party = ctx.read("agreement.capa", row.party if row else None)
+    if party in ("mah", "cmo", "both"):
+        return ctx.met("质量协议明确了纠正预防措施的责任方", "the agreement assigns who does CAPA")
+    if party == "unassigned":
+        return ctx.not_met(
+            "质量协议未明确纠正预防措施的责任方",
+            "the agreement leaves CAPA duties unassigned",
+            action_zh="在质量协议中明确纠正预防措施沟通机制、双方职责和处置要求",
+            action_en="write the CAPA communication, each party's duties and the handling into the agreement",
+        )
+    return ctx.needs(
+        MissingFact(
+            "agreement.responsibilities.capa",
+            "质量协议中纠正预防措施的责任方",
+            "who does CAPA under the agreement",
+        )
+    )
+
+
+# （十一）委托生产的注册人应当按照《医疗器械不良事件监测和再评价管理办法》等规定，……切实承担医疗器械不良事件监测责任，
+# 并在质量协议中约定在不良事件调查处置中委托双方的责任义务。对于《医疗器械监督管理条例》等法规规定的注册人应当履行的不良
+# 事件监测责任，不得通过质量协议向受托生产企业转移。
+
+
+@NOTICE.rule(
+    id="38-11.adverse-event-monitoring",
+    title_zh="不良事件监测责任不得通过质量协议转移给受托方",
+    title_en="Adverse-event monitoring stays with the registrant, not passed to the CMO",
+    article="11",
+    quote="对于《医疗器械监督管理条例》等法规规定的注册人应当履行的不良事件监测责任，不得通过质量协议向受托生产企业转移。",
+    applies_to="agreement",
+    bearer="mah",
+    severity="major",
+)
+def adverse_event_monitoring(ctx: Ctx) -> Result:
+    """The responsibility matrix's ``pharmacovigilance`` row is, on a device agreement, adverse-event
+    monitoring (不良事件监测). Given to the registrant: met. Given to both: met — the registrant keeps
+    the duty, and the CMO's share is the part in investigating and handling events that the same
+    article asks the agreement to settle. Given to the CMO alone: the duty was passed on (not met).
+    No row, or a row left unassigned, asks who holds it."""
+    row = ctx.agreement.responsibility("pharmacovigilance")
+    party = ctx.read("agreement.pharmacovigilance", row.party if row else None)
+    if party in ("mah", "both"):
+        return ctx.met(
+            "不良事件监测责任由注册人承担" + ("（受托方协助）" if party == "both" else ""),
+            "the registrant holds adverse-event monitoring" + (" (the CMO takes part)" if party == "both" else ""),
+        )
+    if party == "cmo":
+        return ctx.not_met(
+            "质量协议将不良事件监测责任交由受托方",
+            "the agreement passes adverse-event monitoring to the CMO",
+            action_zh="修订质量协议：不良事件监测责任由注册人承担，仅约定受托方在调查处置中的责任义务",
+            action_en="amend the agreement: the registrant monitors adverse events; the CMO only helps investigate",
+        )
+    return ctx.needs(
+        MissingFact(
+            "agreement.responsibilities.pharmacovigilance",
+            "质量协议中不良事件监测的责任方",
+            "who monitors adverse events under the agreement",
+        )
+    )
 
 
 # （十三）涉及境内委托生产的注册申请或者延续注册申请，注册审批部门应当在医疗器械注册证生产地址栏中登载受托生产地址并注明
