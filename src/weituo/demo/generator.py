@@ -1864,6 +1864,21 @@ class _World:
         for product in self.products:
             if product.row["kind"] == "drug" and product.row["status"] == "marketed":
                 product.row["approval_valid_from"] = years_ago(0.1, 4.9)
+        # the CAPA duties in the agreement (device notice art. 9): both parties, the CMO leading
+        for agreement in self.agreements:
+            agreement.responsibilities.append(
+                {
+                    "agreement": agreement.ref,
+                    "activity": "capa",
+                    "party": rng.choice(("both", "both", "cmo")),
+                    "period_months": None,
+                    "detail": "受托方调查并制定纠正预防措施，持有人审核批准并跟踪有效性",
+                }
+            )
+        # a few commissioned biologics in the segmented-production pilot (the 2024 pilot notice)
+        biologics = [p for p in self.products if p.row["biologic"] and p.cmo is not None]
+        for product in rng.sample(biologics, min(2, len(biologics))):
+            product.row["segmented_pilot"] = True
 
     # -- inspections ------------------------------------------------------------------------------------
 
