@@ -31,6 +31,7 @@ PRODUCTS = _("products and registration certificates (import sheets products, ce
 SHARED_LINE = _("shared-line assessments and their notices (Shared lines)")
 TRANSFER = _("technology transfer (contract page › technology transfers)")
 EVALUATIONS = _("the CMO's evaluations of the MAH (import sheet evaluations)")
+ENTERPRISE_EXPERIENCE = _("the enterprise's R&D and non-commercial production (import sheet enterprise_experience)")
 INSPECTIONS = _("inspection records (import sheet inspections)")
 RESIDENT = _("resident staff per product (quality agreement; import sheet resident_staff)")
 FINDINGS = _("the other rules' findings on the same contract (computed)")
@@ -61,13 +62,13 @@ HOMES: tuple[tuple[str, Promise], ...] = (
         r"^contract\.(comparison_studies|separation_evidence|credit_statements|rectification_plan)$",
         NOT_YET["compliance"],
     ),
-    (r"^contract\.(cmo_rnd_participation|unified_qms_confirmed)$", NOT_YET["compliance"]),
+    (r"^contract\.(cmo_rnd_participation|unified_qms_confirmed)$", CONTRACT),
     (r"^contract\.agreements$", AGREEMENT),
     (r"^contract\.lines$|^contract\.line_refs$", CONTRACT),
     (r"^contract\.", CONTRACT),
     (r"^(mah|cmo)\.licence_scopes\.removal_applied_on$", NOT_YET["licensing"]),
     (r"^(mah|cmo)\.licence_scopes$|^licence_scopes\.|^(mah|cmo)\.stages$", LICENCES),
-    (r"^(mah|cmo)\.rnd_experience$", NOT_YET["compliance"]),
+    (r"^(mah|cmo)\.rnd_experience$", ENTERPRISE_EXPERIENCE),
     (r"^(mah|cmo)\.(experience|sterile_years_same_dosage_form|biologics_years)$", LINES),
     (r"^(mah|cmo)\.(key_persons|qp|head_of_quality|head_of_production)", EXPERIENCE),
     (r"^(mah|cmo)\.", ORGANISATION),
@@ -77,10 +78,7 @@ HOMES: tuple[tuple[str, Promise], ...] = (
     (r"\.(qualification_dates|inspections_after_idle)$", NOT_YET["compliance"]),
     (r"^line\.|\.(last_commercial_production|products)$", LINES),
     (r"\.(practice_years|sterile_years|tcm_injection_years|multicomponent_biochemical_years)$", EXPERIENCE),
-    (r"^certificate\.production_address$", NOT_YET["compliance"]),
-    (r"^products\.segmented_pilot$", NOT_YET["compliance"]),
-    (r"^product\.(approval_valid_from|commissioned_before_stop|production_restored_on)$", NOT_YET["compliance"]),
-    (r"^certificate\.|^products\.certificate$|^product\.", PRODUCTS),
+    (r"^certificate\.|^products\.(certificate|segmented_pilot)$|^product\.", PRODUCTS),
     (r"^evaluations?\b|^evaluation_due_by$", EVALUATIONS),
     (r"^inspections?\b", INSPECTIONS),
 )

@@ -16,8 +16,9 @@ What the database does not hold is passed as ``None``, never guessed, so that th
   and the assessments' CAPAs with each MAH's review are read from the batches and quality apps: an
   empty tuple is "none recorded";
 * records no app holds yet — opinion letters, reviews, supervision visits,
-  comparison studies, separation evidence, credit statements, CAPA triggers, rectification plans,
-  a unified QMS outside a group — stay ``None`` on the contract;
+  comparison studies, separation evidence, credit statements, CAPA triggers, rectification plans
+  — stay ``None`` on the contract; a unified QMS outside a group is what the contract records
+  (blank: unknown);
 * on a line: its requalifications;
 * on an agreement: the clause on special batches (unless both parties keep everything anyway);
 * on an enterprise: audit trails. Its R&D and non-commercial production are what it recorded
@@ -246,6 +247,7 @@ def load_facts(
             "effective_from",
             "expires_on",
             "terminated_on",
+            "unified_qms_confirmed",
         )
     )
     selected = {r["id"] for r in contract_rows}
@@ -619,6 +621,7 @@ def _contracts(
         "commissioned_before_stop",
         "production_restored_on",
         "segmented_pilot",
+        "pilot_category",
         *RISK_FLAGS,
         "certificate__ref",
         "certificate__number",
@@ -657,6 +660,7 @@ def _contracts(
             commissioned_before_stop=r["commissioned_before_stop"],
             production_restored_on=r["production_restored_on"],
             segmented_pilot=r["segmented_pilot"],
+            pilot_category=_blank_none(r["pilot_category"]),
         )
 
     line_refs: dict[int, list[str]] = defaultdict(list)
@@ -709,6 +713,7 @@ def _contracts(
                 changes=tuple(changes.get(pk, ())),
                 audits=tuple(audits.get(pk, ())),
                 cmo_rnd_participation=frozenset(rnd_products.get(pk, ())),
+                unified_qms_confirmed=r["unified_qms_confirmed"],
                 deviations=tuple(deviations.get(pk, ())),
             )
         )

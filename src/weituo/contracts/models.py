@@ -73,6 +73,8 @@ class CommissionContract(ReferencedModel):
     cmo_rnd_products = models.ManyToManyField(
         Product, related_name="+", blank=True, verbose_name=_("products the CMO developed")
     )
+    # the biologics pilot 二（二）: the parties run one quality system (a group's counts without it)
+    unified_qms_confirmed = models.BooleanField(_("one quality system confirmed"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("commission contract")

@@ -947,7 +947,7 @@ class _World:
             "clinically_necessary_short": False, "clinically_urgent": False, "public_health_emergency": False,
             "rare_disease": False, "foreign_transferred": False, "consistency_evaluated": False,
             "procurement_winner": False, "approval_valid_from": None, "commissioned_before_stop": None,
-            "production_restored_on": None, "segmented_pilot": False,
+            "production_restored_on": None, "segmented_pilot": False, "pilot_category": "",
         }  # fmt: skip
 
     def code_name(self, org: _Org) -> str:
@@ -1392,6 +1392,7 @@ class _World:
             "products": [p.ref for p in products],
             "lines": [ln.ref for ln in lines],
             "cmo_rnd_products": [],
+            "unified_qms_confirmed": None,
         }
         contract = _Contract(ref, mah, cmo, products, lines, row)
         self.contracts.append(contract)
@@ -1877,8 +1878,13 @@ class _World:
             )
         # a few commissioned biologics in the segmented-production pilot (the 2024 pilot notice)
         biologics = [p for p in self.products if p.row["biologic"] and p.cmo is not None]
-        for product in rng.sample(biologics, min(2, len(biologics))):
+        pilot = rng.sample(biologics, min(2, len(biologics)))
+        for product in pilot:
             product.row["segmented_pilot"] = True
+            product.row["pilot_category"] = rng.choice(("antibody", "glp1", "insulin", "innovative"))
+        for contract in self.contracts:  # the parties of the first confirm one quality system
+            if pilot and pilot[0] in contract.products:
+                contract.row["unified_qms_confirmed"] = True
 
     # -- inspections ------------------------------------------------------------------------------------
 

@@ -84,6 +84,20 @@ class EnterpriseActivity(models.TextChoices):
     PRODUCTION = "production", _("non-commercial production (clinical-trial or validation batches)")
 
 
+class PilotCategory(models.TextChoices):
+    """What kind of biologic a segmented-production pilot product is (the 2024 pilot plan 二（三）)."""
+
+    INNOVATIVE = "innovative", _("innovative biologic")
+    CLINICALLY_URGENT = "clinically_urgent", _("clinically urgent biologic")
+    MULTIVALENT_VACCINE = "multivalent_vaccine", _("multivalent or combined vaccine")
+    ANTIBODY = "antibody", _("antibody")
+    ANTIBODY_DRUG_CONJUGATE = "adc", _("antibody-drug conjugate")
+    GLP1 = "glp1", _("GLP-1 biologic")
+    INSULIN = "insulin", _("insulin")
+    DESIGNATED = "designated", _("another biologic designated by the NMPA")
+    OTHER = "other", _("none of these")
+
+
 class InspectionKind(models.TextChoices):
     GMP_COMPLIANCE = "gmp_compliance", _("GMP compliance inspection")
     LICENSING = "licensing", _("licensing inspection")

@@ -29,6 +29,7 @@ from .choices import (
     KeyRole,
     LicenceClass,
     LicenceKind,
+    PilotCategory,
     ProductKind,
     ProductStatus,
 )
@@ -198,6 +199,7 @@ class Product(ReferencedModel):
     production_restored_on = models.DateField(_("production restored on"), null=True, blank=True)
     # the biologics pilot of segmented production (国家药监局 2024)
     segmented_pilot = models.BooleanField(_("segmented-production pilot"), default=False)
+    pilot_category = models.CharField(_("pilot category"), max_length=20, choices=PilotCategory.choices, blank=True)
     # risk flags named in the notices (see choices.RISK_FLAGS for the citation of each)
     sterile = models.BooleanField(RISK_FLAGS["sterile"][0], default=False)
     high_risk = models.BooleanField(RISK_FLAGS["high_risk"][0], default=False)

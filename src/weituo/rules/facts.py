@@ -408,6 +408,7 @@ class ProductFacts:
     cmo_refs: frozenset[str] | None = None
     certificate: CertificateFacts | None = None
     segmented_pilot: bool | None = None
+    pilot_category: str | None = None  # the pilot plan's kind of biologic (二（三）); None: not stated
 
     def __post_init__(self) -> None:
         unknown = set(self.flags) - PRODUCT_FLAGS

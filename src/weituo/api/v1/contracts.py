@@ -59,6 +59,11 @@ class ContractOut(Schema):
         description="受托方主要参与研发或者临床试验批次生产的品种编号 products the CMO mainly developed (art. 17, exception 4)",
     )
 
+    unified_qms_confirmed: bool | None = Field(
+        None,
+        description="双方执行统一的质量管理体系（生物制品分段生产试点）one quality system confirmed; null: unknown",
+    )
+
     @staticmethod
     def resolve_cmo_rnd_products(obj: Any) -> list[str]:
         return sorted(p.ref for p in obj.cmo_rnd_products.all())

@@ -233,6 +233,55 @@ def licence_sites(ctx: Ctx) -> Result:
 # 二（四）试点期限 试点工作自本方案印发之日起实施，至2026年12月31日结束。
 
 
+# 二（三）试点品种 试点品种原则上应当为创新生物制品、临床急需生物制品或者国家药监局规定的其他生物制品，包括多联多价疫苗、
+# 抗体类生物制品、抗体偶联类生物制品、胰高血糖素样肽-1类生物制品以及胰岛素类生物制品等。
+
+ELIGIBLE_CATEGORIES = frozenset(
+    {"innovative", "clinically_urgent", "multivalent_vaccine", "antibody", "adc", "glp1", "insulin", "designated"}
+)
+
+
+@NOTICE.rule(
+    id="bio-2.3.eligible-product",
+    title_zh="试点品种为方案所列类别的生物制品",
+    title_en="A pilot product is a biologic of a kind the plan names",
+    article="2(3)",
+    quote="试点品种原则上应当为创新生物制品、临床急需生物制品或者国家药监局规定的其他生物制品",
+    applies_to="product",
+    bearer="mah",
+    severity="major",
+    condition=_product_in_pilot,
+    condition_zh="试点品种",
+    condition_en="a pilot product",
+)
+def eligible_product(ctx: Ctx) -> Result:
+    """The kind of biologic the MAH stated for the pilot product (``pilot_category``): one the plan
+    names — innovative, clinically urgent, or another the NMPA designates, "including" the five
+    classes it lists — is met; "none of these" is not met ("原则上": the province may still have
+    admitted it, which the finding's reason leaves to the reader); not stated, it is asked for. A
+    product flagged innovative or clinically urgent in the registry is eligible on that alone."""
+    product = ctx.product
+    flagged = sorted(ctx.read("product.flags", set(product.flags)) & {"innovative", "clinically_urgent"})
+    if flagged:
+        return ctx.met(
+            f"{product.name}为创新或临床急需生物制品", f"{product.name} is an innovative or clinically urgent biologic"
+        )
+    category = ctx.need(
+        "product.pilot_category",
+        product.pilot_category,
+        f"{product.name}的试点品种类别",
+        f"the pilot category of {product.name}",
+    )
+    if category in ELIGIBLE_CATEGORIES:
+        return ctx.met(f"试点品种类别：{category}", f"pilot category: {category}")
+    return ctx.not_met(
+        f"{product.name}不属于方案所列的试点品种类别",
+        f"{product.name} is not of a kind the pilot plan names",
+        action_zh="确认该品种纳入试点的依据（国家药监局的规定），或不以分段方式委托生产",
+        action_en="establish the basis on which the product is in the pilot (an NMPA designation), or do not make it in segments",
+    )
+
+
 @NOTICE.rule(
     id="bio-2.4.pilot-window",
     title_zh="分段生产在试点期限内",
