@@ -144,3 +144,12 @@ def records_exchanged_electronically(ctx: Ctx, agreement: AgreementFacts, name: 
     records = ctx.read(f"{name}.electronic_production_records", agreement.electronic_production_records)
     exchange = ctx.read(f"{name}.electronic_data_exchange", agreement.electronic_data_exchange)
     return records and exchange
+
+
+# The condition of the rules about an ongoing commission: it is in force on the date of evaluation.
+IN_FORCE_ZH = "委托在有效期内"
+IN_FORCE_EN = "the commission is in force"
+
+
+def in_force_now(ctx: Ctx) -> bool:
+    return ctx.read("contract.in_force", ctx.contract.in_force_on(ctx.as_of))

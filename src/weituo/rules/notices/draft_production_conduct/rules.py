@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from weituo.rules.engine import Ctx, MissingFact, Result
-from weituo.rules.helpers import contract_changes
+from weituo.rules.helpers import IN_FORCE_EN, IN_FORCE_ZH, contract_changes, in_force_now
 
 from . import NOTICE
 
@@ -222,9 +222,9 @@ def deviation_downgrade(ctx: Ctx) -> Result:
     applies_to="contract",
     bearer="mah",
     severity="major",
-    condition=lambda ctx: ctx.read("contract.in_force", ctx.contract.in_force_on(ctx.as_of)),
-    condition_zh="委托在有效期内",
-    condition_en="the commission is in force",
+    condition=in_force_now,
+    condition_zh=IN_FORCE_ZH,
+    condition_en=IN_FORCE_EN,
 )
 def on_site_audit(ctx: Ctx) -> Result:
     """At least one on-site audit of the CMO by the MAH by the date of evaluation; 定期 sets no

@@ -7,7 +7,15 @@ its ``cmo``; a contract is a device contract when its products are devices.
 from __future__ import annotations
 
 from weituo.rules.engine import Ctx, MissingFact, Result
-from weituo.rules.helpers import commissioning_date, periodic_duty, person_text, production_start
+from weituo.rules.helpers import (
+    IN_FORCE_EN,
+    IN_FORCE_ZH,
+    commissioning_date,
+    in_force_now,
+    periodic_duty,
+    person_text,
+    production_start,
+)
 
 from . import NOTICE
 
@@ -25,9 +33,9 @@ from . import NOTICE
     applies_to="contract",
     bearer="mah",
     severity="major",
-    condition=lambda ctx: ctx.read("contract.in_force", ctx.contract.in_force_on(ctx.as_of)),
-    condition_zh="委托在有效期内",
-    condition_en="the commission is in force",
+    condition=in_force_now,
+    condition_zh=IN_FORCE_ZH,
+    condition_en=IN_FORCE_EN,
 )
 def periodic_audit(ctx: Ctx) -> Result:
     """Reading of 定期 (periodically): the text gives no interval, so the parameter

@@ -18,7 +18,14 @@ import datetime as dt
 
 from weituo.rules.engine import Ctx, Deadline, MissingFact, Result
 from weituo.rules.facts import AuditFacts, ContractFacts
-from weituo.rules.helpers import periodic_duty, production_start, records_exchanged_electronically
+from weituo.rules.helpers import (
+    IN_FORCE_EN,
+    IN_FORCE_ZH,
+    in_force_now,
+    periodic_duty,
+    production_start,
+    records_exchanged_electronically,
+)
 
 from . import NOTICE
 
@@ -48,9 +55,9 @@ def _remote_allowed(ctx: Ctx, contract: ContractFacts, on: dt.date) -> bool:
     applies_to="contract",
     bearer="mah",
     severity="major",
-    condition=lambda ctx: ctx.read("contract.in_force", ctx.contract.in_force_on(ctx.as_of)),
-    condition_zh="委托在有效期内",
-    condition_en="the commission is in force",
+    condition=in_force_now,
+    condition_zh=IN_FORCE_ZH,
+    condition_en=IN_FORCE_EN,
 )
 def periodic_audit(ctx: Ctx) -> Result:
     """Reading of 定期: the notice gives no interval, and the quality agreement has no structured audit
