@@ -381,6 +381,13 @@ def _add_years(d: date, years: int) -> date:
         return d.replace(year=d.year + years, day=28)
 
 
+def _production_address(org: _Org, *, commissioned: bool) -> str:
+    if not org.sites:
+        return ""
+    address = org.sites[0][1]["address"]
+    return f"{address}（委托生产）" if commissioned else address
+
+
 def _short_city(city: str) -> str:
     for suffix in ("回族自治州", "新区", "市", "区"):
         if city.endswith(suffix) and len(city) > len(suffix) + 1:
@@ -1709,10 +1716,8 @@ class _World:
                 "issued_on": issued,
                 "valid_until": _add_years(issued, 5) - timedelta(days=1),
                 "annotation": f"受托生产企业：{cmo.row['name']}；统一社会信用代码：{cmo.row['uscc']}" if cmo else "",
-                # 生产地址: where it is made — the CMO's plant while commissioned (device art. 14)
-                "production_address": (cmo or product.holder).sites[0][1]["address"]
-                if (cmo or product.holder).sites
-                else "",
+                # 生产地址: the CMO's plant marked (委托生产) while commissioned (device arts 13, 14)
+                "production_address": _production_address(cmo or product.holder, commissioned=cmo is not None),
             }
             self.rows["certificates"].append(product.cert)
 
