@@ -480,3 +480,63 @@ def certificate_annotation(ctx: Ctx) -> Result:
             )
         )
     return ctx.met("注册证已标注委托生产信息", "the certificate carries the commissioning annotation")
+
+
+# （十四）……注册人不再进行委托生产的，应当及时向原注册部门核减受托生产地址；受托生产企业应当及时向所在地省级药品监督管理部门
+# 报告有关情况。
+
+
+def _commission_ended(ctx: Ctx) -> bool:
+    ended = ctx.read("contract.terminated_on", ctx.contract.terminated_on)
+    return ended is not None and ended <= ctx.as_of
+
+
+@NOTICE.rule(
+    id="38-14.address-removed",
+    title_zh="不再委托生产的，及时核减受托生产地址",
+    title_en="When commissioning ends, the CMO's production address is removed from the certificate",
+    article="14",
+    quote="注册人不再进行委托生产的，应当及时向原注册部门核减受托生产地址",
+    applies_to="product",
+    bearer="mah",
+    severity="major",
+    after_termination=True,
+    condition=_commission_ended,
+    condition_zh="委托生产已终止",
+    condition_en="the commission has ended",
+)
+def address_removed(ctx: Ctx) -> Result:
+    """After the commission ended, a product the registrant no longer commissions to this CMO under
+    another contract in force (``continuing_product_refs``) must no longer show the commissioned
+    production: the certificate's production address marked （委托生产） or its remark naming this
+    CMO means the address was not removed. 及时 sets no time limit, so the finding carries no
+    deadline. A certificate whose production address is not recorded is asked for; a product still
+    commissioned to the same CMO has nothing to remove."""
+    product, contract = ctx.product, ctx.contract
+    if ctx.read("continuing", product.ref in contract.continuing_product_refs):
+        return ctx.met(
+            "该品种仍委托同一受托方生产，无需核减",
+            "the product is still commissioned to the same CMO: nothing to remove",
+        )
+    certificate = ctx.need(
+        f"products[{product.ref}].certificate",
+        product.certificate,
+        f"{product.name}的注册证",
+        f"the registration certificate of {product.name}",
+    )
+    address = ctx.need(
+        "certificate.production_address",
+        certificate.production_address,
+        "注册证生产地址栏",
+        "the certificate's production address field",
+    )
+    remark = _compact(ctx.read("certificate.annotation", certificate.annotation))
+    still = "（委托生产）" in _compact(address) or _compact(contract.cmo.name) in remark
+    if still:
+        return ctx.not_met(
+            "委托已终止，注册证仍载明受托生产地址或受托生产企业",
+            "the commission ended and the certificate still shows the CMO's production address or name",
+            action_zh="向原注册部门申请核减受托生产地址；受托生产企业向所在地省级药品监督管理部门报告",
+            action_en="apply to the registration department to remove the CMO's address; the CMO reports to its province",
+        )
+    return ctx.met("注册证已不再载明受托生产地址", "the certificate no longer shows the CMO's production address")
