@@ -20,11 +20,15 @@ from .selectors import actor_for_user
 def request_actor(request: HttpRequest, user: Any = None) -> Actor:
     """The actor of the request's user (or of ``user``: the API's authenticated caller), computed
     once per request: the web pages, the API and the admin all ask here."""
-    actor = getattr(request, "_weituo_actor", None)
-    if actor is None:
-        actor = actor_for_user(request.user if user is None else user)
-        request._weituo_actor = actor  # type: ignore[attr-defined]
-    return actor
+    who = request.user if user is None else user
+    key = (type(who).__name__, getattr(who, "pk", None))
+    cached = getattr(request, "_weituo_actor", None)
+    # cached per user: a request whose session user differs from the API's token user must not get
+    # the other one's actor
+    if cached is None or cached[0] != key:
+        cached = (key, actor_for_user(who))
+        request._weituo_actor = cached  # type: ignore[attr-defined]
+    return cached[1]
 
 
 class ActorMiddleware:
