@@ -111,8 +111,14 @@ class DemoServer:
     facts: dict[str, Any]  # tests.browser.demo_facts
     sessions: dict[str, Any] = field(default_factory=dict)  # username → Playwright storage state
 
-    def weituo(self, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
-        return _weituo(self.env, *args, timeout=timeout)
+    def weituo(self, *args: str, timeout: float = 120, language: str = "") -> subprocess.CompletedProcess:
+        """Run ``weituo`` on the server's database; ``language`` ("en", "zh_CN"…) sets the command's
+        language whatever the shell running the tests speaks."""
+        env = self.env
+        if language:
+            env = {k: v for k, v in env.items() if k not in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")}
+            env["LANGUAGE"] = language
+        return _weituo(env, *args, timeout=timeout)
 
 
 def _weituo(env: dict[str, str], *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
