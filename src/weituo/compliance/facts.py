@@ -357,11 +357,8 @@ def _organisations(scope: _Filter, as_of: dt.date) -> dict[int, OrganisationFact
             )
         )
         since, last = r["commercial_since"], r["last_commercial_production"]
-        # A blank last production date: still producing when products are made on the line, unknown
-        # when none is (the idle-line rule of art. 18 reads it the same way).
-        if (since is None and last is not None) or (
-            since is not None and last is None and not products_on.get(r["id"])
-        ):
+        # read as the idle-line rule of art. 18 reads it (LineFacts.commercial_state)
+        if lines[org_id][-1].commercial_state == "unknown":
             experience[org_id] = None  # produced commercially, start or end unknown: the experience is not known
         elif since is not None and experience[org_id] is not None:
             experience[org_id].extend(

@@ -243,6 +243,19 @@ class LineFacts:
     def holder_refs(self) -> frozenset[str]:
         return frozenset(p.holder_ref for p in self.products)
 
+    @property
+    def commercial_state(self) -> Literal["never", "ongoing", "ended", "unknown"]:
+        """Where the line's commercial production stands, read one way for every rule and for the
+        experience derived from lines: a last production date means it ended; a blank one means it
+        goes on while products are made on the line, and is unknown when none is; no start date
+        and no last date, it never produced commercially (a start missing before a last date is
+        unknown)."""
+        if self.commercial_since is None:
+            return "never" if self.last_commercial_production is None else "unknown"
+        if self.last_commercial_production is not None:
+            return "ended"
+        return "ongoing" if self.products else "unknown"
+
 
 @dataclass(frozen=True)
 class InspectionFacts:

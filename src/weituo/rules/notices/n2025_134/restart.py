@@ -141,7 +141,7 @@ def idle_line(ctx: Ctx) -> Result:
     "超过". An idle line needs a qualification or validation after its last production and a compliant
     GMP compliance inspection of the line after it, both on or before commissioning. A line that never
     produced commercially is new, not idle (its licensing inspection is another matter). A blank last
-    production date is read as the enterprise file reads it (``compliance.facts``): production still
+    production date is read as everywhere else (``LineFacts.commercial_state``): production still
     going on when products are made on the line, unknown when none is."""
     contract = ctx.contract
     ref = commissioning_date(ctx, contract)
@@ -153,9 +153,10 @@ def idle_line(ctx: Ctx) -> Result:
     for line in lines:
         last = ctx.read(f"{line.ref}.last_commercial_production", line.last_commercial_production)
         if last is None:
-            if line.commercial_since is not None and ctx.read(f"{line.ref}.products", [p.ref for p in line.products]):
+            ctx.read(f"{line.ref}.products", [p.ref for p in line.products])
+            if line.commercial_state == "ongoing":
                 continue  # produced commercially and still made on the line: in production, not idle
-            if line.commercial_since is not None:
+            if line.commercial_state == "unknown":
                 missing.append(
                     MissingFact(
                         f"{line.ref}.last_commercial_production",
