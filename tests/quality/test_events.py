@@ -298,3 +298,13 @@ def test_a_discovery_time_in_the_future_is_refused_and_none_means_now(world):
     assert not QualityEvent.objects.exists()
     event = services.event_raise(actor=world.cmo_qa, contract=world.contract, category="oos_oot", title="OOS")
     assert event.discovered_at == event.raised_at and event.notify_by == event.raised_at + dt.timedelta(hours=24)
+
+
+def test_a_notify_by_counted_without_the_years_holidays_is_kept_provisional(world, monkeypatch):
+    from weituo.quality.services import events as event_services
+
+    real = event_services.due_at
+    monkeypatch.setattr(event_services, "due_at", lambda *a, **kw: (real(*a, **kw)[0], True))
+    event = services.event_raise(actor=world.cmo_qa, contract=world.contract, category="oos_oot", title="OOS")
+    assert event.notify_by is not None and event.notify_by_provisional is True
+    assert not event.notified_late  # raised when found: on time

@@ -68,6 +68,8 @@ class QualityEvent(ReferencedModel):
     # runs from here to the notification (raised_at), and from raised_at to the acknowledgement.
     discovered_at = models.DateTimeField(_("discovered at"), null=True, blank=True)
     notify_by = models.DateTimeField(_("notify by"), null=True, blank=True)
+    # counted Monday to Friday: the holiday schedule of that year is not loaded yet
+    notify_by_provisional = models.BooleanField(_("notify by provisional"), default=False)
     recipient = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("recipient"))
     recipient_contact = models.ForeignKey(
         Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("recipient contact")
@@ -108,6 +110,11 @@ class QualityEvent(ReferencedModel):
     @property
     def raising_organisation_id(self) -> int:
         return self.contract.mah_id if self.raised_by_party == Party.MAH else self.contract.cmo_id
+
+    @property
+    def notified_late(self) -> bool:
+        """Raised (notified) after the time agreed from its discovery (art. 5, art. 7)."""
+        return self.notify_by is not None and self.raised_at is not None and self.raised_at > self.notify_by
 
     @property
     def flagged(self) -> bool:

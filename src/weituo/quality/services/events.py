@@ -196,10 +196,10 @@ def _raise(
     discovered_at = _discovered(discovered_at, raised_at)
     routing = _route(contract, category, counterparty(raising), raised_at)
     routing["discovered_at"] = discovered_at
-    routing["notify_by"] = (
-        due_at(discovered_at, routing["time_limit"], routing["time_unit"], working_calendar())[0]
+    routing["notify_by"], routing["notify_by_provisional"] = (
+        due_at(discovered_at, routing["time_limit"], routing["time_unit"], working_calendar())
         if routing["time_limit"]
-        else None
+        else (None, False)
     )
     event = QualityEvent(
         ref=ref or new_ref("QE"),
