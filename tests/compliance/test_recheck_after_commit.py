@@ -8,10 +8,9 @@ from django.db import transaction
 
 from tests.quality.test_audits import conducted
 from tests.quality.world import World, build_world
-from weituo.compliance.dependencies import affected_by_changes
+from weituo.compliance.dependencies import Affected, affected_by_changes
 from weituo.compliance.models import Finding, Scan
 from weituo.compliance.services import compliance_scan
-from weituo.contracts.models import CommissionContract
 from weituo.core.actors import system_actor
 from weituo.integrity import committed
 from weituo.quality import services
@@ -55,10 +54,16 @@ def test_a_write_rolled_back_rechecks_nothing(world, django_capture_on_commit_ca
     assert Scan.objects.count() == scans and not Audit.objects.exists()
 
 
-def test_a_deleted_or_moved_record_rechecks_where_it_was():
-    contract = CommissionContract(pk=10**9, ref="gone", mah_id=None, cmo_id=None)
+def test_a_deleted_or_moved_record_rechecks_where_it_was(world):
     # the audit is gone: what it fed is found from the values the ledger recorded before
-    gone = affected_by_changes([("quality.audit", "999999", {"contract_id": contract.pk, "ref": "AUD-X"})])
-    assert gone.contract_ids == frozenset({contract.pk})
+    gone = affected_by_changes([("quality.audit", "999999", {"contract_id": world.contract.pk, "ref": "AUD-X"})])
+    assert gone.contract_ids == frozenset({world.contract.pk})
+    # an audit moved from another contract: both contracts are re-checked
+    with committed.paused():
+        audit = conducted(world)
+    before = world.contract.pk + 1000  # the contract the ledger says it belonged to
+    moved = affected_by_changes([("quality.audit", str(audit.pk), {"contract_id": before})])
+    assert moved.contract_ids == frozenset({world.contract.pk, before})
     # a change of no fact (an account, a finding) re-checks nothing
-    assert not affected_by_changes([("accounts.membership", "1", {}), ("compliance.finding", "1", {})]).contract_ids
+    nothing = affected_by_changes([("accounts.membership", "1", {}), ("compliance.finding", "1", {})])
+    assert nothing == Affected()

@@ -19,7 +19,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from dataclasses import dataclass
+from functools import reduce
 
 from django.db.models import (
     Case,
@@ -217,20 +219,18 @@ def _latest(field: str) -> Subquery:
 def _owed_by(actor: Actor) -> Q | None:
     """The findings not met that the actor's organisations must act on: their side of a contract's
     (the MAH's, the CMO's, both parties'), their enterprise's own, and — for a regulator — the
-    province's time limits for the CMOs of its province. Viewers owe nothing."""
+    province's time limits for the CMOs of its province. None: the actor owes nothing (a viewer)."""
     parties = writer_orgs(actor)
-    owed = Q(pk__in=[])
+    owed = []
     if parties[Party.MAH]:
-        owed |= Q(bearer__in=(Bearer.MAH, Bearer.PARTIES), mah__in=parties[Party.MAH])
+        owed.append(Q(bearer__in=(Bearer.MAH, Bearer.PARTIES), mah__in=parties[Party.MAH]))
     if parties[Party.CMO]:
-        owed |= Q(bearer__in=(Bearer.CMO, Bearer.PARTIES), cmo__in=parties[Party.CMO])
-    own = actor.writer_organisations()
-    if own:
-        owed |= Q(bearer=Bearer.ENTERPRISE, enterprise__in=own)
-    provinces = actor.provinces
-    if provinces:
-        owed |= Q(bearer=Bearer.REGULATOR, cmo__province__in=provinces)
-    return owed if (parties[Party.MAH] or parties[Party.CMO] or own or provinces) else None
+        owed.append(Q(bearer__in=(Bearer.CMO, Bearer.PARTIES), cmo__in=parties[Party.CMO]))
+    if own := actor.writer_organisations():
+        owed.append(Q(bearer=Bearer.ENTERPRISE, enterprise__in=own))
+    if provinces := actor.provinces:
+        owed.append(Q(bearer=Bearer.REGULATOR, cmo__province__in=provinces))
+    return reduce(operator.or_, owed) if owed else None
 
 
 def finding_title(finding: Finding) -> str:

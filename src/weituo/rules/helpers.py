@@ -153,3 +153,9 @@ IN_FORCE_EN = "the commission is in force"
 
 def in_force_now(ctx: Ctx) -> bool:
     return ctx.read("contract.in_force", ctx.contract.in_force_on(ctx.as_of))
+
+
+def commission_ended(ctx: Ctx) -> bool:
+    """The condition of the rules about what follows a commission: it ended on or before the date."""
+    ended = ctx.read("contract.terminated_on", ctx.contract.terminated_on)
+    return ended is not None and ended <= ctx.as_of

@@ -10,6 +10,7 @@ from weituo.rules.engine import Ctx, MissingFact, Result
 from weituo.rules.helpers import (
     IN_FORCE_EN,
     IN_FORCE_ZH,
+    commission_ended,
     commissioning_date,
     in_force_now,
     periodic_duty,
@@ -486,11 +487,6 @@ def certificate_annotation(ctx: Ctx) -> Result:
 # 报告有关情况。
 
 
-def _commission_ended(ctx: Ctx) -> bool:
-    ended = ctx.read("contract.terminated_on", ctx.contract.terminated_on)
-    return ended is not None and ended <= ctx.as_of
-
-
 @NOTICE.rule(
     id="38-14.address-removed",
     title_zh="不再委托生产的，及时核减受托生产地址",
@@ -501,7 +497,7 @@ def _commission_ended(ctx: Ctx) -> bool:
     bearer="mah",
     severity="major",
     after_termination=True,
-    condition=_commission_ended,
+    condition=commission_ended,
     condition_zh="委托生产已终止",
     condition_en="the commission has ended",
 )

@@ -27,6 +27,7 @@ import datetime as dt
 
 from weituo.rules.engine import Ctx, Deadline, MissingFact, Result
 from weituo.rules.facts import ContractFacts, LicenceScopeFacts, OrganisationFacts, ProductFacts
+from weituo.rules.helpers import commission_ended
 from weituo.rules.periods import add_years
 
 from . import NOTICE
@@ -403,11 +404,6 @@ def cmo_licence_entry(ctx: Ctx) -> Result:
 # 生产企业应当在终止委托活动后6个月内主动向所在地省级药品监督管理部门申请注销或者核减相应委托、受托生产范围。
 
 
-def _terminated(ctx: Ctx) -> bool:
-    ended = ctx.read("contract.terminated_on", ctx.contract.terminated_on)
-    return ended is not None and ended <= ctx.as_of
-
-
 @NOTICE.rule(
     id="134-20.cancellation",
     title_zh="终止委托后6个月内申请注销或核减生产范围",
@@ -417,7 +413,7 @@ def _terminated(ctx: Ctx) -> bool:
     applies_to="contract",
     severity="major",
     after_termination=True,
-    condition=_terminated,
+    condition=commission_ended,
     condition_zh="委托活动已终止",
     condition_en="the commission has ended",
 )
