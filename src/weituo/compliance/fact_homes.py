@@ -40,7 +40,7 @@ NOT_YET = {
     "licensing": _("not recorded in weituo yet: comes with the Licensing issue (opinion letters, licence clocks)"),
     "reviews": _("not recorded in weituo yet: comes with the Periodic reviews issue"),
     "supervision": _("not recorded in weituo yet: comes with the Supervision issue"),
-    "compliance": _("not recorded in weituo yet: a home is still to be built (issue #12)"),
+    "compliance": _("not recorded in weituo yet: no page or import column holds it"),
 }
 
 # (pattern on the name without bracketed refs, home); the first match wins
